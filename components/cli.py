@@ -1,0 +1,53 @@
+"""`python -m components`: the offline renderer, the project's default job.
+
+Exit codes: 0 rendered, 2 the input cannot be rendered (bad config, an
+unreadable stack file, objects that would collide); the reason goes to
+stderr, one line per problem.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from .folder import write_folder
+from .loading import ConfigError, StackFileError
+from .manifests import RenderError
+from .render import find_stack_file, render_stack_file
+
+EXIT_OK, EXIT_INVALID = 0, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m components",
+        description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser(
+        "render", help="print a stack's manifests as one YAML stream",
+        description="Run the Pulumi program under mocks with a stack's config and "
+                    "print the manifests it would deploy. Needs no Pulumi CLI and no cluster.",
+    )
+    source = render.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
+    source.add_argument("--config", metavar="PATH", type=Path, help="render this stack file")
+    render.add_argument("--out", metavar="DIR", type=Path,
+                        help="write one file per object and a kustomization.yaml to DIR "
+                             "instead of printing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    path = args.config or find_stack_file(args.stack)
+    try:
+        rendered = render_stack_file(path)
+    except (ConfigError, StackFileError, RenderError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    if args.out:
+        written = write_folder(rendered.manifests, args.out)
+        print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(rendered.manifests.to_yaml())
+    return EXIT_OK

@@ -1,0 +1,189 @@
+"""From raw stack config to a validated `StackConfig`, or to one line per problem.
+
+Both roads into the program pass through `parse_config`: the Pulumi engine
+(which hands the program every value as a string, objects as JSON) and the
+offline renderer (which reads the stack file and hands values over the same
+way). So a stack that renders offline is a stack that `pulumi up` accepts.
+"""
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .config import UPDATE_STRATEGY_TYPES, StackConfig, config_aliases
+
+PROJECT = "redis-filebeat"
+"""The Pulumi project name, and so the config namespace of every key we read."""
+STACK_CONFIG_DIR = "stacks"
+"""Where Pulumi.yaml's `stackConfigDir` puts the stack files."""
+
+
+def stack_file(stack: str) -> str:
+    """The stack file Pulumi reads for a stack, as a path an operator can open."""
+    return f"{STACK_CONFIG_DIR}/Pulumi.{stack}.yaml"
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    """Where, as a dotted path below the namespace: `filebeat.updateStrategy.maxSurge`."""
+    message: str
+
+
+class ConfigError(Exception):
+    """Config that must not reach the cluster. One line per problem, each naming
+    the stack file and the key, so it reads well in a terminal and in CI logs."""
+
+    def __init__(self, origin: str, problems: Iterable[Problem]):
+        self.origin = origin
+        self.problems = list(problems)
+        super().__init__(self.lines())
+
+    def lines(self) -> str:
+        return "\n".join(f"{self.origin}: {p.key}: {p.message}" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class RawConfig:
+    """Config as the engine hands it over: full keys, string values."""
+
+    values: Mapping[str, str]
+    secret_keys: frozenset[str] = frozenset()
+
+
+def parse_config(raw: RawConfig, origin: str) -> StackConfig:
+    """Validate the project's keys; raise `ConfigError` listing every problem."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    known = {field.alias: field for field in StackConfig.model_fields.values()}
+    for full_key, text in sorted(raw.values.items()):
+        namespace, _, key = full_key.partition(":")
+        if namespace != PROJECT:
+            continue  # other packages' config, e.g. kubernetes:context
+        if key not in known:
+            problems.append(Problem(key, "unknown key" + _did_you_mean(key, known)))
+        elif full_key in raw.secret_keys:
+            problems.append(Problem(key, (
+                "is stored as a secret, but this key is written into the manifests "
+                "in plain text; set it without --secret"
+            )))
+        else:
+            annotation = known[key].annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                try:
+                    data[key] = json.loads(text)
+                except json.JSONDecodeError:
+                    problems.append(Problem(key, (
+                        "must be an object; set its fields with `pulumi config set --path`"
+                    )))
+            else:
+                data[key] = _scalar(text, annotation)
+    try:
+        config = StackConfig.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_problem(e) for e in error.errors())
+        config = None
+    if problems:
+        raise ConfigError(origin, problems)
+    return config
+
+
+def _scalar(text: str, annotation: Any) -> Any:
+    # The engine passes `true` as the string "true"; Config.get_bool would too.
+    if annotation is bool and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _problem(error: Mapping[str, Any]) -> Problem:
+    loc = list(error["loc"])
+    kind, message = error["type"], error["msg"]
+    if "updateStrategy" in loc:
+        # The discriminated union adds its tag to the path; operators never wrote it.
+        at = loc.index("updateStrategy") + 1
+        if at < len(loc) and loc[at] in UPDATE_STRATEGY_TYPES:
+            strategy = loc.pop(at)
+            if kind == "extra_forbidden" and strategy == "OnDelete":
+                kind, message = "onDelete", (
+                    "is not allowed with type OnDelete: pods are replaced only when "
+                    "you delete them, so there is no rollout to tune"
+                )
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-2]  # a bad dict key: the message already quotes it
+    key = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)
+    key = key.replace(".[", "[") or "(stack)"
+    if kind == "extra_forbidden":
+        message = "unknown key" + _did_you_mean(str(loc[-1]), config_aliases())
+    elif kind == "missing":
+        message = "is required"
+    elif kind == "unknown_strategy":
+        message = f"unknown update strategy type {error['input'].get('type')!r}; use RollingUpdate or OnDelete"
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif kind == "literal_error":
+        message = f"{message.replace('Input should be', 'must be')} (got {error['input']!r})"
+    elif kind != "onDelete":
+        message = f"{message.replace('Input should', 'should')} (got {error['input']!r})"
+    return Problem(key, message)
+
+
+def _did_you_mean(key: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class StackFileError(Exception):
+    """A stack file that cannot be read at all: missing, or not YAML."""
+
+
+def read_stack_file(path: Path) -> RawConfig:
+    """Read a `Pulumi.<stack>.yaml` the way the engine would present it.
+
+    Secure values cannot be decrypted without the Pulumi CLI, so their keys
+    are only marked secret; the value handed on is a placeholder.
+    """
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise StackFileError(f"{path}: cannot read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path}: is not valid YAML: {_one_line(error)}") from None
+    config = document.get("config") if isinstance(document, dict) else None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{path}: config: must be a mapping of keys to values")
+    values: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    for key, value in config.items():
+        full_key = str(key) if ":" in str(key) else f"{PROJECT}:{key}"
+        if _holds_secret(value):
+            secret_keys.add(full_key)
+        values[full_key] = _as_engine_string(value)
+    return RawConfig(values, frozenset(secret_keys))
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_holds_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secret(v) for v in value)
+    return False
+
+
+def _as_engine_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return "[secret]"
+    return json.dumps(value, default=str)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

@@ -1,0 +1,189 @@
+"""What the mocks captured, turned into plain Kubernetes manifests.
+
+Three things separate a mock's inputs from a manifest: ints arrive as floats,
+secrets arrive wrapped in a Pulumi signature, and components and providers
+are registered beside the Kubernetes objects. Everything else is passed on
+as the SDK serialized it.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .mockrun import Registered
+
+SECRET_PLACEHOLDER = "[secret]"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+# The order `helm install` uses, so a folder applied top to bottom works:
+# namespaces and identities first, then config, then what consumes it.
+KIND_ORDER = (
+    "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+    "PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap", "StorageClass",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition",
+    "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service",
+    "DaemonSet", "Pod", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler",
+    "StatefulSet", "Job", "CronJob", "Ingress", "APIService",
+)
+_FIRST_KEYS = ("apiVersion", "kind", "metadata")
+
+
+class RenderError(Exception):
+    """The program built something that cannot be applied as it stands."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    body: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return self.body["kind"]
+
+    @property
+    def name(self) -> str:
+        return self.body["metadata"]["name"]
+
+    @property
+    def namespace(self) -> str | None:
+        return self.body["metadata"].get("namespace")
+
+    def identity(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+class Manifests(Mapping[str, dict[str, dict[str, Any]]]):
+    """Rendered objects in apply order, also indexed as `manifests[kind][name]`."""
+
+    def __init__(self, items: Iterable[Manifest]):
+        self.items = sorted(items, key=_apply_order)
+        self._by_kind: dict[str, dict[str, dict[str, Any]]] = {}
+        for manifest in self.items:
+            self._by_kind.setdefault(manifest.kind, {})[manifest.name] = manifest.body
+
+    def __getitem__(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self._by_kind[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_kind)
+
+    def __len__(self) -> int:
+        return len(self._by_kind)
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [m.body for m in self.items]
+
+    def to_yaml(self) -> str:
+        return to_yaml(self.documents())
+
+
+def to_yaml(documents: Iterable[Mapping[str, Any]]) -> str:
+    """One multi-document stream, byte-identical for equal input."""
+    return yaml.safe_dump_all(
+        list(documents), sort_keys=False, explicit_start=True,
+        default_flow_style=False, width=4096, allow_unicode=True,
+    )
+
+
+def from_capture(resources: Iterable[Registered], secrets: Iterable[str] = ()) -> Manifests:
+    """Keep the Kubernetes objects and make them plain.
+
+    `secrets` are plaintext values the program was given as secrets. They are
+    scrubbed from wrapped values, and if one still shows up anywhere the
+    render fails rather than print it.
+    """
+    secrets = [s for s in secrets if s]
+    manifests = []
+    for resource in resources:
+        if not (resource.custom and resource.type.startswith("kubernetes:")):
+            continue  # components, providers
+        body = {key: _plain(value, secrets, key if _is_secret_kind(resource) else None)
+                for key, value in resource.inputs.items() if not key.startswith("__")}
+        manifests.append(Manifest(_ordered(body)))
+    _refuse_duplicates(manifests)
+    _refuse_leaks(manifests, secrets)
+    return Manifests(manifests)
+
+
+def _is_secret_kind(resource: Registered) -> bool:
+    return resource.type == "kubernetes:core/v1:Secret"
+
+
+def _plain(value: Any, secrets: list[str], secret_field: str | None = None,
+           in_secret: bool = False) -> Any:
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return _plain(value["value"], secrets, secret_field, in_secret=True)
+        return {k: _plain(v, secrets, secret_field, in_secret) for k, v in value.items()
+                if not k.startswith("__")}
+    if isinstance(value, list):
+        return [_plain(v, secrets, secret_field, in_secret) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # mocks hand every number over as a float
+    if value == _UNKNOWN:
+        raise RenderError("a value is unknown until deployment; mocks should resolve every value")
+    if isinstance(value, str) and in_secret:
+        # A Secret's data is secret as a whole; elsewhere Pulumi wraps the
+        # whole enclosing property, so only the secret values themselves go.
+        if secret_field in ("data", "stringData") or any(s in value for s in secrets):
+            return SECRET_PLACEHOLDER
+    return value
+
+
+def _ordered(body: dict[str, Any]) -> dict[str, Any]:
+    """apiVersion, kind and metadata first, as people write them; the rest sorted."""
+    def sort(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: sort(value[k]) for k in sorted(value)}
+        if isinstance(value, list):
+            return [sort(v) for v in value]
+        return value
+
+    first = {k: sort(body[k]) for k in _FIRST_KEYS if k in body}
+    rest = {k: sort(body[k]) for k in sorted(body) if k not in _FIRST_KEYS}
+    return first | rest
+
+
+def _apply_order(manifest: Manifest) -> tuple[int, str, str, str]:
+    rank = KIND_ORDER.index(manifest.kind) if manifest.kind in KIND_ORDER else len(KIND_ORDER)
+    return rank, manifest.kind, manifest.namespace or "", manifest.name
+
+
+def _refuse_duplicates(manifests: list[Manifest]) -> None:
+    seen: set[tuple[str, str | None, str]] = set()
+    twice = []
+    for m in manifests:
+        key = (m.kind, m.namespace, m.name)
+        if key in seen:
+            twice.append(m.identity())
+        seen.add(key)
+    if twice:
+        raise RenderError("\n".join(
+            f"{identity}: defined twice; the second would overwrite the first in the cluster"
+            for identity in sorted(set(twice))
+        ))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def _refuse_leaks(manifests: list[Manifest], secrets: list[str]) -> None:
+    if any(secret in text for m in manifests for text in _strings(m.body) for secret in secrets):
+        raise RenderError(
+            "a secret config value would be printed in plain text; it reached a "
+            "manifest without being marked secret"
+        )

@@ -1,0 +1,70 @@
+"""The Pulumi program itself: read config, validate it, build, export.
+
+`__main__.py` runs `main()` under the Pulumi engine; the offline renderer and
+the test kit run the very same `main()` under mocks. Nothing else builds
+manifests, so what renders offline is what `pulumi up` deploys.
+"""
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
+from pulumi_kubernetes.core.v1 import Namespace
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from .config import StackConfig
+from .filebeat import Filebeat
+from .loading import PROJECT, ConfigError, RawConfig, parse_config, stack_file
+from .redis import Redis
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The components of one stack, for callers that add their own resources."""
+
+    redis: Redis
+    filebeat: Filebeat
+
+
+def build(config: StackConfig) -> Stack:
+    """Register the stack's resources. `config` must already be validated."""
+    namespace: pulumi.Input[str] = config.namespace
+    if config.create_namespace:
+        # Use the Namespace's output, so Pulumi creates it before its contents.
+        namespace = Namespace(
+            config.namespace, metadata=ObjectMetaArgs(name=config.namespace)
+        ).metadata.name
+    redis = Redis(config.redis, namespace, config.cluster_domain)
+    filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port)
+    return Stack(redis, filebeat)
+
+
+def runtime_config() -> RawConfig:
+    """This project's config as the engine passed it in.
+
+    `pulumi.Config` can only answer for keys we already know, and a typo is
+    exactly a key we don't, so list every key the engine set as well.
+    """
+    keys = set(CONFIG.get()) | set(get_config_env())
+    ours = sorted(k for k in keys if k.startswith(f"{PROJECT}:"))
+    config = pulumi.Config(PROJECT)
+    values = {key: config.get(key.partition(":")[2]) for key in ours}
+    values = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    return RawConfig(values, frozenset(k for k in ours if is_config_secret(k)))
+
+
+def main() -> Stack:
+    """The program: fails before registering anything when the config is invalid."""
+    try:
+        config = parse_config(runtime_config(), stack_file(pulumi.get_stack()))
+    except ConfigError as error:
+        # RunError makes the engine print the message alone: no traceback,
+        # and since nothing was registered yet, no half-built stack.
+        raise pulumi.RunError(str(error)) from None
+    stack = build(config)
+    pulumi.export("namespace", config.namespace)
+    pulumi.export("redisHost", stack.redis.host)
+    pulumi.export("redisPort", stack.redis.port)
+    pulumi.export("daemonSetName", stack.filebeat.name)
+    return stack

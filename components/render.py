@@ -1,0 +1,102 @@
+"""Render a stack to manifests offline: the program, under mocks, with its stack file.
+
+The CLI, the test kit and the tests all come through `render`, so there is
+one road from config to manifests and it is the one `pulumi up` takes.
+"""
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .loading import PROJECT, RawConfig, parse_config, read_stack_file, stack_file
+from .manifests import SECRET_PLACEHOLDER, Manifests, from_capture
+from .mockrun import run_with_mocks
+from .program import main
+
+
+@dataclass(frozen=True)
+class Rendered:
+    manifests: Manifests
+    outputs: dict[str, Any]
+    """The stack's exports, secret ones replaced by a placeholder."""
+
+
+def render(
+    raw: RawConfig,
+    stack: str,
+    origin: str | None = None,
+    program: Callable[[], Any] = main,
+) -> Rendered:
+    """Validate `raw`, then run `program` under mocks and keep its manifests.
+
+    Raises `ConfigError` (naming `origin`, the stack file by default) before
+    anything runs, and `RenderError` for objects that cannot be applied.
+    """
+    parse_config(raw, origin or stack_file(stack))
+    capture = run_with_mocks(program, stack, raw)
+    secrets = [v for key in raw.secret_keys for v in _leaves(raw.values.get(key, ""))]
+    outputs = {
+        name: SECRET_PLACEHOLDER if name in capture.secret_outputs else value
+        for name, value in sorted(capture.outputs.items())
+    }
+    return Rendered(from_capture(capture.resources, secrets), outputs)
+
+
+def render_stack_file(path: Path) -> Rendered:
+    """Render `Pulumi.<stack>.yaml` at `path`, as that stack."""
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
+    stack = match.group(1) if match else path.stem
+    return render(read_stack_file(path), stack, origin=str(path))
+
+
+def find_stack_file(stack: str, start: Path | None = None) -> Path:
+    """`stacks/Pulumi.<stack>.yaml` of the Pulumi project around `start` (the
+    working directory), else of the project this package ships in."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parent.parent):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder / stack_file(stack)
+    return here / stack_file(stack)
+
+
+def raw_config(config: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> RawConfig:
+    """Build engine-style config from a stack file's `config:` mapping.
+
+    Keys may omit the `redis-filebeat:` namespace. `secrets` are set the way
+    `pulumi config set --secret` would, in plain text, for tests that prove
+    a secret never reaches the output.
+    """
+    def full(key: str) -> str:
+        return key if ":" in key else f"{PROJECT}:{key}"
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value)
+
+    values = {full(k): text(v) for k, v in config.items()}
+    secret_values = {full(k): text(v) for k, v in (secrets or {}).items()}
+    return RawConfig(values | secret_values, frozenset(secret_values))
+
+
+def _leaves(text: str) -> list[str]:
+    """The string values inside a config value, however deeply nested."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return [text]
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif node is not None:
+            found.append(node if isinstance(node, str) else json.dumps(node))
+
+    walk(value)
+    return found
