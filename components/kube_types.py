@@ -176,9 +176,17 @@ IntOrPercent = Annotated[
 ]
 """A count of pods, or a share of them: Kubernetes' IntOrString."""
 
-Labels = Annotated[dict[LabelKey, LabelValue], Field(min_length=1)]
-"""Pod labels. At least one, because they become the workload's selector and
-apps/v1 refuses an empty one."""
+def _check_not_empty_selector(labels: dict[str, str]) -> dict[str, str]:
+    if not labels:
+        raise ValueError(
+            "must hold at least one label: the labels become the selector, and "
+            "Kubernetes refuses an empty one"
+        )
+    return labels
+
+
+Labels = Annotated[dict[LabelKey, LabelValue], AfterValidator(_check_not_empty_selector)]
+"""Pod labels, which also become the workload's selector."""
 
 
 def is_zero(value: int | str) -> bool:

@@ -85,9 +85,14 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
             else:
                 data[key] = _scalar(text, annotation)
     try:
-        config = StackConfig.model_validate(data)
+        # Stack files use the camelCase keys only; snake_case names are for Python.
+        config = StackConfig.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as error:
-        problems.extend(_problem(e) for e in error.errors())
+        refused = {p.key for p in problems}
+        problems.extend(
+            p for p in map(_problem, error.errors())
+            if p.key not in refused  # "is required" adds nothing to why it was refused
+        )
         config = None
     if problems:
         raise ConfigError(origin, problems)

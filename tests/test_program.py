@@ -1,0 +1,107 @@
+"""The Pulumi program itself, as the engine runs it: validate first, then build."""
+
+import asyncio
+
+import pulumi
+import pytest
+
+from components import StackConfig, build
+from components.mockrun import run_with_mocks
+from components.program import main
+from components.render import raw_config
+from components.testing import render_config
+from tests.configs import minimal, with_filebeat
+
+
+def test_invalid_config_fails_before_anything_is_registered():
+    failures = []
+
+    def program():
+        try:
+            main()
+        except pulumi.RunError as error:  # how the engine gets it: no traceback
+            failures.append(str(error))
+
+    bad = with_filebeat(updateStrategy={"type": "OnDelete", "maxUnavailable": 1})
+    capture = run_with_mocks(program, "bad", raw_config(bad))
+    assert capture.resources == []
+    assert failures == [
+        "stacks/Pulumi.bad.yaml: filebeat.updateStrategy.maxUnavailable: is not allowed with "
+        "type OnDelete: pods are replaced only when you delete them, so there is no rollout "
+        "to tune"]
+
+
+def test_unknown_top_level_key_is_caught_by_the_program_too():
+    with pytest.raises(pulumi.RunError, match=r"redis-filebeat:|namepsace: unknown key"):
+        run_with_mocks(main, "dev", raw_config(minimal() | {"namepsace": "x"}))
+
+
+def test_valid_config_registers_components_and_their_children():
+    capture = run_with_mocks(main, "dev", raw_config(minimal()))
+    registered = {(r.type, r.name) for r in capture.resources}
+    assert registered == {
+        ("redis-filebeat:components:Redis", "redis"),
+        ("redis-filebeat:components:Filebeat", "filebeat"),
+        ("kubernetes:apps/v1:Deployment", "redis"),
+        ("kubernetes:core/v1:Service", "redis"),
+        ("kubernetes:apps/v1:DaemonSet", "filebeat"),
+    }
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return f"{args.name}-id", args.inputs
+
+    def call(self, args):
+        return {}, None
+
+
+@pytest.fixture
+def plain_pulumi_mocks():
+    """The way Pulumi's docs set up unit tests, for users who don't use our kit."""
+    from pulumi.runtime import settings
+
+    saved = dict(vars(settings.SETTINGS))
+    pulumi.runtime.set_mocks(_Mocks(), project="redis-filebeat", stack="unit", preview=False)
+    yield
+    vars(settings.SETTINGS).clear()
+    vars(settings.SETTINGS).update(saved)
+
+
+@pulumi.runtime.test
+def test_components_work_under_plain_pulumi_mocks(plain_pulumi_mocks):
+    config = StackConfig.model_validate(minimal() | {"namespace": "logging"})
+    stack = build(config)
+
+    def check(values):
+        host, port, name = values
+        assert host == "redis.logging.svc.cluster.local"
+        assert port == 6379
+        assert name == "filebeat"
+
+    return pulumi.Output.all(stack.redis.host, stack.redis.port, stack.filebeat.name).apply(check)
+
+
+def test_kit_renders_from_inside_a_running_event_loop():
+    async def inside():
+        return render_config(minimal())
+
+    out = asyncio.run(inside())
+    assert set(out.manifests["DaemonSet"]) == {"filebeat"}
+
+
+def test_kit_leaves_the_pulumi_runtime_as_it_found_it():
+    from pulumi.runtime import settings
+
+    before = dict(vars(settings.SETTINGS))
+    render_config(minimal())
+    assert dict(vars(settings.SETTINGS)) == before
+
+
+def test_kit_takes_a_stack_config_object():
+    config = StackConfig.model_validate(minimal())
+    assert render_config(config).manifests.to_yaml() == render_config(minimal()).manifests.to_yaml()
+
+
+def test_kit_fixture(render_config):
+    assert render_config(minimal()).outputs["daemonSetName"] == "filebeat"

@@ -1,0 +1,87 @@
+"""The Redis component: defaults first, then one setting per test."""
+
+from components.testing import render_config
+from tests.configs import minimal, with_redis
+
+
+def test_defaults():
+    out = render_config(minimal())
+    deployment = out.manifests["Deployment"]["redis"]
+    service = out.manifests["Service"]["redis"]
+    labels = {"app.kubernetes.io/name": "redis"}
+
+    assert deployment["metadata"] == {"name": "redis", "namespace": "default", "labels": labels}
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["selector"] == {"matchLabels": labels}
+    pod = deployment["spec"]["template"]
+    assert pod["metadata"] == {"labels": labels}
+    assert pod["spec"]["restartPolicy"] == "Always"
+    assert pod["spec"]["containers"] == [{
+        "name": "redis",
+        "image": "redis:7.4-alpine",
+        "ports": [{"name": "redis", "containerPort": 6379}],
+    }]
+    assert service["spec"] == {
+        "type": "ClusterIP",
+        "selector": labels,
+        "ports": [{"name": "redis", "port": 6379, "targetPort": 6379, "protocol": "TCP"}],
+    }
+
+
+def test_service_selects_exactly_the_deployments_pods():
+    out = render_config(with_redis(labels={"app": "redis", "role": "logstor"}))
+    deployment = out.manifests["Deployment"]["redis"]
+    service = out.manifests["Service"]["redis"]
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+
+    assert service["spec"]["selector"] == pod_labels == {"app": "redis", "role": "logstor"}
+    assert deployment["spec"]["selector"]["matchLabels"] == pod_labels
+    # Nothing else in the stack carries labels the Service would match.
+    daemon_pod = out.manifests["DaemonSet"]["filebeat"]["spec"]["template"]["metadata"]["labels"]
+    assert not service["spec"]["selector"].items() <= daemon_pod.items()
+
+
+def test_name_names_deployment_service_and_host():
+    out = render_config(with_redis(name="logbuffer"))
+    assert set(out.manifests["Deployment"]) == {"logbuffer"}
+    assert set(out.manifests["Service"]) == {"logbuffer"}
+    assert out.outputs["redisHost"] == "logbuffer.default.svc.cluster.local"
+
+
+def test_labels_default_to_the_name():
+    out = render_config(with_redis(name="logbuffer"))
+    assert out.manifests["Service"]["logbuffer"]["spec"]["selector"] == {
+        "app.kubernetes.io/name": "logbuffer"}
+
+
+def test_replicas():
+    out = render_config(with_redis(replicas=0))
+    assert out.manifests["Deployment"]["redis"]["spec"]["replicas"] == 0
+
+
+def test_port_and_container_port():
+    out = render_config(with_redis(port=6380, containerPort=7000))
+    service = out.manifests["Service"]["redis"]
+    container = out.manifests["Deployment"]["redis"]["spec"]["template"]["spec"]["containers"][0]
+    assert service["spec"]["ports"][0]["port"] == 6380
+    assert service["spec"]["ports"][0]["targetPort"] == 7000
+    assert container["ports"] == [{"name": "redis", "containerPort": 7000}]
+    assert out.outputs["redisPort"] == 6380
+
+
+def test_image_pull_policy_and_resources():
+    out = render_config(with_redis(
+        imagePullPolicy="Always",
+        resources={"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": 1}},
+    ))
+    container = out.manifests["Deployment"]["redis"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["imagePullPolicy"] == "Always"
+    assert container["resources"] == {
+        "requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "1"}}
+
+
+def test_no_pull_policy_or_resources_unless_set():
+    container = render_config(minimal()).manifests["Deployment"]["redis"]["spec"][
+        "template"]["spec"]["containers"][0]
+    assert "imagePullPolicy" not in container
+    assert "resources" not in container

@@ -1,0 +1,197 @@
+"""The offline renderer: deterministic, plain, complete, and safe with secrets."""
+
+import subprocess
+import sys
+
+import pulumi
+import pytest
+import yaml
+from pulumi_kubernetes.core.v1 import ConfigMap, Secret
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from components.manifests import RenderError, from_capture
+from components.mockrun import run_with_mocks
+from components.program import main
+from components.render import find_stack_file, raw_config, render_stack_file
+from components.testing import render_config
+from tests.configs import ROOT, STACKS, minimal
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "components", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def walk(value):
+    yield value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield key
+            yield from walk(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from walk(child)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_render_is_byte_identical_across_processes(stack):
+    first, second = cli("render", "--stack", stack), cli("render", "--stack", stack)
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert first.stdout == render_stack_file(find_stack_file(stack)).manifests.to_yaml()
+
+
+def test_documents_come_in_apply_order_whatever_the_registration_order():
+    def reversed_program():
+        ConfigMap("z", metadata=ObjectMetaArgs(name="z", namespace="default"))
+        ConfigMap("a", metadata=ObjectMetaArgs(name="a", namespace="default"))
+        main()
+
+    out = render_config(minimal() | {"namespace": "logging", "createNamespace": True},
+                        program=reversed_program)
+    order = [(m.kind, m.name) for m in out.manifests.items]
+    assert order == [("Namespace", "logging"), ("ConfigMap", "a"), ("ConfigMap", "z"),
+                     ("Service", "redis"), ("DaemonSet", "filebeat"), ("Deployment", "redis")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_integers_stay_integers_and_no_pulumi_internals_leak(stack):
+    text = cli("render", "--stack", stack).stdout
+    documents = list(yaml.safe_load_all(text))
+    values = [v for doc in documents for v in walk(doc)]
+    assert not [v for v in values if isinstance(v, float)]
+    assert not [v for v in values if isinstance(v, str) and (
+        v.startswith("__") or v.startswith("urn:pulumi") or v in (
+            "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"))]
+    assert "containerPort: 6379\n" in text
+
+
+def test_an_object_defined_twice_is_an_error():
+    def program():
+        main()
+        ConfigMap("one", metadata=ObjectMetaArgs(name="same", namespace="default"))
+        ConfigMap("two", metadata=ObjectMetaArgs(name="same", namespace="default"))
+
+    with pytest.raises(RenderError, match=r"^ConfigMap default/same: defined twice"):
+        render_config(minimal(), program=program)
+
+
+def test_same_name_in_different_namespaces_is_fine():
+    def program():
+        main()
+        ConfigMap("one", metadata=ObjectMetaArgs(name="same", namespace="a"))
+        ConfigMap("two", metadata=ObjectMetaArgs(name="same", namespace="b"))
+
+    items = render_config(minimal(), program=program).manifests.items
+    assert [(m.namespace, m.name) for m in items if m.kind == "ConfigMap"] == [
+        ("a", "same"), ("b", "same")]
+
+
+def test_secret_values_are_never_printed():
+    def program():
+        main()
+        password = pulumi.Config("test").require_secret("apiKey")
+        Secret("creds", metadata=ObjectMetaArgs(name="creds", namespace="default"),
+               string_data={"apiKey": password})
+        ConfigMap("note", metadata=ObjectMetaArgs(
+            name="note", namespace="default", annotations={"key": password}))
+
+    # A secret of another package's namespace, since none of ours is secret.
+    raw = raw_config(minimal(), secrets={"test:apiKey": "hunter2"})
+    capture = run_with_mocks(program, "test", raw)
+    manifests = from_capture(capture.resources, ["hunter2"])
+    text = manifests.to_yaml()
+    assert "hunter2" not in text
+    assert manifests["Secret"]["creds"]["stringData"] == {"apiKey": "[secret]"}
+    assert manifests["ConfigMap"]["note"]["metadata"]["annotations"] == {"key": "[secret]"}
+    # The rest of the wrapped metadata is kept.
+    assert manifests["ConfigMap"]["note"]["metadata"]["name"] == "note"
+
+
+def test_a_secret_used_in_plain_text_stops_the_render():
+    def program():
+        main()
+        leaked = pulumi.Config("test").get("apiKey")  # not get_secret
+        ConfigMap("leak", metadata=ObjectMetaArgs(name="leak", namespace="default"),
+                  data={"key": leaked})
+
+    capture = run_with_mocks(program, "test", raw_config(minimal(), secrets={"test:apiKey": "hunter2"}))
+    with pytest.raises(RenderError, match="would be printed in plain text") as caught:
+        from_capture(capture.resources, ["hunter2"])
+    assert "hunter2" not in str(caught.value)
+
+
+def test_exit_code_2_and_one_line_per_problem_on_bad_config(tmp_path):
+    stack = tmp_path / "Pulumi.broken.yaml"
+    stack.write_text(
+        "config:\n"
+        "  redis-filebeat:redis: {image: redis:7, port: 0}\n"
+        "  redis-filebeat:filebeat:\n"
+        "    image: f\n"
+        "    updateStrategy: {type: OnDelete, maxSurge: 1}\n")
+    result = cli("render", "--config", str(stack))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{stack}: redis.port: should be greater than or equal to 1 (got 0)",
+        f"{stack}: filebeat.updateStrategy.maxSurge: is not allowed with type OnDelete: pods "
+        "are replaced only when you delete them, so there is no rollout to tune",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("config: [1, 2]\n", "config: must be a mapping of keys to values"),
+    ("config: {redis-filebeat:redis: {image: [}\n", "is not valid YAML"),
+    ("config:\n  redis-filebeat:redis: not-an-object\n  redis-filebeat:filebeat: {image: f}\n",
+     "redis: must be an object"),
+])
+def test_unreadable_stack_files_exit_2(tmp_path, text, message):
+    stack = tmp_path / "Pulumi.x.yaml"
+    stack.write_text(text)
+    result = cli("render", "--config", str(stack))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_stack_exits_2():
+    result = cli("render", "--stack", "nosuchstack")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("stacks/Pulumi.nosuchstack.yaml: cannot read: "
+                                          "No such file or directory")
+
+
+def test_secure_values_in_a_stack_file_are_refused_without_printing_them(tmp_path):
+    stack = tmp_path / "Pulumi.s.yaml"
+    stack.write_text(
+        "config:\n"
+        "  redis-filebeat:redis: {image: r}\n"
+        "  redis-filebeat:filebeat:\n"
+        "    image: f\n"
+        "    env: {TOKEN: {secure: v1:c2VjcmV0Y2lwaGVydGV4dA==}}\n")
+    result = cli("render", "--config", str(stack))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{stack}: filebeat: is stored as a secret, but this key is written into the "
+        "manifests in plain text; set it without --secret"]
+    assert "c2VjcmV0" not in result.stderr + result.stdout
+
+
+def test_out_writes_a_folder_kustomize_can_read(tmp_path):
+    result = cli("render", "--stack", "dev", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    kustomization = yaml.safe_load((tmp_path / "kustomization.yaml").read_text())
+    assert kustomization["resources"] == [
+        "namespace-logging.yaml", "service-redis.yaml", "daemonset-filebeat.yaml",
+        "deployment-redis.yaml"]
+    rendered = [yaml.safe_load((tmp_path / name).read_text()) for name in kustomization["resources"]]
+    assert rendered == list(yaml.safe_load_all(cli("render", "--stack", "dev").stdout))
+
+
+def test_out_removes_files_of_objects_that_are_gone(tmp_path):
+    (tmp_path / "keep-me.txt").write_text("not ours")
+    cli("render", "--stack", "dev", "--out", str(tmp_path))
+    assert (tmp_path / "namespace-logging.yaml").exists()
+    cli("render", "--stack", "prod", "--out", str(tmp_path))  # prod creates no Namespace
+    assert not (tmp_path / "namespace-logging.yaml").exists()
+    assert (tmp_path / "keep-me.txt").exists()
