@@ -6,170 +6,36 @@ Each field's docstring gives its default and why; rules that tie several
 fields together live in a model validator whose message names every field.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, field_validator, model_validator
 
+from .config_base import CamelModel, default_labels
+from .daemon_config import (
+    UPDATE_STRATEGY_TYPES,
+    HostPathVolume,
+    NodeAffinity,
+    NodeDaemonConfig,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    OnDelete,
+    RollingUpdate,
+    UpdateStrategy,
+)
 from .kube_types import (
+    AbsolutePath,
     DNS1035Label,
     DNS1123Label,
     DNS1123Subdomain,
     EnvVarName,
     Image,
-    IntOrPercent,
-    LabelKey,
     Labels,
-    LabelValue,
     Port,
-    Quantity,
-    is_zero,
-    quantity_value,
 )
+from .pod_config import ImagePullPolicy, ResourceList, Resources, Toleration
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT")
 """Env vars the Filebeat component sets from the redis Service itself."""
-
-
-class CamelModel(BaseModel):
-    """camelCase keys in YAML, snake_case in Python, and no unknown keys.
-
-    Strict, so YAML's `replicas: "1"` or `labels: {tier: 1}` is an error
-    rather than a silent coercion: Kubernetes would refuse the second anyway.
-    """
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        strict=True,
-    )
-
-
-class RollingUpdate(CamelModel):
-    """Replace pods node by node as soon as the pod template changes."""
-
-    type: Literal["RollingUpdate"] = "RollingUpdate"
-    max_unavailable: IntOrPercent = 1
-    """Nodes that may be without a daemon pod during the rollout. Default 1:
-    the Kubernetes default, and the gentlest one that still makes progress."""
-    max_surge: IntOrPercent = 0
-    """Nodes that may briefly run an old and a new pod side by side. Default 0:
-    a surge pod collides with the old one on hostPorts and shared host state."""
-
-    @model_validator(mode="after")
-    def _exactly_one_nonzero(self) -> "RollingUpdate":
-        # apps/v1 DaemonSet validation: a rollout either takes a node's pod
-        # down first (maxUnavailable) or starts the new one beside it first
-        # (maxSurge). It cannot do both, and with neither it never progresses.
-        unavailable, surge = not is_zero(self.max_unavailable), not is_zero(self.max_surge)
-        if not unavailable and not surge:
-            raise ValueError(
-                "maxUnavailable and maxSurge cannot both be zero: the rollout "
-                "could never replace a pod"
-            )
-        if unavailable and surge:
-            raise ValueError(
-                "maxUnavailable and maxSurge cannot both be non-zero: Kubernetes "
-                "refuses it; set maxUnavailable to 0 to surge, or maxSurge to 0"
-            )
-        return self
-
-
-class OnDelete(CamelModel):
-    """Replace a pod only when someone deletes it: the operator rolls by hand."""
-
-    type: Literal["OnDelete"]
-
-
-def _strategy_tag(value: Any) -> str | None:
-    # Kubernetes defaults the type to RollingUpdate, so `{maxUnavailable: 2}`
-    # alone means a rolling update here too.
-    if isinstance(value, dict):
-        return value.get("type", "RollingUpdate")
-    return getattr(value, "type", None)
-
-
-UpdateStrategy = Annotated[
-    Annotated[RollingUpdate, Tag("RollingUpdate")] | Annotated[OnDelete, Tag("OnDelete")],
-    Discriminator(
-        _strategy_tag,
-        custom_error_type="unknown_strategy",
-        custom_error_message="unknown update strategy type; use RollingUpdate or OnDelete",
-    ),
-]
-UPDATE_STRATEGY_TYPES = ("RollingUpdate", "OnDelete")
-
-
-class ResourceList(CamelModel):
-    cpu: Quantity | None = None
-    """CPU, e.g. '100m'. Default unset: the namespace's LimitRange applies."""
-    memory: Quantity | None = None
-    """Memory, e.g. '128Mi'. Default unset: the namespace's LimitRange applies."""
-
-
-class Resources(CamelModel):
-    """Requests and limits for the container."""
-
-    requests: ResourceList = ResourceList()
-    limits: ResourceList = ResourceList()
-
-    @model_validator(mode="after")
-    def _requests_fit_limits(self) -> "Resources":
-        for resource in ("cpu", "memory"):
-            request = getattr(self.requests, resource)
-            limit = getattr(self.limits, resource)
-            if request and limit and quantity_value(request) > quantity_value(limit):
-                raise ValueError(
-                    f"requests.{resource} ({request}) is more than limits.{resource} "
-                    f"({limit}); Kubernetes refuses such a pod"
-                )
-        return self
-
-    def to_kubernetes(self) -> dict[str, dict[str, str]] | None:
-        rendered = {
-            kind: {k: v for k, v in getattr(self, kind).model_dump().items() if v}
-            for kind in ("requests", "limits")
-        }
-        rendered = {kind: values for kind, values in rendered.items() if values}
-        return rendered or None
-
-
-class Toleration(CamelModel):
-    """Lets the daemon run on tainted nodes, which is how "all nodes" is reached."""
-
-    key: LabelKey | None = None
-    """Taint key. Default unset, which with operator Exists tolerates every taint."""
-    operator: Literal["Exists", "Equal"] = "Equal"
-    """Default Equal, as in Kubernetes."""
-    value: LabelValue | None = None
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    """Default unset: tolerate the taint whatever its effect."""
-    toleration_seconds: Annotated[int, Field(ge=0)] | None = None
-    """How long to stay on a node after a NoExecute taint appears."""
-
-    @model_validator(mode="after")
-    def _kubernetes_rules(self) -> "Toleration":
-        if self.key is None and self.operator != "Exists":
-            raise ValueError("a toleration without key must use operator Exists")
-        if self.operator == "Exists" and self.value:
-            raise ValueError("a toleration with operator Exists must not set value")
-        if self.toleration_seconds is not None and self.effect != "NoExecute":
-            raise ValueError("tolerationSeconds applies only to effect NoExecute")
-        return self
-
-
-ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
-
-
-def _default_labels(data: Any, default_name: str) -> Any:
-    """Pod labels default to the workload's name, so two stacks' workloads never
-    share a selector by accident."""
-    if isinstance(data, dict) and "labels" not in data:
-        name = data.get("name", default_name)
-        if isinstance(name, str):
-            return {**data, "labels": {"app.kubernetes.io/name": name}}
-    return data
 
 
 class RedisConfig(CamelModel):
@@ -197,41 +63,28 @@ class RedisConfig(CamelModel):
     @model_validator(mode="before")
     @classmethod
     def _labels_default(cls, data: Any) -> Any:
-        return _default_labels(data, "redis")
+        return default_labels(data, "redis")
 
 
-class FilebeatConfig(CamelModel):
+class FilebeatConfig(NodeDaemonConfig):
     """The filebeat DaemonSet that ships each node's logs to redis."""
 
     name: DNS1123Label = "filebeat"
     """Names the DaemonSet. Default 'filebeat'."""
-    image: Image
-    """The filebeat image. Required: no default is right for every cluster."""
-    container_name: DNS1123Label = "filebeat"
-    """Names the container, for `kubectl logs -c`. Default 'filebeat'."""
-    labels: Labels = {}
-    """Pod labels, also the DaemonSet's selector. Default
-    {app.kubernetes.io/name: <name>}."""
+    container_name: DNS1123Label | None = "filebeat"
+    """Default 'filebeat'."""
     env: dict[EnvVarName, str] = {}
     """Extra environment. REDIS_HOST and REDIS_PORT are derived from the redis
     Service and may not be set here. Default none."""
-    args: list[str] = []
-    """Container args. Default none: the image's own command runs."""
-    image_pull_policy: ImagePullPolicy | None = None
-    """Default unset: Kubernetes picks Always for ':latest', else IfNotPresent."""
-    resources: Resources = Resources()
-    """Default: no requests or limits."""
-    update_strategy: UpdateStrategy = RollingUpdate()
-    """Default RollingUpdate with maxUnavailable 1 and maxSurge 0."""
-    node_selector: dict[LabelKey, LabelValue] = {}
-    """Run only on nodes with these labels. Default: every node."""
-    tolerations: list[Toleration] = []
-    """Taints to tolerate. Default none, so tainted nodes get no daemon."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _labels_default(cls, data: Any) -> Any:
-        return _default_labels(data, "filebeat")
+    priority_class_name: DNS1123Label | None = "system-node-critical"
+    """Default system-node-critical: a node under memory pressure evicts
+    others before the agent that ships its last logs. null leaves it unset."""
+    registry_host_path: AbsolutePath | None = "/var/lib/filebeat-data"
+    """The node directory that keeps filebeat's registry (how far it has read
+    each file), so a restarted pod neither re-ships nor skips logs. Default
+    /var/lib/filebeat-data. null keeps it in the pod, where it dies with it."""
+    registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
+    """Where the image keeps its data directory. Default: the Elastic image's."""
 
     @field_validator("env")
     @classmethod
@@ -243,6 +96,18 @@ class FilebeatConfig(CamelModel):
                 "from the redis Service"
             )
         return env
+
+    @model_validator(mode="after")
+    def _registry_is_shared_state(self) -> "FilebeatConfig":
+        # Declared as a host path like any other, so the generic surge rule
+        # sees it: two filebeats on one registry refuse to run together.
+        if self.registry_host_path and not any(v.name == "registry" for v in self.host_paths):
+            self.host_paths = [*self.host_paths, HostPathVolume(
+                name="registry", path=self.registry_host_path,
+                mount_path=self.registry_mount_path, read_only=False,
+                type="DirectoryOrCreate", shared_state=True,
+            )]
+        return self._surge_is_safe()
 
 
 class StackConfig(CamelModel):
@@ -286,12 +151,13 @@ BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-n
 
 def config_aliases() -> set[str]:
     """Every key the config accepts, anywhere, for did-you-mean hints."""
-    models = (StackConfig, RedisConfig, FilebeatConfig, RollingUpdate, OnDelete,
-              Resources, ResourceList, Toleration)
+    models = (StackConfig, RedisConfig, FilebeatConfig, RollingUpdate, OnDelete, Resources,
+              ResourceList, Toleration, NodeAffinity, NodeSelectorTerm, NodeSelectorRequirement,
+              HostPathVolume)
     return {field.alias or name for model in models for name, field in model.model_fields.items()}
 
 
 __all__ = [
-    "CamelModel", "FilebeatConfig", "OnDelete", "RedisConfig", "Resources",
-    "ResourceList", "RollingUpdate", "StackConfig", "Toleration", "UpdateStrategy",
+    "UPDATE_STRATEGY_TYPES", "FilebeatConfig", "OnDelete", "RedisConfig", "RollingUpdate",
+    "StackConfig", "Toleration", "UpdateStrategy",
 ]

@@ -133,6 +133,12 @@ def quantity_value(quantity: str) -> Decimal:
     return number * _SUFFIX_SCALE[suffix]
 
 
+def _check_absolute_path(value: str) -> str:
+    if not value.startswith("/") or "\0" in value:
+        raise ValueError(f"{value!r} is not an absolute path: start it with '/'")
+    return value
+
+
 def _check_image(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty: name the container image to run")
@@ -170,6 +176,7 @@ EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
 PortName = Annotated[str, AfterValidator(_check_port_name)]
 Quantity = Annotated[str, BeforeValidator(_number_as_quantity), AfterValidator(_check_quantity)]
 Image = Annotated[str, AfterValidator(_check_image)]
+AbsolutePath = Annotated[str, AfterValidator(_check_absolute_path)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 IntOrPercent = Annotated[
     int | str, PlainValidator(_check_int_or_percent, json_schema_input_type=int | str)

@@ -128,7 +128,8 @@ def _problem(error: Mapping[str, Any]) -> Problem:
     elif kind == "missing":
         message = "is required"
     elif kind == "unknown_strategy":
-        message = f"unknown update strategy type {error['input'].get('type')!r}; use RollingUpdate or OnDelete"
+        strategy = error["input"].get("type")
+        message = f"unknown update strategy type {strategy!r}; use RollingUpdate or OnDelete"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "literal_error":

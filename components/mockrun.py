@@ -81,7 +81,8 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
         asyncio.set_event_loop(loop)
         try:
             set_all_config(dict(config.values), sorted(config.secret_keys))
-            pulumi.runtime.set_mocks(_Recorder(capture), project=PROJECT, stack=stack, preview=False)
+            pulumi.runtime.set_mocks(
+                _Recorder(capture), project=PROJECT, stack=stack, preview=False)
             _sync_await(run_pulumi_func(program))
             _sync_await(_collect_outputs(capture))
         except BaseException as error:  # noqa: BLE001 handed to the caller's thread

@@ -22,10 +22,14 @@ def test_defaults():
     assert ds["spec"]["template"]["metadata"] == {"labels": labels}
     assert ds["spec"]["updateStrategy"] == {
         "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
+    for absent in ("minReadySeconds", "revisionHistoryLimit"):
+        assert absent not in ds["spec"]
+    assert "annotations" not in ds["metadata"]
     spec = ds["spec"]["template"]["spec"]
     assert spec["restartPolicy"] == "Always"
     assert spec["enableServiceLinks"] is False
-    for absent in ("nodeSelector", "tolerations"):
+    assert spec["priorityClassName"] == "system-node-critical"
+    for absent in ("nodeSelector", "tolerations", "affinity"):
         assert absent not in spec
     assert spec["containers"] == [{
         "name": "filebeat",
@@ -34,7 +38,27 @@ def test_defaults():
             {"name": "REDIS_HOST", "value": "redis.default.svc.cluster.local"},
             {"name": "REDIS_PORT", "value": "6379"},
         ],
+        "volumeMounts": [
+            {"name": "registry", "mountPath": "/usr/share/filebeat/data", "readOnly": False},
+        ],
     }]
+    assert spec["volumes"] == [
+        {"name": "registry",
+         "hostPath": {"path": "/var/lib/filebeat-data", "type": "DirectoryOrCreate"}},
+    ]
+
+
+def test_registry_can_move_or_stay_in_the_pod():
+    moved = pod_spec(with_filebeat(registryHostPath="/data/fb", registryMountPath="/fb"))
+    assert moved["volumes"][0]["hostPath"]["path"] == "/data/fb"
+    assert moved["containers"][0]["volumeMounts"][0]["mountPath"] == "/fb"
+    in_pod = pod_spec(with_filebeat(registryHostPath=None))
+    assert "volumes" not in in_pod and "volumeMounts" not in in_pod["containers"][0]
+
+
+def test_priority_class_can_change_or_go():
+    assert pod_spec(with_filebeat(priorityClassName="logging"))["priorityClassName"] == "logging"
+    assert "priorityClassName" not in pod_spec(with_filebeat(priorityClassName=None))
 
 
 @pytest.mark.parametrize(("stack", "host"), [

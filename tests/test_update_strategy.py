@@ -7,7 +7,8 @@ from tests.configs import with_filebeat
 
 
 def strategy(update_strategy: dict) -> dict:
-    out = render_config(with_filebeat(updateStrategy=update_strategy))
+    # Without a node registry, so that surging is allowed.
+    out = render_config(with_filebeat(updateStrategy=update_strategy, registryHostPath=None))
     return out.manifests["DaemonSet"]["filebeat"]["spec"]["updateStrategy"]
 
 

@@ -1,0 +1,31 @@
+"""The base every config model shares: camelCase keys, strict types, no unknown keys."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+
+class CamelModel(BaseModel):
+    """camelCase keys in YAML, snake_case in Python, and no unknown keys.
+
+    Strict, so YAML's `replicas: "1"` or `labels: {tier: 1}` is an error
+    rather than a silent coercion: Kubernetes would refuse the second anyway.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        strict=True,
+    )
+
+
+def default_labels(data: Any, default_name: str) -> Any:
+    """Pod labels default to the workload's name, so two stacks' workloads never
+    share a selector by accident."""
+    if isinstance(data, dict) and "labels" not in data:
+        name = data.get("name", default_name)
+        if isinstance(name, str):
+            return {**data, "labels": {"app.kubernetes.io/name": name}}
+    return data

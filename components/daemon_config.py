@@ -1,0 +1,239 @@
+"""What any node daemon is configured with: a log shipper, node-exporter, a storage agent.
+
+`NodeDaemonConfig` is the generic part; `FilebeatConfig` adds filebeat's
+defaults and rules on top of it.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from .config_base import CamelModel, default_labels
+from .kube_types import (
+    AbsolutePath,
+    DNS1123Label,
+    EnvVarName,
+    Image,
+    IntOrPercent,
+    LabelKey,
+    Labels,
+    LabelValue,
+    is_zero,
+)
+from .pod_config import ImagePullPolicy, Resources, Toleration
+
+
+class RollingUpdate(CamelModel):
+    """Replace pods node by node as soon as the pod template changes."""
+
+    type: Literal["RollingUpdate"] = "RollingUpdate"
+    max_unavailable: IntOrPercent = 1
+    """Nodes that may be without a daemon pod during the rollout. Default 1:
+    the Kubernetes default, and the gentlest one that still makes progress."""
+    max_surge: IntOrPercent = 0
+    """Nodes that may briefly run an old and a new pod side by side. Default 0:
+    a surge pod collides with the old one on hostPorts and shared host state."""
+
+    @model_validator(mode="after")
+    def _exactly_one_nonzero(self) -> "RollingUpdate":
+        # apps/v1 DaemonSet validation: a rollout either takes a node's pod
+        # down first (maxUnavailable) or starts the new one beside it first
+        # (maxSurge). It cannot do both, and with neither it never progresses.
+        unavailable, surge = not is_zero(self.max_unavailable), not is_zero(self.max_surge)
+        if not unavailable and not surge:
+            raise ValueError(
+                "maxUnavailable and maxSurge cannot both be zero: the rollout "
+                "could never replace a pod"
+            )
+        if unavailable and surge:
+            raise ValueError(
+                "maxUnavailable and maxSurge cannot both be non-zero: Kubernetes "
+                "refuses it; set maxUnavailable to 0 to surge, or maxSurge to 0"
+            )
+        return self
+
+
+class OnDelete(CamelModel):
+    """Replace a pod only when someone deletes it: the operator rolls by hand."""
+
+    type: Literal["OnDelete"]
+
+
+def _strategy_tag(value: Any) -> str | None:
+    # Kubernetes defaults the type to RollingUpdate, so `{maxUnavailable: 2}`
+    # alone means a rolling update here too.
+    if isinstance(value, dict):
+        return value.get("type", "RollingUpdate")
+    return getattr(value, "type", None)
+
+
+UpdateStrategy = Annotated[
+    Annotated[RollingUpdate, Tag("RollingUpdate")] | Annotated[OnDelete, Tag("OnDelete")],
+    Discriminator(
+        _strategy_tag,
+        custom_error_type="unknown_strategy",
+        custom_error_message="unknown update strategy type; use RollingUpdate or OnDelete",
+    ),
+]
+UPDATE_STRATEGY_TYPES = ("RollingUpdate", "OnDelete")
+
+
+class NodeSelectorRequirement(CamelModel):
+    """One condition on a node's labels, as in Kubernetes' nodeSelectorTerms."""
+
+    key: LabelKey
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
+    values: list[LabelValue] = []
+    """Default none. In and NotIn need some; Exists and DoesNotExist take none;
+    Gt and Lt take exactly one integer."""
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> "NodeSelectorRequirement":
+        if self.operator in ("In", "NotIn") and not self.values:
+            raise ValueError(f"operator {self.operator} needs at least one value")
+        if self.operator in ("Exists", "DoesNotExist") and self.values:
+            raise ValueError(f"operator {self.operator} takes no values")
+        if self.operator in ("Gt", "Lt") and (
+            len(self.values) != 1 or not self.values[0].lstrip("-").isdigit()
+        ):
+            raise ValueError(f"operator {self.operator} takes exactly one integer value")
+        return self
+
+
+class NodeSelectorTerm(CamelModel):
+    match_expressions: Annotated[list[NodeSelectorRequirement], Field(min_length=1)]
+    """All must hold for a node to match the term."""
+
+
+class PreferredTerm(NodeSelectorTerm):
+    weight: Annotated[int, Field(ge=1, le=100)]
+    """How much the scheduler prefers nodes matching this term, 1-100."""
+
+
+class NodeAffinity(CamelModel):
+    """Richer node choice than nodeSelector: sets of values, negations, preferences."""
+
+    required_terms: list[NodeSelectorTerm] = []
+    """A node must match at least one term. Default none: no requirement."""
+    preferred_terms: list[PreferredTerm] = []
+    """Terms the scheduler favours. Default none. A DaemonSet pod is bound to
+    its node already, so these only order preemption; most daemons leave them out."""
+
+
+HostPathType = Literal[
+    "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice",
+    "BlockDevice",
+]
+
+
+class HostPathVolume(CamelModel):
+    """A directory of the node, mounted into the daemon."""
+
+    name: DNS1123Label
+    """The volume's name in the pod."""
+    path: AbsolutePath
+    """The path on the node."""
+    mount_path: AbsolutePath | None = None
+    """Where the container sees it. Default: the same path as on the node."""
+    read_only: bool = True
+    """Default true: a daemon that reads host files should not be able to change them."""
+    type: HostPathType = ""
+    """Default '': no check. DirectoryOrCreate for state the daemon creates."""
+    shared_state: bool = False
+    """True when the daemon keeps state here that an old and a new pod on the
+    same node would both use, such as filebeat's registry. Such a daemon cannot
+    surge: the second pod refuses to start, and the rollout never finishes."""
+
+
+class ContainerPort(CamelModel):
+    name: DNS1123Label
+    container_port: Annotated[int, Field(ge=1, le=65535)]
+    host_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Expose the port on the node's IP. Default unset. Clients then reach
+    each node's daemon at <node IP>:<hostPort>."""
+    protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
+
+
+class NodeDaemonConfig(CamelModel):
+    """A per-node agent: one pod on every node the daemon selects."""
+
+    name: DNS1123Label
+    """Names the DaemonSet."""
+    image: Image
+    """Required: no default is right for every cluster."""
+    container_name: DNS1123Label | None = None
+    """Names the container, for `kubectl logs -c`. Default: the daemon's name."""
+    labels: Labels = {}
+    """Pod labels, also the DaemonSet's selector. Default {app.kubernetes.io/name: <name>}."""
+    env: dict[EnvVarName, str] = {}
+    """Extra environment, rendered sorted by name. Default none."""
+    args: list[str] = []
+    """Container args. Default none: the image's own command runs."""
+    image_pull_policy: ImagePullPolicy | None = None
+    """Default unset: Kubernetes picks Always for ':latest', else IfNotPresent."""
+    resources: Resources = Resources()
+    """Default: no requests or limits."""
+    ports: list[ContainerPort] = []
+    """Ports the daemon listens on. Default none: a push daemon has no clients."""
+    host_paths: list[HostPathVolume] = []
+    """Node directories to mount. Default none."""
+    update_strategy: UpdateStrategy = RollingUpdate()
+    """Default RollingUpdate with maxUnavailable 1 and maxSurge 0."""
+    min_ready_seconds: Annotated[int, Field(ge=0)] | None = None
+    """How long a new pod must stay ready before the rollout moves to the next
+    node. Default unset (0): a crash-looping image then slips through quickly."""
+    revision_history_limit: Annotated[int, Field(ge=0)] | None = None
+    """Old revisions kept for `kubectl rollout undo`. Default unset (10)."""
+    rollout_timeout_seconds: Annotated[int, Field(ge=1)] | None = None
+    """How long `pulumi up` waits for the rollout to reach every node before it
+    fails. Default unset: pulumi-kubernetes' 10 minutes. A rollout takes about
+    ceil(nodes / maxUnavailable) waves of pod start-up plus minReadySeconds."""
+    node_selector: dict[LabelKey, LabelValue] = {}
+    """Run only on nodes with these labels. Default: every node."""
+    node_affinity: NodeAffinity | None = None
+    """Finer node choice. Default unset."""
+    tolerations: list[Toleration] = []
+    """Taints to tolerate. Default none, so tainted nodes get no daemon."""
+    tolerate_all_taints: bool = False
+    """Run on every node whatever its taints, control-plane nodes included.
+    Default false: opt in, because it also means nodes being drained."""
+    priority_class_name: DNS1123Label | None = None
+    """Default unset. Node-critical agents should set system-node-critical so
+    that a full node evicts others first."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels_default(cls, data: Any) -> Any:
+        default_name = cls.model_fields["name"].default
+        return default_labels(data, default_name if isinstance(default_name, str) else "")
+
+    @model_validator(mode="after")
+    def _surge_is_safe(self) -> "NodeDaemonConfig":
+        strategy = self.update_strategy
+        if not isinstance(strategy, RollingUpdate) or is_zero(strategy.max_surge):
+            return self
+        host_ports = [p.host_port for p in self.ports if p.host_port]
+        if host_ports:
+            raise ValueError(
+                f"updateStrategy.maxSurge and ports[].hostPort ({host_ports[0]}) cannot be "
+                "combined: the surge pod needs the same host port on the same node, so it "
+                "never schedules and the rollout hangs; use maxSurge 0"
+            )
+        shared = [v.path for v in self.host_paths if v.shared_state]
+        if shared:
+            raise ValueError(
+                f"updateStrategy.maxSurge cannot be used with hostPaths[].sharedState "
+                f"({shared[0]}): the old and the new pod would share that state on one "
+                "node, the new one refuses to start, and the rollout never completes; "
+                "use maxSurge 0"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _timeout_needs_a_rollout(self) -> "NodeDaemonConfig":
+        if self.rollout_timeout_seconds is not None and isinstance(self.update_strategy, OnDelete):
+            raise ValueError(
+                "rolloutTimeoutSeconds does nothing with updateStrategy OnDelete: Pulumi "
+                "does not wait for an OnDelete rollout at all"
+            )
+        return self

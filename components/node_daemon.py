@@ -1,0 +1,164 @@
+"""A generic per-node agent: a DaemonSet built from a `NodeDaemonConfig`.
+
+Filebeat is one; node-exporter or a storage daemon would be others. What
+this module knows is how DaemonSets behave under Pulumi, so each daemon
+built on it gets that for free.
+"""
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_kubernetes.apps.v1 import (
+    DaemonSet,
+    DaemonSetSpecArgs,
+    DaemonSetUpdateStrategyArgs,
+    RollingUpdateDaemonSetArgs,
+)
+from pulumi_kubernetes.core.v1 import (
+    AffinityArgs,
+    ContainerArgs,
+    ContainerPortArgs,
+    EnvVarArgs,
+    HostPathVolumeSourceArgs,
+    NodeAffinityArgs,
+    NodeSelectorArgs,
+    PodSpecArgs,
+    PodTemplateSpecArgs,
+    TolerationArgs,
+    VolumeArgs,
+    VolumeMountArgs,
+)
+from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+
+from .daemon_config import NodeDaemonConfig, OnDelete, UpdateStrategy
+
+SKIP_AWAIT = "pulumi.com/skipAwait"
+TIMEOUT_SECONDS = "pulumi.com/timeoutSeconds"
+
+
+def update_strategy_args(strategy: UpdateStrategy) -> DaemonSetUpdateStrategyArgs:
+    """The strategy exactly as configured: OnDelete carries no rollingUpdate block
+    (the API server would keep one, unused), RollingUpdate carries both knobs."""
+    if isinstance(strategy, OnDelete):
+        return DaemonSetUpdateStrategyArgs(type="OnDelete")
+    return DaemonSetUpdateStrategyArgs(
+        type="RollingUpdate",
+        rolling_update=RollingUpdateDaemonSetArgs(
+            max_unavailable=strategy.max_unavailable,
+            max_surge=strategy.max_surge,
+        ),
+    )
+
+
+def await_annotations(config: NodeDaemonConfig) -> dict[str, str]:
+    """How long Pulumi should wait for the rollout, if at all.
+
+    Since v4.12 pulumi-kubernetes waits until every selected node runs the new
+    template. Under OnDelete nothing is replaced until someone deletes the
+    pods, so that wait can only time out and fail `pulumi up`: skip it, and
+    roll the pods by hand (see the README).
+    """
+    if isinstance(config.update_strategy, OnDelete):
+        return {SKIP_AWAIT: "true"}
+    if config.rollout_timeout_seconds is not None:
+        return {TIMEOUT_SECONDS: str(config.rollout_timeout_seconds)}
+    return {}
+
+
+def tolerations_args(config: NodeDaemonConfig) -> list[TolerationArgs] | None:
+    tolerations = [TolerationArgs(**t.model_dump(exclude_none=True)) for t in config.tolerations]
+    if config.tolerate_all_taints:
+        # An empty key with Exists matches every taint, NoExecute included.
+        tolerations.append(TolerationArgs(operator="Exists"))
+    return tolerations or None
+
+
+def affinity_args(config: NodeDaemonConfig) -> AffinityArgs | None:
+    affinity = config.node_affinity
+    if affinity is None or not (affinity.required_terms or affinity.preferred_terms):
+        return None
+
+    def expressions(term):
+        return [e.model_dump(exclude_defaults=True) for e in term.match_expressions]
+
+    required = [{"matchExpressions": expressions(t)} for t in affinity.required_terms]
+    preferred = [{"weight": t.weight, "preference": {"matchExpressions": expressions(t)}}
+                 for t in affinity.preferred_terms]
+    return AffinityArgs(node_affinity=NodeAffinityArgs(
+        required_during_scheduling_ignored_during_execution=(
+            NodeSelectorArgs(node_selector_terms=required) if required else None),
+        preferred_during_scheduling_ignored_during_execution=preferred or None,
+    ))
+
+
+class NodeDaemon(pulumi.ComponentResource):
+    """Runs one pod of `config` on every node it selects."""
+
+    daemon_set: DaemonSet
+    name: pulumi.Output[str]
+    """The DaemonSet's name, for `kubectl rollout status ds/<name>`."""
+
+    def __init__(
+        self,
+        config: NodeDaemonConfig,
+        namespace: pulumi.Input[str],
+        extra_env: Sequence[EnvVarArgs] = (),
+        type_name: str = "redis-filebeat:components:NodeDaemon",
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        """`extra_env` comes first, before the config's own env sorted by name:
+        it is how a wrapper such as Filebeat hands in values derived from
+        other resources."""
+        super().__init__(type_name, config.name, None, opts)
+        labels = config.labels
+        env = [*extra_env, *(EnvVarArgs(name=k, value=v) for k, v in sorted(config.env.items()))]
+        self.daemon_set = DaemonSet(
+            config.name,
+            metadata=ObjectMetaArgs(
+                name=config.name, namespace=namespace, labels=labels,
+                annotations=await_annotations(config) or None,
+            ),
+            spec=DaemonSetSpecArgs(
+                selector=LabelSelectorArgs(match_labels=labels),
+                update_strategy=update_strategy_args(config.update_strategy),
+                min_ready_seconds=config.min_ready_seconds,
+                revision_history_limit=config.revision_history_limit,
+                template=PodTemplateSpecArgs(
+                    metadata=ObjectMetaArgs(labels=labels),
+                    spec=PodSpecArgs(
+                        # A DaemonSet refuses any other restart policy.
+                        restart_policy="Always",
+                        # Otherwise the kubelet adds docker-link variables for
+                        # every Service in the namespace (one named redis brings
+                        # REDIS_SERVICE_HOST, REDIS_PORT_6379_TCP, ...), which a
+                        # daemon's own ${VAR} expansion could pick up by mistake.
+                        enable_service_links=False,
+                        priority_class_name=config.priority_class_name,
+                        node_selector=config.node_selector or None,
+                        affinity=affinity_args(config),
+                        tolerations=tolerations_args(config),
+                        containers=[ContainerArgs(
+                            name=config.container_name or config.name,
+                            image=config.image,
+                            image_pull_policy=config.image_pull_policy,
+                            args=config.args or None,
+                            env=env or None,
+                            ports=[ContainerPortArgs(**p.model_dump(exclude_none=True))
+                                   for p in config.ports] or None,
+                            resources=config.resources.to_kubernetes(),
+                            volume_mounts=[VolumeMountArgs(
+                                name=v.name, mount_path=v.mount_path or v.path,
+                                read_only=v.read_only,
+                            ) for v in config.host_paths] or None,
+                        )],
+                        volumes=[VolumeArgs(
+                            name=v.name,
+                            host_path=HostPathVolumeSourceArgs(path=v.path, type=v.type or None),
+                        ) for v in config.host_paths] or None,
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.name = self.daemon_set.metadata.name
+        self.register_outputs({"name": self.name})

@@ -1,0 +1,146 @@
+"""What the node-daemon layer adds: rollouts Pulumi can finish, node choice,
+and the two rollout traps Kubernetes accepts but never completes."""
+
+import pytest
+
+from components import ConfigError
+from components.testing import render_config
+from tests.configs import with_filebeat
+
+FILE = "stacks/Pulumi.test.yaml"
+
+
+def daemon_set(**fields) -> dict:
+    return render_config(with_filebeat(**fields)).manifests["DaemonSet"]["filebeat"]
+
+
+def refusal(**fields) -> str:
+    with pytest.raises(ConfigError) as caught:
+        render_config(with_filebeat(**fields))
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_on_delete_skips_pulumis_rollout_wait():
+    ds = daemon_set(updateStrategy={"type": "OnDelete"})
+    assert ds["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
+
+
+def test_rolling_update_keeps_the_wait_and_can_bound_it():
+    assert "annotations" not in daemon_set()["metadata"]
+    ds = daemon_set(rolloutTimeoutSeconds=1800)
+    assert ds["metadata"]["annotations"] == {"pulumi.com/timeoutSeconds": "1800"}
+
+
+def test_min_ready_seconds_and_revision_history_limit():
+    spec = daemon_set(minReadySeconds=10, revisionHistoryLimit=3)["spec"]
+    assert (spec["minReadySeconds"], spec["revisionHistoryLimit"]) == (10, 3)
+
+
+def test_tolerate_all_taints():
+    spec = daemon_set(tolerateAllTaints=True)["spec"]["template"]["spec"]
+    assert spec["tolerations"] == [{"operator": "Exists"}]
+
+
+def test_tolerate_all_taints_keeps_listed_tolerations():
+    spec = daemon_set(tolerateAllTaints=True,
+                      tolerations=[{"key": "a", "operator": "Exists"}])["spec"]["template"]["spec"]
+    assert spec["tolerations"] == [{"key": "a", "operator": "Exists"}, {"operator": "Exists"}]
+
+
+def test_node_affinity():
+    affinity = {
+        "requiredTerms": [{"matchExpressions": [
+            {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64", "arm64"]},
+            {"key": "node.example.com/no-logs", "operator": "DoesNotExist"},
+        ]}],
+        "preferredTerms": [{"weight": 10, "matchExpressions": [
+            {"key": "disk", "operator": "In", "values": ["ssd"]}]}],
+    }
+    spec = daemon_set(nodeAffinity=affinity)["spec"]["template"]["spec"]
+    assert spec["affinity"] == {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [
+                {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64", "arm64"]},
+                {"key": "node.example.com/no-logs", "operator": "DoesNotExist"},
+            ]}]},
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 10, "preference": {"matchExpressions": [
+                {"key": "disk", "operator": "In", "values": ["ssd"]}]}}],
+    }}
+
+
+def test_host_port():
+    container = daemon_set(ports=[{"name": "metrics", "containerPort": 5066, "hostPort": 5066}])[
+        "spec"]["template"]["spec"]["containers"][0]
+    assert container["ports"] == [
+        {"name": "metrics", "containerPort": 5066, "hostPort": 5066, "protocol": "TCP"}]
+
+
+def test_surge_with_a_host_port_is_refused():
+    assert refusal(
+        registryHostPath=None,
+        ports=[{"name": "metrics", "containerPort": 5066, "hostPort": 5066}],
+        updateStrategy={"maxUnavailable": 0, "maxSurge": 1},
+    ) == (
+        f"{FILE}: filebeat: updateStrategy.maxSurge and ports[].hostPort (5066) cannot be "
+        "combined: the surge pod needs the same host port on the same node, so it never "
+        "schedules and the rollout hangs; use maxSurge 0")
+
+
+def test_surge_is_fine_with_a_port_that_is_not_on_the_host():
+    ds = daemon_set(registryHostPath=None, ports=[{"name": "metrics", "containerPort": 5066}],
+                    updateStrategy={"maxUnavailable": 0, "maxSurge": "10%"})
+    assert ds["spec"]["updateStrategy"]["rollingUpdate"]["maxSurge"] == "10%"
+
+
+def test_surge_with_filebeats_registry_is_refused():
+    assert refusal(updateStrategy={"maxUnavailable": 0, "maxSurge": 1}) == (
+        f"{FILE}: filebeat: updateStrategy.maxSurge cannot be used with "
+        "hostPaths[].sharedState (/var/lib/filebeat-data): the old and the new pod would "
+        "share that state on one node, the new one refuses to start, and the rollout never "
+        "completes; use maxSurge 0")
+
+
+def test_surge_with_any_shared_host_path_is_refused():
+    assert "hostPaths[].sharedState (/var/lib/agent)" in refusal(
+        registryHostPath=None,
+        hostPaths=[{"name": "state", "path": "/var/lib/agent", "readOnly": False,
+                    "sharedState": True}],
+        updateStrategy={"maxUnavailable": 0, "maxSurge": 1})
+
+
+def test_read_only_host_paths_do_not_block_surge():
+    ds = daemon_set(registryHostPath=None,
+                    hostPaths=[{"name": "varlog", "path": "/var/log"}],
+                    updateStrategy={"maxUnavailable": 0, "maxSurge": 1})
+    spec = ds["spec"]["template"]["spec"]
+    assert spec["volumes"] == [{"name": "varlog", "hostPath": {"path": "/var/log"}}]
+    assert spec["containers"][0]["volumeMounts"] == [
+        {"name": "varlog", "mountPath": "/var/log", "readOnly": True}]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"updateStrategy": {"type": "OnDelete"}, "rolloutTimeoutSeconds": 60},
+     "filebeat: rolloutTimeoutSeconds does nothing with updateStrategy OnDelete"),
+    ({"nodeAffinity": {"requiredTerms": [{"matchExpressions": [
+        {"key": "a", "operator": "In"}]}]}},
+     "filebeat.nodeAffinity.requiredTerms[0].matchExpressions[0]: operator In needs at least "
+     "one value"),
+    ({"nodeAffinity": {"requiredTerms": [{"matchExpressions": [
+        {"key": "a", "operator": "Exists", "values": ["x"]}]}]}},
+     "filebeat.nodeAffinity.requiredTerms[0].matchExpressions[0]: operator Exists takes no values"),
+    ({"nodeAffinity": {"requiredTerms": [{"matchExpressions": [
+        {"key": "a", "operator": "Gt", "values": ["x"]}]}]}},
+     "filebeat.nodeAffinity.requiredTerms[0].matchExpressions[0]: operator Gt takes exactly one "
+     "integer value"),
+    ({"nodeAffinity": {"preferredTerms": [{"weight": 0, "matchExpressions": [
+        {"key": "a", "operator": "Exists"}]}]}},
+     "filebeat.nodeAffinity.preferredTerms[0].weight: should be greater than or equal to 1"),
+    ({"minReadySeconds": -1}, "filebeat.minReadySeconds: should be greater than or equal to 0"),
+    ({"priorityClassName": "Critical"}, "filebeat.priorityClassName: 'Critical' is not a DNS-1123"),
+    ({"hostPaths": [{"name": "x", "path": "var/log"}]}, "filebeat.hostPaths[0].path: 'var/log' is not an absolute path"),
+])
+def test_rule(fields, message):
+    assert refusal(**fields).startswith(f"{FILE}: {message}")
