@@ -18,6 +18,8 @@ from .kube_types import (
     LabelKey,
     Labels,
     LabelValue,
+    PortName,
+    is_dns1035_label,
     is_zero,
 )
 from .pod_config import ImagePullPolicy, Resources, Toleration
@@ -146,12 +148,16 @@ class HostPathVolume(CamelModel):
 
 
 class ContainerPort(CamelModel):
-    name: DNS1123Label
+    name: PortName
+    """An IANA service name (at most 15 characters), which Services can target."""
     container_port: Annotated[int, Field(ge=1, le=65535)]
     host_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     """Expose the port on the node's IP. Default unset. Clients then reach
     each node's daemon at <node IP>:<hostPort>."""
     protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
+
+
+Expose = Literal["push", "hostPort", "headless", "service"]
 
 
 class NodeDaemonConfig(CamelModel):
@@ -175,6 +181,12 @@ class NodeDaemonConfig(CamelModel):
     """Default: no requests or limits."""
     ports: list[ContainerPort] = []
     """Ports the daemon listens on. Default none: a push daemon has no clients."""
+    expose: Expose = "push"
+    """How clients reach the daemon, the four patterns of the DaemonSet docs.
+    Default push: the daemon sends, nobody calls it, so no Service.
+    hostPort: each node's daemon at <node IP>:<port> (every port gets a hostPort).
+    headless: a Service without a cluster IP; DNS returns every daemon pod.
+    service: a ClusterIP Service, reaching the daemon of some node."""
     host_paths: list[HostPathVolume] = []
     """Node directories to mount. Default none."""
     update_strategy: UpdateStrategy = RollingUpdate()
@@ -206,6 +218,23 @@ class NodeDaemonConfig(CamelModel):
     def _labels_default(cls, data: Any) -> Any:
         default_name = cls.model_fields["name"].default
         return default_labels(data, default_name if isinstance(default_name, str) else "")
+
+    @model_validator(mode="after")
+    def _exposure_has_ports(self) -> "NodeDaemonConfig":
+        if self.expose != "push" and not self.ports:
+            raise ValueError(
+                f"expose {self.expose} needs at least one entry in ports: there is "
+                "nothing to reach otherwise"
+            )
+        if self.expose in ("headless", "service") and not is_dns1035_label(self.name):
+            raise ValueError(
+                f"expose {self.expose} names a Service after the daemon, and {self.name!r} "
+                "is not a valid Service name (a DNS-1035 label starts with a letter)"
+            )
+        if self.expose == "hostPort":
+            self.ports = [p if p.host_port else p.model_copy(update={"host_port": p.container_port})
+                          for p in self.ports]
+        return self
 
     @model_validator(mode="after")
     def _surge_is_safe(self) -> "NodeDaemonConfig":

@@ -43,8 +43,13 @@ def _check_dns1123_label(value: str) -> str:
     return value
 
 
+def is_dns1035_label(value: str) -> bool:
+    """Service names must be DNS-1035 labels: stricter than DNS-1123, no leading digit."""
+    return len(value) <= 63 and _DNS1035_LABEL.fullmatch(value) is not None
+
+
 def _check_dns1035_label(value: str) -> str:
-    if len(value) > 63 or not _DNS1035_LABEL.fullmatch(value):
+    if not is_dns1035_label(value):
         raise ValueError(
             f"{value!r} is not a DNS-1035 label: use at most 63 lowercase letters, "
             "digits and '-', starting with a letter and ending with a letter or digit"

@@ -24,6 +24,9 @@ from pulumi_kubernetes.core.v1 import (
     NodeSelectorArgs,
     PodSpecArgs,
     PodTemplateSpecArgs,
+    Service,
+    ServicePortArgs,
+    ServiceSpecArgs,
     TolerationArgs,
     VolumeArgs,
     VolumeMountArgs,
@@ -95,6 +98,8 @@ class NodeDaemon(pulumi.ComponentResource):
     """Runs one pod of `config` on every node it selects."""
 
     daemon_set: DaemonSet
+    service: Service | None
+    """The headless or ClusterIP Service, when the daemon is exposed through one."""
     name: pulumi.Output[str]
     """The DaemonSet's name, for `kubectl rollout status ds/<name>`."""
 
@@ -160,5 +165,29 @@ class NodeDaemon(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.service = daemon_service(config, namespace, self) if config.expose in (
+            "headless", "service") else None
         self.name = self.daemon_set.metadata.name
         self.register_outputs({"name": self.name})
+
+
+def daemon_service(config: NodeDaemonConfig, namespace: pulumi.Input[str],
+                   parent: pulumi.Resource) -> Service:
+    """A Service with the DaemonSet's own selector, so it reaches exactly its pods.
+
+    Headless (clusterIP None): DNS answers with one A record per daemon pod,
+    for clients that must talk to every node's daemon. ClusterIP: one virtual
+    IP that reaches the daemon of some node, for clients that need any one.
+    """
+    return Service(
+        config.name,
+        metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=config.labels),
+        spec=ServiceSpecArgs(
+            type="ClusterIP",
+            cluster_ip="None" if config.expose == "headless" else None,
+            selector=config.labels,
+            ports=[ServicePortArgs(name=p.name, port=p.container_port, target_port=p.name,
+                                   protocol=p.protocol) for p in config.ports],
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
