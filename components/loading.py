@@ -128,8 +128,12 @@ def _problem(error: Mapping[str, Any]) -> Problem:
     elif kind == "missing":
         message = "is required"
     elif kind == "unknown_strategy":
-        strategy = error["input"].get("type")
-        message = f"unknown update strategy type {strategy!r}; use RollingUpdate or OnDelete"
+        given = error["input"]
+        message = (
+            f"unknown update strategy type {given.get('type')!r}; use RollingUpdate or OnDelete"
+            if isinstance(given, dict)
+            else f"must be a mapping such as {{type: RollingUpdate}} (got {given!r})"
+        )
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "literal_error":

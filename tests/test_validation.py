@@ -91,6 +91,9 @@ CASES = {
     "unknown-strategy": (with_filebeat(updateStrategy={"type": "Recreate"}),
         "filebeat.updateStrategy: unknown update strategy type 'Recreate'; "
         "use RollingUpdate or OnDelete"),
+    "strategy-not-a-mapping": (with_filebeat(updateStrategy="OnDelete"),
+        "filebeat.updateStrategy: must be a mapping such as {type: RollingUpdate} "
+        "(got 'OnDelete')"),
     # env
     "env-derived": (with_filebeat(env={"REDIS_HOST": "x"}),
         "filebeat.env: must not set REDIS_HOST: the component derives it from the redis Service"),
