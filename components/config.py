@@ -100,7 +100,8 @@ class FilebeatConfig(NodeDaemonConfig):
     @model_validator(mode="after")
     def _registry_is_shared_state(self) -> "FilebeatConfig":
         # Declared as a host path like any other, so the generic surge rule
-        # sees it: two filebeats on one registry refuse to run together.
+        # sees it: two filebeats on one registry refuse to run together. The
+        # base class checked before this volume existed, hence the re-check.
         if self.registry_host_path and not any(v.name == "registry" for v in self.host_paths):
             self.host_paths = [*self.host_paths, HostPathVolume(
                 name="registry", path=self.registry_host_path,

@@ -57,10 +57,14 @@ def _check_dns1035_label(value: str) -> str:
     return value
 
 
-def _check_dns1123_subdomain(value: str) -> str:
-    if len(value) > 253 or not all(
+def _is_dns1123_subdomain(value: str) -> bool:
+    return 0 < len(value) <= 253 and all(
         _DNS1123_LABEL.fullmatch(part) for part in value.split(".")
-    ):
+    )
+
+
+def _check_dns1123_subdomain(value: str) -> str:
+    if not _is_dns1123_subdomain(value):
         raise ValueError(
             f"{value!r} is not a DNS-1123 subdomain: use at most 253 characters of "
             "dot-separated lowercase labels, each starting and ending with a letter or digit"
@@ -70,9 +74,7 @@ def _check_dns1123_subdomain(value: str) -> str:
 
 def _check_label_key(value: str) -> str:
     prefix, slash, name = value.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not all(
-        _DNS1123_LABEL.fullmatch(part) for part in prefix.split(".")
-    )):
+    if slash and not _is_dns1123_subdomain(prefix):
         raise ValueError(
             f"label key {value!r} has an invalid prefix: the part before '/' must be "
             "a DNS-1123 subdomain such as 'app.kubernetes.io'"
