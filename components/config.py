@@ -13,14 +13,19 @@ from pydantic import Field, field_validator, model_validator
 from .config_base import CamelModel, default_labels
 from .daemon_config import (
     UPDATE_STRATEGY_TYPES,
+    ContainerPort,
     HostPathVolume,
-    NodeAffinity,
     NodeDaemonConfig,
-    NodeSelectorRequirement,
-    NodeSelectorTerm,
     OnDelete,
     RollingUpdate,
     UpdateStrategy,
+)
+from .node_selection import (
+    NodeAffinity,
+    NodeClass,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    PreferredTerm,
 )
 from .kube_types import (
     AbsolutePath,
@@ -153,8 +158,8 @@ BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-n
 def config_aliases() -> set[str]:
     """Every key the config accepts, anywhere, for did-you-mean hints."""
     models = (StackConfig, RedisConfig, FilebeatConfig, RollingUpdate, OnDelete, Resources,
-              ResourceList, Toleration, NodeAffinity, NodeSelectorTerm, NodeSelectorRequirement,
-              HostPathVolume)
+              ResourceList, Toleration, NodeAffinity, NodeSelectorTerm, PreferredTerm,
+              NodeSelectorRequirement, HostPathVolume, ContainerPort, NodeClass)
     return {field.alias or name for model in models for name, field in model.model_fields.items()}
 
 

@@ -11,6 +11,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 from .config_base import CamelModel, default_labels
 from .kube_types import (
     AbsolutePath,
+    ConfigKey,
     DNS1123Label,
     EnvVarName,
     Image,
@@ -22,6 +23,7 @@ from .kube_types import (
     is_dns1035_label,
     is_zero,
 )
+from .node_selection import NodeAffinity, NodeClass, overlapping_classes
 from .pod_config import ImagePullPolicy, Resources, Toleration
 
 
@@ -78,48 +80,6 @@ UpdateStrategy = Annotated[
     ),
 ]
 UPDATE_STRATEGY_TYPES = ("RollingUpdate", "OnDelete")
-
-
-class NodeSelectorRequirement(CamelModel):
-    """One condition on a node's labels, as in Kubernetes' nodeSelectorTerms."""
-
-    key: LabelKey
-    operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
-    values: list[LabelValue] = []
-    """Default none. In and NotIn need some; Exists and DoesNotExist take none;
-    Gt and Lt take exactly one integer."""
-
-    @model_validator(mode="after")
-    def _values_fit_operator(self) -> "NodeSelectorRequirement":
-        if self.operator in ("In", "NotIn") and not self.values:
-            raise ValueError(f"operator {self.operator} needs at least one value")
-        if self.operator in ("Exists", "DoesNotExist") and self.values:
-            raise ValueError(f"operator {self.operator} takes no values")
-        if self.operator in ("Gt", "Lt") and (
-            len(self.values) != 1 or not self.values[0].lstrip("-").isdigit()
-        ):
-            raise ValueError(f"operator {self.operator} takes exactly one integer value")
-        return self
-
-
-class NodeSelectorTerm(CamelModel):
-    match_expressions: Annotated[list[NodeSelectorRequirement], Field(min_length=1)]
-    """All must hold for a node to match the term."""
-
-
-class PreferredTerm(NodeSelectorTerm):
-    weight: Annotated[int, Field(ge=1, le=100)]
-    """How much the scheduler prefers nodes matching this term, 1-100."""
-
-
-class NodeAffinity(CamelModel):
-    """Richer node choice than nodeSelector: sets of values, negations, preferences."""
-
-    required_terms: list[NodeSelectorTerm] = []
-    """A node must match at least one term. Default none: no requirement."""
-    preferred_terms: list[PreferredTerm] = []
-    """Terms the scheduler favours. Default none. A DaemonSet pod is bound to
-    its node already, so these only order preemption; most daemons leave them out."""
 
 
 HostPathType = Literal[
@@ -212,6 +172,16 @@ class NodeDaemonConfig(CamelModel):
     priority_class_name: DNS1123Label | None = None
     """Default unset. Node-critical agents should set system-node-critical so
     that a full node evicts others first."""
+    config_files: dict[ConfigKey, str] = {}
+    """Files for the daemon, such as its YAML config: a ConfigMap named
+    <name>-config, mounted read-only at configMountPath. Changing a file rolls
+    the pods. Default none."""
+    config_mount_path: AbsolutePath | None = None
+    """Where the config files appear in the container. Default /etc/<name>."""
+    node_classes: dict[DNS1123Label, NodeClass] = {}
+    """One DaemonSet per kind of node, named <name>-<class>, each with its own
+    nodeSelector (merged over the daemon's), resources, env and args. Default
+    none: a single DaemonSet. The classes' nodes must not overlap."""
 
     @model_validator(mode="before")
     @classmethod
@@ -255,6 +225,23 @@ class NodeDaemonConfig(CamelModel):
                 f"({shared[0]}): the old and the new pod would share that state on one "
                 "node, the new one refuses to start, and the rollout never completes; "
                 "use maxSurge 0"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _classes_are_disjoint(self) -> "NodeDaemonConfig":
+        for node_class in self.node_classes:
+            if len(f"{self.name}-{node_class}") > 63:
+                raise ValueError(
+                    f"nodeClasses.{node_class}: the DaemonSet name "
+                    f"'{self.name}-{node_class}' is longer than 63 characters"
+                )
+        overlaps = overlapping_classes(self.node_classes, self.node_selector)
+        if overlaps:
+            raise ValueError(
+                f"nodeClasses {'; '.join(overlaps)} could select the same node, which would "
+                "then run two daemons: give each pair different values for one "
+                "nodeSelector label"
             )
         return self
 

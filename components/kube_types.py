@@ -31,6 +31,7 @@ _SUFFIX_SCALE = {
     "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
     **{s: Decimal(1000) ** (i + 1) for i, s in enumerate(("k", "M", "G", "T", "P", "E"))},
 }
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 _PERCENT = re.compile(r"([0-9]+)%")
 
 
@@ -140,6 +141,15 @@ def quantity_value(quantity: str) -> Decimal:
     return number * _SUFFIX_SCALE[suffix]
 
 
+def _check_config_key(value: str) -> str:
+    if len(value) > 253 or not _CONFIG_KEY.fullmatch(value) or value in (".", ".."):
+        raise ValueError(
+            f"{value!r} is not a ConfigMap key: use letters, digits, '-', '_' and '.', "
+            "at most 253 characters, and not '.' or '..'"
+        )
+    return value
+
+
 def _check_absolute_path(value: str) -> str:
     if not value.startswith("/") or "\0" in value:
         raise ValueError(f"{value!r} is not an absolute path: start it with '/'")
@@ -184,6 +194,7 @@ PortName = Annotated[str, AfterValidator(_check_port_name)]
 Quantity = Annotated[str, BeforeValidator(_number_as_quantity), AfterValidator(_check_quantity)]
 Image = Annotated[str, AfterValidator(_check_image)]
 AbsolutePath = Annotated[str, AfterValidator(_check_absolute_path)]
+ConfigKey = Annotated[str, AfterValidator(_check_config_key)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 IntOrPercent = Annotated[
     int | str, PlainValidator(_check_int_or_percent, json_schema_input_type=int | str)

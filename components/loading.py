@@ -134,6 +134,8 @@ def _problem(error: Mapping[str, Any]) -> Problem:
             if isinstance(given, dict)
             else f"must be a mapping such as {{type: RollingUpdate}} (got {given!r})"
         )
+    elif kind == "too_short":
+        message = "must not be empty"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "literal_error":

@@ -66,5 +66,7 @@ def main() -> Stack:
     pulumi.export("namespace", config.namespace)
     pulumi.export("redisHost", stack.redis.host)
     pulumi.export("redisPort", stack.redis.port)
-    pulumi.export("daemonSetName", stack.filebeat.name)
+    pulumi.export("daemonSetNames", stack.filebeat.names)
+    if not config.filebeat.node_classes:
+        pulumi.export("daemonSetName", stack.filebeat.names.apply(lambda names: names[0]))
     return stack

@@ -136,6 +136,7 @@ def test_outputs():
     out = render_config(with_filebeat(name="shipper"))
     assert out.outputs == {
         "daemonSetName": "shipper",
+        "daemonSetNames": ["shipper"],
         "namespace": "default",
         "redisHost": "redis.default.svc.cluster.local",
         "redisPort": 6379,

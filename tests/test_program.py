@@ -74,12 +74,12 @@ def test_components_work_under_plain_pulumi_mocks(plain_pulumi_mocks):
     stack = build(config)
 
     def check(values):
-        host, port, name = values
+        host, port, names = values
         assert host == "redis.logging.svc.cluster.local"
         assert port == 6379
-        assert name == "filebeat"
+        assert names == ["filebeat"]
 
-    return pulumi.Output.all(stack.redis.host, stack.redis.port, stack.filebeat.name).apply(check)
+    return pulumi.Output.all(stack.redis.host, stack.redis.port, stack.filebeat.names).apply(check)
 
 
 def test_kit_renders_from_inside_a_running_event_loop():

@@ -1,0 +1,102 @@
+"""Node classes: one DaemonSet per kind of node, with disjoint selectors."""
+
+import pytest
+
+from components import ConfigError
+from components.testing import render_config
+from tests.configs import with_filebeat
+
+CLASSES = {
+    "big": {"nodeSelector": {"node.kubernetes.io/instance-type": "m5.4xlarge"},
+            "resources": {"requests": {"cpu": "500m", "memory": "512Mi"}},
+            "env": {"WORKERS": "8"},
+            "args": ["-e", "--workers=8"]},
+    "small": {"nodeSelector": {"node.kubernetes.io/instance-type": "t3.medium"}},
+}
+
+
+def render(**fields):
+    return render_config(with_filebeat(
+        env={"WORKERS": "2", "LOG_LEVEL": "info"}, args=["-e"],
+        resources={"requests": {"cpu": "100m"}}, **fields))
+
+
+def test_each_class_is_its_own_daemon_set():
+    out = render(nodeClasses=CLASSES, nodeSelector={"kubernetes.io/os": "linux"})
+    assert set(out.manifests["DaemonSet"]) == {"filebeat-big", "filebeat-small"}
+    assert out.outputs["daemonSetNames"] == ["filebeat-big", "filebeat-small"]
+    assert "daemonSetName" not in out.outputs
+
+    big = out.manifests["DaemonSet"]["filebeat-big"]
+    small = out.manifests["DaemonSet"]["filebeat-small"]
+    assert big["spec"]["selector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "filebeat", "node-class": "big"}
+    assert small["spec"]["selector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "filebeat", "node-class": "small"}
+
+    big_pod, small_pod = (ds["spec"]["template"]["spec"] for ds in (big, small))
+    assert big_pod["nodeSelector"] == {
+        "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "m5.4xlarge"}
+    assert small_pod["nodeSelector"] == {
+        "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "t3.medium"}
+
+    big_container, small_container = big_pod["containers"][0], small_pod["containers"][0]
+    assert big_container["resources"] == {"requests": {"cpu": "500m", "memory": "512Mi"}}
+    assert small_container["resources"] == {"requests": {"cpu": "100m"}}
+    assert big_container["args"] == ["-e", "--workers=8"]
+    assert small_container["args"] == ["-e"]
+    env = {c: {e["name"]: e.get("value") for e in x["env"]}
+           for c, x in (("big", big_container), ("small", small_container))}
+    assert env["big"]["WORKERS"] == "8" and env["small"]["WORKERS"] == "2"
+    assert env["big"]["LOG_LEVEL"] == env["small"]["LOG_LEVEL"] == "info"
+    assert env["big"]["REDIS_HOST"] == "redis.default.svc.cluster.local"
+
+
+def test_the_selectors_of_two_classes_never_match_each_others_pods():
+    out = render(nodeClasses=CLASSES)
+    daemon_sets = list(out.manifests["DaemonSet"].values())
+    for ds in daemon_sets:
+        for other in daemon_sets:
+            selector = ds["spec"]["selector"]["matchLabels"].items()
+            matches = selector <= other["spec"]["template"]["metadata"]["labels"].items()
+            assert matches == (ds is other)
+
+
+def test_a_service_reaches_every_class():
+    out = render(nodeClasses=CLASSES, expose="headless",
+                 ports=[{"name": "metrics", "containerPort": 5066}])
+    selector = out.manifests["Service"]["filebeat"]["spec"]["selector"].items()
+    for ds in out.manifests["DaemonSet"].values():
+        assert selector <= ds["spec"]["template"]["metadata"]["labels"].items()
+
+
+@pytest.mark.parametrize(("classes", "common", "message"), [
+    ({"a": {"nodeSelector": {"disk": "ssd"}}, "b": {"nodeSelector": {"gpu": "true"}}}, {},
+     "nodeClasses a and b could select the same node"),
+    ({"a": {"nodeSelector": {"disk": "ssd"}}, "b": {"nodeSelector": {"disk": "ssd", "x": "1"}}},
+     {}, "nodeClasses a and b could select the same node"),
+    ({"a": {"nodeSelector": {"zone": "a"}}, "b": {"nodeSelector": {"tier": "b"}},
+      "c": {"nodeSelector": {"zone": "c"}}}, {},
+     "nodeClasses a and b; b and c could select the same node"),
+])
+def test_overlapping_classes_are_refused(classes, common, message):
+    with pytest.raises(ConfigError) as caught:
+        render(nodeClasses=classes, nodeSelector=common)
+    assert str(caught.value) == (
+        f"stacks/Pulumi.test.yaml: filebeat: {message}, which would then run two daemons: "
+        "give each pair different values for one nodeSelector label")
+
+
+@pytest.mark.parametrize(("classes", "message"), [
+    ({"a": {}}, "filebeat.nodeClasses.a.nodeSelector: is required"),
+    ({"a": {"nodeSelector": {}}}, "filebeat.nodeClasses.a.nodeSelector: must not be empty"),
+    ({"A": {"nodeSelector": {"x": "y"}}}, "filebeat.nodeClasses: 'A' is not a DNS-1123 label"),
+    ({"x" * 60: {"nodeSelector": {"x": "y"}}},
+     f"filebeat: nodeClasses.{'x' * 60}: the DaemonSet name 'filebeat-{'x' * 60}' is longer"),
+    ({"a": {"nodeSelector": {"x": "y"}, "image": "other"}},
+     "filebeat.nodeClasses.a.image: unknown key"),
+])
+def test_class_rules(classes, message):
+    with pytest.raises(ConfigError) as caught:
+        render(nodeClasses=classes)
+    assert str(caught.value).startswith(f"stacks/Pulumi.test.yaml: {message}")
