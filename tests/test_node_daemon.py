@@ -144,3 +144,48 @@ def test_read_only_host_paths_do_not_block_surge():
 ])
 def test_rule(fields, message):
     assert refusal(**fields).startswith(f"{FILE}: {message}")
+
+
+def test_an_on_delete_stack_file_renders_with_skip_await(tmp_path):
+    import yaml
+
+    from components.render import render_stack_file
+
+    stack = tmp_path / "Pulumi.manual.yaml"
+    stack.write_text(yaml.safe_dump({"config": {
+        "redis-filebeat:redis": {"image": "redis:7.4-alpine"},
+        "redis-filebeat:filebeat": {"image": "docker.elastic.co/beats/filebeat:8.15.3",
+                                    "updateStrategy": {"type": "OnDelete"}},
+    }}))
+    ds = render_stack_file(stack).manifests["DaemonSet"]["filebeat"]
+    assert ds["metadata"]["annotations"]["pulumi.com/skipAwait"] == "true"
+    assert ds["spec"]["updateStrategy"] == {"type": "OnDelete"}
+
+
+def test_any_per_node_agent_can_be_built_on_node_daemon():
+    """The generic component, used for something that is not filebeat."""
+    from components.daemon_config import NodeDaemonConfig
+    from components.node_daemon import NodeDaemon
+    from components.program import main
+
+    def program():
+        main()
+        NodeDaemon(NodeDaemonConfig(
+            name="node-exporter", image="quay.io/prometheus/node-exporter:v1.8.2",
+            args=["--path.rootfs=/host"],
+            host_paths=[{"name": "root", "path": "/", "mount_path": "/host"}],
+            ports=[{"name": "metrics", "container_port": 9100}],
+            expose="hostPort", tolerate_all_taints=True,
+        ), "monitoring")
+
+    manifests = render_config(with_filebeat(), program=program).manifests
+    ds = manifests["DaemonSet"]["node-exporter"]
+    spec = ds["spec"]["template"]["spec"]
+    assert ds["metadata"]["namespace"] == "monitoring"
+    assert spec["containers"][0]["ports"] == [
+        {"name": "metrics", "containerPort": 9100, "hostPort": 9100, "protocol": "TCP"}]
+    assert spec["containers"][0]["volumeMounts"] == [
+        {"name": "root", "mountPath": "/host", "readOnly": True}]
+    assert spec["tolerations"] == [{"operator": "Exists"}]
+    assert "priorityClassName" not in spec  # only filebeat defaults to node-critical
+    assert set(manifests["DaemonSet"]) == {"filebeat", "node-exporter"}
