@@ -20,13 +20,6 @@ from .daemon_config import (
     RollingUpdate,
     UpdateStrategy,
 )
-from .node_selection import (
-    NodeAffinity,
-    NodeClass,
-    NodeSelectorRequirement,
-    NodeSelectorTerm,
-    PreferredTerm,
-)
 from .kube_types import (
     AbsolutePath,
     DNS1035Label,
@@ -36,6 +29,13 @@ from .kube_types import (
     Image,
     Labels,
     Port,
+)
+from .node_selection import (
+    NodeAffinity,
+    NodeClass,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    PreferredTerm,
 )
 from .pod_config import ImagePullPolicy, ResourceList, Resources, Toleration
 

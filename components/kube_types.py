@@ -38,10 +38,16 @@ _PERCENT = re.compile(r"([0-9]+)%")
 def _check_dns1123_label(value: str) -> str:
     if len(value) > 63 or not _DNS1123_LABEL.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not a DNS-1123 label: use at most 63 lowercase letters, "
+            f"{quoted(value)} is not a DNS-1123 label: use at most 63 lowercase letters, "
             "digits and '-', starting and ending with a letter or digit"
         )
     return value
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """Quote a bad value, cut short so that its error stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_dns1035_label(value: str) -> bool:
@@ -52,7 +58,7 @@ def is_dns1035_label(value: str) -> bool:
 def _check_dns1035_label(value: str) -> str:
     if not is_dns1035_label(value):
         raise ValueError(
-            f"{value!r} is not a DNS-1035 label: use at most 63 lowercase letters, "
+            f"{quoted(value)} is not a DNS-1035 label: use at most 63 lowercase letters, "
             "digits and '-', starting with a letter and ending with a letter or digit"
         )
     return value
@@ -67,7 +73,7 @@ def _is_dns1123_subdomain(value: str) -> bool:
 def _check_dns1123_subdomain(value: str) -> str:
     if not _is_dns1123_subdomain(value):
         raise ValueError(
-            f"{value!r} is not a DNS-1123 subdomain: use at most 253 characters of "
+            f"{quoted(value)} is not a DNS-1123 subdomain: use at most 253 characters of "
             "dot-separated lowercase labels, each starting and ending with a letter or digit"
         )
     return value
@@ -77,12 +83,12 @@ def _check_label_key(value: str) -> str:
     prefix, slash, name = value.rpartition("/")
     if slash and not _is_dns1123_subdomain(prefix):
         raise ValueError(
-            f"label key {value!r} has an invalid prefix: the part before '/' must be "
+            f"label key {quoted(value)} has an invalid prefix: the part before '/' must be "
             "a DNS-1123 subdomain such as 'app.kubernetes.io'"
         )
     if len(name) > 63 or not _QUALIFIED_NAME.fullmatch(name):
         raise ValueError(
-            f"label key {value!r} is invalid: the name part must be 1-63 characters of "
+            f"label key {quoted(value)} is invalid: the name part must be 1-63 characters of "
             "letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
         )
     return value
@@ -91,7 +97,7 @@ def _check_label_key(value: str) -> str:
 def _check_label_value(value: str) -> str:
     if value and (len(value) > 63 or not _QUALIFIED_NAME.fullmatch(value)):
         raise ValueError(
-            f"label value {value!r} is invalid: use at most 63 letters, digits, '-', '_' "
+            f"label value {quoted(value)} is invalid: use at most 63 letters, digits, '-', '_' "
             "and '.', starting and ending with a letter or digit (or leave it empty)"
         )
     return value
@@ -100,7 +106,7 @@ def _check_label_value(value: str) -> str:
 def _check_env_var_name(value: str) -> str:
     if not _ENV_VAR_NAME.fullmatch(value) or value in (".", "..") or value.startswith(".."):
         raise ValueError(
-            f"{value!r} is not a valid environment variable name: use letters, digits, "
+            f"{quoted(value)} is not a valid environment variable name: use letters, digits, "
             "'_', '-' and '.', not starting with a digit or '..'"
         )
     return value
@@ -114,7 +120,7 @@ def _check_port_name(value: str) -> str:
         or not any(c.isalpha() for c in value)
     ):
         raise ValueError(
-            f"{value!r} is not a valid port name: use at most 15 lowercase letters, "
+            f"{quoted(value)} is not a valid port name: use at most 15 lowercase letters, "
             "digits and single '-', with at least one letter"
         )
     return value
@@ -123,7 +129,7 @@ def _check_port_name(value: str) -> str:
 def _check_quantity(value: str) -> str:
     if not _QUANTITY.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not a Kubernetes quantity: write it like '100m', '0.5', "
+            f"{quoted(value)} is not a Kubernetes quantity: write it like '100m', '0.5', "
             "'128Mi' or '1G'"
         )
     return value
@@ -144,7 +150,7 @@ def quantity_value(quantity: str) -> Decimal:
 def _check_config_key(value: str) -> str:
     if len(value) > 253 or not _CONFIG_KEY.fullmatch(value) or value in (".", ".."):
         raise ValueError(
-            f"{value!r} is not a ConfigMap key: use letters, digits, '-', '_' and '.', "
+            f"{quoted(value)} is not a ConfigMap key: use letters, digits, '-', '_' and '.', "
             "at most 253 characters, and not '.' or '..'"
         )
     return value
@@ -152,7 +158,7 @@ def _check_config_key(value: str) -> str:
 
 def _check_absolute_path(value: str) -> str:
     if not value.startswith("/") or "\0" in value:
-        raise ValueError(f"{value!r} is not an absolute path: start it with '/'")
+        raise ValueError(f"{quoted(value)} is not an absolute path: start it with '/'")
     return value
 
 
@@ -160,7 +166,7 @@ def _check_image(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty: name the container image to run")
     if value != value.strip() or any(c.isspace() for c in value):
-        raise ValueError(f"{value!r} is not an image reference: it contains whitespace")
+        raise ValueError(f"{quoted(value)} is not an image reference: it contains whitespace")
     return value
 
 
@@ -173,7 +179,7 @@ def _check_int_or_percent(value: object) -> int | str:
             return value
     raise ValueError(
         f"must be a whole number of pods (0 or more) or a percentage from '0%' to "
-        f"'100%' (got {value!r})"
+        f"'100%' (got {quoted(value)})"
     )
 
 

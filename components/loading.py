@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .config import UPDATE_STRATEGY_TYPES, StackConfig, config_aliases
+from .kube_types import quoted
 
 PROJECT = "redis-filebeat"
 """The Pulumi project name, and so the config namespace of every key we read."""
@@ -132,16 +133,16 @@ def _problem(error: Mapping[str, Any]) -> Problem:
         message = (
             f"unknown update strategy type {given.get('type')!r}; use RollingUpdate or OnDelete"
             if isinstance(given, dict)
-            else f"must be a mapping such as {{type: RollingUpdate}} (got {given!r})"
+            else f"must be a mapping such as {{type: RollingUpdate}} (got {quoted(given)})"
         )
     elif kind == "too_short":
         message = "must not be empty"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "literal_error":
-        message = f"{message.replace('Input should be', 'must be')} (got {error['input']!r})"
+        message = f"{message.replace('Input should be', 'must be')} (got {quoted(error['input'])})"
     elif kind != "onDelete":
-        message = f"{message.replace('Input should', 'should')} (got {error['input']!r})"
+        message = f"{message.replace('Input should', 'should')} (got {quoted(error['input'])})"
     return Problem(key, message)
 
 

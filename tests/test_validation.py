@@ -155,3 +155,9 @@ def test_secret_in_a_plain_key_is_refused_rather_than_printed():
         f"{FILE}: namespace: is stored as a secret, but this key is written into the "
         "manifests in plain text; set it without --secret")
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_huge_wrong_value_is_shortened_to_keep_one_line():
+    line = only_problem(with_redis(replicas="9" * 5000))
+    assert line.startswith(f"{FILE}: redis.replicas: should be a valid integer (got '999")
+    assert line.endswith("...)") and len(line) < 200
