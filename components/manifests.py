@@ -93,18 +93,25 @@ def to_yaml(documents: Iterable[Mapping[str, Any]]) -> str:
 def from_capture(resources: Iterable[Registered], secrets: Iterable[str] = ()) -> Manifests:
     """Keep the Kubernetes objects and make them plain.
 
-    `secrets` are plaintext values the program was given as secrets. They are
-    scrubbed from wrapped values, and if one still shows up anywhere the
-    render fails rather than print it.
+    A Secret's data prints as `[secret]`. A secret anywhere else fails the
+    render, and so does any of `secrets` (plaintext values the program was
+    given as secret config) showing up unwrapped: never print, never guess.
     """
     secrets = [s for s in secrets if s]
     manifests = []
     for resource in resources:
         if not (resource.custom and resource.type.startswith("kubernetes:")):
             continue  # components, providers
-        body = {key: _plain(value, secrets, key if _is_secret_kind(resource) else None)
+        # Top-level `__` keys are the SDK's bookkeeping, never a manifest field.
+        body = {key: _plain(value, key if _is_secret_kind(resource) else None)
                 for key, value in resource.inputs.items() if not key.startswith("__")}
-        manifests.append(Manifest(_ordered(body)))
+        manifest = Manifest(_ordered(body))
+        if _SECRET_SIG in _strings(body):  # a secret outside a Secret's data
+            raise RenderError(
+                f"{manifest.identity()}: holds a secret value outside a Secret's data or "
+                "stringData, where it cannot be printed safely; reference a Secret instead"
+            )
+        manifests.append(manifest)
     _refuse_duplicates(manifests)
     _refuse_leaks(manifests, secrets)
     return Manifests(manifests)
@@ -114,24 +121,26 @@ def _is_secret_kind(resource: Registered) -> bool:
     return resource.type == "kubernetes:core/v1:Secret"
 
 
-def _plain(value: Any, secrets: list[str], secret_field: str | None = None,
-           in_secret: bool = False) -> Any:
+def _plain(value: Any, secret_field: str | None = None) -> Any:
     if isinstance(value, dict):
         if value.get(_SIG_KEY) == _SECRET_SIG:
-            return _plain(value["value"], secrets, secret_field, in_secret=True)
-        return {k: _plain(v, secrets, secret_field, in_secret) for k, v in value.items()
-                if not k.startswith("__")}
+            if secret_field in ("data", "stringData"):
+                # A Secret's data is secret as a whole: keep the keys, hide the values.
+                inner = value["value"]
+                return {k: SECRET_PLACEHOLDER for k in inner} if isinstance(inner, dict) \
+                    else SECRET_PLACEHOLDER
+            # Anywhere else Pulumi wraps the whole enclosing property (all of
+            # `metadata` for one secret annotation), and a value derived from
+            # the secret cannot be told from the rest. Leave the mark for
+            # `from_capture` to refuse, rather than guess what to hide.
+            return _SECRET_SIG
+        return {k: _plain(v, secret_field) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v, secrets, secret_field, in_secret) for v in value]
+        return [_plain(v, secret_field) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)  # mocks hand every number over as a float
     if value == _UNKNOWN:
         raise RenderError("a value is unknown until deployment; mocks should resolve every value")
-    if isinstance(value, str) and in_secret:
-        # A Secret's data is secret as a whole; elsewhere Pulumi wraps the
-        # whole enclosing property, so only the secret values themselves go.
-        if secret_field in ("data", "stringData") or any(s in value for s in secrets):
-            return SECRET_PLACEHOLDER
     return value
 
 

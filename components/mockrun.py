@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,16 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
     def run() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        # The SDK calls the mock monitor from the loop's default executor, and
+        # the monitor gives each worker thread an event loop of its own that
+        # nobody closes. Hand the workers loops we can close afterwards.
+        worker_loops: list[asyncio.AbstractEventLoop] = []
+
+        def give_worker_a_loop() -> None:
+            worker_loops.append(asyncio.new_event_loop())
+            asyncio.set_event_loop(worker_loops[-1])
+
+        loop.set_default_executor(ThreadPoolExecutor(initializer=give_worker_a_loop))
         try:
             set_all_config(dict(config.values), sorted(config.secret_keys))
             pulumi.runtime.set_mocks(
@@ -88,9 +99,20 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
         except BaseException as error:  # noqa: BLE001 handed to the caller's thread
             failure.append(error)
         finally:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            for worker_loop in worker_loops:
+                worker_loop.close()
             asyncio.set_event_loop(None)
             loop.close()
 
+    if _outer_work_pending():
+        # An outer program's registrations would wait on its loop, which is
+        # blocked waiting for us, while the Pulumi runtime's globals are ours:
+        # a deadlock. Refuse instead.
+        raise RuntimeError(
+            "cannot render inside a running Pulumi program or @pulumi.runtime.test "
+            "that has resources in flight; render from a plain test function"
+        )
     with _ONE_RUN_AT_A_TIME:
         saved = dict(vars(settings.SETTINGS))
         try:
@@ -103,6 +125,19 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
     if failure:
         raise failure[0]
     return capture
+
+
+def _outer_work_pending() -> bool:
+    """True when called from a coroutine whose loop has other unfinished tasks,
+    as inside `@pulumi.runtime.test` after a resource was declared."""
+    if settings.SETTINGS.rpc_manager.rpcs:
+        return True
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    current = asyncio.current_task(loop)
+    return any(task is not current and not task.done() for task in asyncio.all_tasks(loop))
 
 
 async def _collect_outputs(capture: Capture) -> None:

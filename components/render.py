@@ -86,6 +86,8 @@ def _leaves(text: str) -> list[str]:
         value = json.loads(text)
     except json.JSONDecodeError:
         return [text]
+    if not isinstance(value, (dict, list)):
+        return [text]
     found: list[str] = []
 
     def walk(node: Any) -> None:
@@ -95,8 +97,8 @@ def _leaves(text: str) -> list[str]:
         elif isinstance(node, list):
             for child in node:
                 walk(child)
-        elif node is not None:
-            found.append(node if isinstance(node, str) else json.dumps(node))
+        elif isinstance(node, str):
+            found.append(node)  # numbers would match every port and count
 
     walk(value)
     return found

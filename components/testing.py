@@ -14,8 +14,10 @@ CLI, no cluster and no event-loop set-up:
 
 Or, with `pytest_plugins = ["components.testing"]` in a conftest, take the
 `render_config` fixture. Every render runs in its own thread, context and
-event loop and puts the Pulumi runtime back afterwards, so it mixes safely
-with `@pulumi.runtime.test`, pytest-asyncio and other renders.
+event loop and puts the Pulumi runtime back afterwards, so it is safe beside
+`@pulumi.runtime.test` tests, inside pytest-asyncio ones, and beside other
+renders. Inside a `@pulumi.runtime.test` that has declared resources it
+raises a clear RuntimeError rather than deadlock on that program's loop.
 """
 
 from collections.abc import Callable, Mapping

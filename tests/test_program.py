@@ -105,3 +105,12 @@ def test_kit_takes_a_stack_config_object():
 
 def test_kit_fixture(render_config):
     assert render_config(minimal()).outputs["daemonSetName"] == "filebeat"
+
+
+@pulumi.runtime.test
+def test_kit_refuses_to_render_inside_a_program_with_resources_in_flight(plain_pulumi_mocks):
+    from pulumi_kubernetes.core.v1 import ConfigMap
+
+    ConfigMap("outer", metadata={"name": "outer"})
+    with pytest.raises(RuntimeError, match="cannot render inside a running Pulumi program"):
+        render_config(minimal())

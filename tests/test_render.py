@@ -1,5 +1,6 @@
 """The offline renderer: deterministic, plain, complete, and safe with secrets."""
 
+import base64
 import subprocess
 import sys
 
@@ -87,25 +88,41 @@ def test_same_name_in_different_namespaces_is_fine():
         ("a", "same"), ("b", "same")]
 
 
-def test_secret_values_are_never_printed():
+def test_a_secrets_data_prints_as_placeholders():
     def program():
         main()
         password = pulumi.Config("test").require_secret("apiKey")
         Secret("creds", metadata=ObjectMetaArgs(name="creds", namespace="default"),
-               string_data={"apiKey": password})
-        ConfigMap("note", metadata=ObjectMetaArgs(
-            name="note", namespace="default", annotations={"key": password}))
+               string_data={"apiKey": password, "user": "ops"})
 
     # A secret of another package's namespace, since none of ours is secret.
     raw = raw_config(minimal(), secrets={"test:apiKey": "hunter2"})
+    manifests = from_capture(run_with_mocks(program, "test", raw).resources, ["hunter2"])
+    assert "hunter2" not in manifests.to_yaml()
+    assert manifests["Secret"]["creds"]["stringData"] == {"apiKey": "[secret]", "user": "[secret]"}
+    assert manifests["Secret"]["creds"]["metadata"]["name"] == "creds"
+
+
+@pytest.mark.parametrize("derive", [
+    lambda secret: secret,
+    lambda secret: secret.apply(lambda s: s.upper()),
+    lambda secret: secret.apply(lambda s: base64.b64encode(s.encode()).decode()),
+    lambda secret: pulumi.Output.secret("marked-secret-by-the-program"),
+], ids=["as-is", "derived", "encoded", "program-marked"])
+def test_a_secret_outside_a_secrets_data_stops_the_render(derive):
+    def program():
+        main()
+        secret = derive(pulumi.Config("test").require_secret("apiKey"))
+        ConfigMap("note", metadata=ObjectMetaArgs(name="note", namespace="default"),
+                  data={"key": secret})
+
+    raw = raw_config(minimal(), secrets={"test:apiKey": "hunter2"})
     capture = run_with_mocks(program, "test", raw)
-    manifests = from_capture(capture.resources, ["hunter2"])
-    text = manifests.to_yaml()
-    assert "hunter2" not in text
-    assert manifests["Secret"]["creds"]["stringData"] == {"apiKey": "[secret]"}
-    assert manifests["ConfigMap"]["note"]["metadata"]["annotations"] == {"key": "[secret]"}
-    # The rest of the wrapped metadata is kept.
-    assert manifests["ConfigMap"]["note"]["metadata"]["name"] == "note"
+    with pytest.raises(RenderError) as caught:
+        from_capture(capture.resources, ["hunter2"])
+    assert str(caught.value) == (
+        "ConfigMap default/note: holds a secret value outside a Secret's data or stringData, "
+        "where it cannot be printed safely; reference a Secret instead")
 
 
 def test_a_secret_used_in_plain_text_stops_the_render():
