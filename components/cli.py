@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_INVALID
     if args.out:
-        written = write_folder(rendered.manifests, args.out)
+        try:
+            written = write_folder(rendered.manifests, args.out)
+        except OSError as error:
+            print(f"{args.out}: cannot write the folder: {error.strerror}", file=sys.stderr)
+            return EXIT_INVALID
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(rendered.manifests.to_yaml())

@@ -6,9 +6,9 @@ Each field's docstring gives its default and why; rules that tie several
 fields together live in a model validator whose message names every field.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
 from .config_base import CamelModel, default_labels
 from .daemon_config import (
@@ -22,6 +22,7 @@ from .daemon_config import (
 )
 from .kube_types import (
     AbsolutePath,
+    Count,
     DNS1035Label,
     DNS1123Label,
     DNS1123Subdomain,
@@ -54,7 +55,7 @@ class RedisConfig(CamelModel):
     labels: Labels = {}
     """Pod labels, also the Deployment's and the Service's selector. Default
     {app.kubernetes.io/name: <name>}."""
-    replicas: Annotated[int, Field(ge=0)] = 1
+    replicas: Count = 1
     """Default 1. Each replica is an independent buffer, not a cluster; 0 parks it."""
     port: Port = 6379
     """The Service port that filebeat connects to. Default 6379."""

@@ -10,8 +10,10 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from .config_base import CamelModel, default_labels
 from .kube_types import (
+    INT32_MAX,
     AbsolutePath,
     ConfigKey,
+    Count,
     DNS1123Label,
     EnvVarName,
     Image,
@@ -151,12 +153,12 @@ class NodeDaemonConfig(CamelModel):
     """Node directories to mount. Default none."""
     update_strategy: UpdateStrategy = RollingUpdate()
     """Default RollingUpdate with maxUnavailable 1 and maxSurge 0."""
-    min_ready_seconds: Annotated[int, Field(ge=0)] | None = None
+    min_ready_seconds: Count | None = None
     """How long a new pod must stay ready before the rollout moves to the next
     node. Default unset (0): a crash-looping image then slips through quickly."""
-    revision_history_limit: Annotated[int, Field(ge=0)] | None = None
+    revision_history_limit: Count | None = None
     """Old revisions kept for `kubectl rollout undo`. Default unset (10)."""
-    rollout_timeout_seconds: Annotated[int, Field(ge=1)] | None = None
+    rollout_timeout_seconds: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
     """How long `pulumi up` waits for the rollout to reach every node before it
     fails. Default unset: pulumi-kubernetes' 10 minutes. A rollout takes about
     ceil(nodes / maxUnavailable) waves of pod start-up plus minReadySeconds."""

@@ -143,7 +143,9 @@ def quantity_value(quantity: str) -> Decimal:
     suffix = match.group(3) or ""
     number = Decimal(quantity[: len(quantity) - len(suffix)] or "0")
     if suffix[:1] in ("e", "E"):
-        return number * Decimal(10) ** int(suffix[1:])
+        # Kubernetes caps quantities far below 1e999999999; so do we, and
+        # keep Decimal from overflowing on the way.
+        return number * Decimal(10) ** max(-30, min(int(suffix[1:]), 30))
     return number * _SUFFIX_SCALE[suffix]
 
 
@@ -165,20 +167,23 @@ def _check_absolute_path(value: str) -> str:
 def _check_image(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty: name the container image to run")
-    if value != value.strip() or any(c.isspace() for c in value):
-        raise ValueError(f"{quoted(value)} is not an image reference: it contains whitespace")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError(
+            f"{quoted(value)} is not an image reference: it contains whitespace or "
+            "control characters"
+        )
     return value
 
 
 def _check_int_or_percent(value: object) -> int | str:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT32_MAX:
         return value
     if isinstance(value, str):
         match = _PERCENT.fullmatch(value)
         if match and int(match.group(1)) <= 100:
             return value
     raise ValueError(
-        f"must be a whole number of pods (0 or more) or a percentage from '0%' to "
+        f"must be a whole number of pods (0 to {INT32_MAX}) or a percentage from '0%' to "
         f"'100%' (got {quoted(value)})"
     )
 
@@ -202,6 +207,10 @@ Image = Annotated[str, AfterValidator(_check_image)]
 AbsolutePath = Annotated[str, AfterValidator(_check_absolute_path)]
 ConfigKey = Annotated[str, AfterValidator(_check_config_key)]
 Port = Annotated[int, Field(ge=1, le=65535)]
+INT32_MAX = 2**31 - 1
+Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
+"""A non-negative int32, as Kubernetes stores counts and seconds. The bound also
+keeps values exact: Pulumi carries numbers as doubles."""
 IntOrPercent = Annotated[
     int | str, PlainValidator(_check_int_or_percent, json_schema_input_type=int | str)
 ]

@@ -54,7 +54,7 @@ class ConfigError(Exception):
 class RawConfig:
     """Config as the engine hands it over: full keys, string values."""
 
-    values: Mapping[str, str]
+    values: Mapping[str, str | None]
     secret_keys: frozenset[str] = frozenset()
 
 
@@ -64,11 +64,18 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
     data: dict[str, Any] = {}
     known = {field.alias: field for field in StackConfig.model_fields.values()}
     for full_key, text in sorted(raw.values.items()):
-        namespace, _, key = full_key.partition(":")
+        namespace, colon, key = full_key.partition(":")
+        if not colon:
+            # Pulumi reads stack-file keys as <namespace>:<name>; a bare name
+            # would be no key of ours, and a typo must not pass in silence.
+            problems.append(Problem(full_key, f"has no namespace; write {PROJECT}:{full_key}"))
+            continue
         if namespace != PROJECT:
             continue  # other packages' config, e.g. kubernetes:context
         if key not in known:
             problems.append(Problem(key, "unknown key" + _did_you_mean(key, known)))
+        elif text is None:
+            problems.append(Problem(key, "is empty; give it a value or remove the key"))
         elif full_key in raw.secret_keys:
             problems.append(Problem(key, (
                 "is stored as a secret, but this key is written into the manifests "
@@ -155,6 +162,21 @@ class StackFileError(Exception):
     """A stack file that cannot be read at all: missing, or not YAML."""
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping, as Pulumi's
+    own YAML reader does, rather than silently keeping the last one."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_stack_file(path: Path) -> RawConfig:
     """Read a `Pulumi.<stack>.yaml` the way the engine would present it.
 
@@ -162,9 +184,11 @@ def read_stack_file(path: Path) -> RawConfig:
     are only marked secret; the value handed on is a placeholder.
     """
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
     except OSError as error:
         raise StackFileError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise StackFileError(f"{path}: is not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise StackFileError(f"{path}: is not valid YAML: {_one_line(error)}") from None
     config = document.get("config") if isinstance(document, dict) else None
@@ -172,10 +196,10 @@ def read_stack_file(path: Path) -> RawConfig:
         config = {}
     if not isinstance(config, dict):
         raise StackFileError(f"{path}: config: must be a mapping of keys to values")
-    values: dict[str, str] = {}
+    values: dict[str, str | None] = {}
     secret_keys: set[str] = set()
     for key, value in config.items():
-        full_key = str(key) if ":" in str(key) else f"{PROJECT}:{key}"
+        full_key = str(key)
         if _holds_secret(value):
             secret_keys.add(full_key)
         values[full_key] = _as_engine_string(value)
@@ -190,9 +214,9 @@ def _holds_secret(value: Any) -> bool:
     return False
 
 
-def _as_engine_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
+def _as_engine_string(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value  # None: a bare `key:`, which parse_config refuses
     if isinstance(value, dict) and set(value) == {"secure"}:
         return "[secret]"
     return json.dumps(value, default=str)

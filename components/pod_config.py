@@ -1,11 +1,11 @@
 """Pod-level settings every workload shares: resources, tolerations, pull policy."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from .config_base import CamelModel
-from .kube_types import LabelKey, LabelValue, Quantity, quantity_value
+from .kube_types import Count, LabelKey, LabelValue, Quantity, quantity_value
 
 ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
@@ -54,7 +54,7 @@ class Toleration(CamelModel):
     value: LabelValue | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
     """Default unset: tolerate the taint whatever its effect."""
-    toleration_seconds: Annotated[int, Field(ge=0)] | None = None
+    toleration_seconds: Count | None = None
     """How long to stay on a node after a NoExecute taint appears."""
 
     @model_validator(mode="after")

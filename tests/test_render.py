@@ -159,13 +159,25 @@ def test_exit_code_2_and_one_line_per_problem_on_bad_config(tmp_path):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("config: [1, 2]\n", "config: must be a mapping of keys to values"),
+    ("config:\n  redis-filebeat:namespace: a\n  redis-filebeat:namespace: b\n",
+     "key 'redis-filebeat:namespace' appears twice"),
+    (b"\xff\xfeconfig: {}", "is not UTF-8 text"),
+    ("config:\n  redis-filebeat:namespace:\n  redis-filebeat:redis: {image: r}\n"
+     "  redis-filebeat:filebeat: {image: f}\n",
+     "namespace: is empty; give it a value or remove the key"),
+    ("config:\n  namespace: logging\n  redis-filebeat:redis: {image: r}\n"
+     "  redis-filebeat:filebeat: {image: f}\n",
+     "namespace: has no namespace; write redis-filebeat:namespace"),
     ("config: {redis-filebeat:redis: {image: [}\n", "is not valid YAML"),
     ("config:\n  redis-filebeat:redis: not-an-object\n  redis-filebeat:filebeat: {image: f}\n",
      "redis: must be an object"),
 ])
 def test_unreadable_stack_files_exit_2(tmp_path, text, message):
     stack = tmp_path / "Pulumi.x.yaml"
-    stack.write_text(text)
+    if isinstance(text, bytes):
+        stack.write_bytes(text)
+    else:
+        stack.write_text(text)
     result = cli("render", "--config", str(stack))
     assert (result.returncode, result.stdout) == (2, "")
     assert message in result.stderr and "Traceback" not in result.stderr
@@ -212,3 +224,12 @@ def test_out_removes_files_of_objects_that_are_gone(tmp_path):
     cli("render", "--stack", "prod", "--out", str(tmp_path))  # prod creates no Namespace
     assert not (tmp_path / "namespace-logging.yaml").exists()
     assert (tmp_path / "keep-me.txt").exists()
+
+
+def test_an_out_path_that_cannot_be_a_folder_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = cli("render", "--stack", "demo", "--out", str(blocker))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{blocker}: cannot write the folder:")
+    assert "Traceback" not in result.stderr

@@ -70,10 +70,10 @@ CASES = {
     "filebeat-missing": ({"redis": {"image": "r"}}, "filebeat: is required"),
     # update strategy
     "max-unavailable-negative": (with_filebeat(updateStrategy={"maxUnavailable": -1}),
-        "filebeat.updateStrategy.maxUnavailable: must be a whole number of pods (0 or more) "
+        "filebeat.updateStrategy.maxUnavailable: must be a whole number of pods (0 to 2147483647) "
         "or a percentage from '0%' to '100%' (got -1)"),
     "max-surge-over-100": (with_filebeat(updateStrategy={"maxUnavailable": 0, "maxSurge": "101%"}),
-        "filebeat.updateStrategy.maxSurge: must be a whole number of pods (0 or more) "
+        "filebeat.updateStrategy.maxSurge: must be a whole number of pods (0 to 2147483647) "
         "or a percentage from '0%' to '100%' (got '101%')"),
     "max-surge-not-percent": (with_filebeat(updateStrategy={"maxUnavailable": 0, "maxSurge": "5"}),
         "filebeat.updateStrategy.maxSurge: must be a whole number"),
@@ -94,11 +94,30 @@ CASES = {
     "strategy-not-a-mapping": (with_filebeat(updateStrategy="OnDelete"),
         "filebeat.updateStrategy: must be a mapping such as {type: RollingUpdate} "
         "(got 'OnDelete')"),
+    "replicas-over-int32": (with_redis(replicas=2**31),
+        "redis.replicas: should be less than or equal to 2147483647 (got 2147483648)"),
+    "max-unavailable-over-int32": (with_filebeat(updateStrategy={"maxUnavailable": 10**23}),
+        "filebeat.updateStrategy.maxUnavailable: must be a whole number of pods (0 to "
+        "2147483647)"),
+    "toleration-seconds-over-int32": (
+        with_filebeat(tolerations=[{"key": "a", "effect": "NoExecute", "tolerationSeconds": 2**40}]),
+        "filebeat.tolerations[0].tolerationSeconds: should be less than or equal to 2147483647"),
+    "image-control-character": (with_redis(image="redis\x00"),
+        "redis.image: 'redis\\x00' is not an image reference: it contains whitespace or control"),
+    "image-inner-space": (with_redis(image="redis :7"),
+        "redis.image: 'redis :7' is not an image reference"),
+    "label-key-prefix-too-long": (with_redis(labels={("a" * 60 + ".") * 5 + "x/app": "x"}),
+        "redis.labels: label key 'aaaa"),
+    "huge-exponent": (with_redis(resources={"requests": {"cpu": "1e999999999"},
+                                            "limits": {"cpu": "1"}}),
+        "redis.resources: requests.cpu (1e999999999) is more than limits.cpu (1)"),
     # env
     "env-derived": (with_filebeat(env={"REDIS_HOST": "x"}),
         "filebeat.env: must not set REDIS_HOST: the component derives it from the redis Service"),
     "env-name": (with_filebeat(env={"1X": "y"}),
         "filebeat.env: '1X' is not a valid environment variable name"),
+    "env-name-double-dot": (with_filebeat(env={"..X": "y"}),
+        "filebeat.env: '..X' is not a valid environment variable name"),
     "env-value-type": (with_filebeat(env={"X": 1}),
         "filebeat.env.X: should be a valid string (got 1)"),
     # tolerations
