@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import field_validator, model_validator
 
-from .config_base import CamelModel, default_labels
+from .config_base import CamelModel, KeyedError, default_labels
 from .daemon_config import (
     UPDATE_STRATEGY_TYPES,
     ContainerPort,
@@ -133,10 +133,10 @@ class StackConfig(CamelModel):
     @model_validator(mode="after")
     def _namespace_is_creatable(self) -> "StackConfig":
         if self.create_namespace and self.namespace in BUILTIN_NAMESPACES:
-            raise ValueError(
-                f"createNamespace is true but namespace {self.namespace!r} is built "
-                "into every cluster; set createNamespace to false"
-            )
+            raise KeyedError("createNamespace", (
+                f"is true but namespace {self.namespace!r} is built into every "
+                "cluster; set createNamespace to false"
+            ))
         return self
 
     @model_validator(mode="after")
@@ -146,10 +146,10 @@ class StackConfig(CamelModel):
         # traffic to filebeat pods, or two controllers would fight over pods.
         redis, filebeat = self.redis.labels.items(), self.filebeat.labels.items()
         if redis <= filebeat or filebeat <= redis:
-            raise ValueError(
-                "redis.labels and filebeat.labels overlap: one workload's selector "
-                "would also match the other's pods; give each a label the other lacks"
-            )
+            raise KeyedError("filebeat.labels", (
+                "overlaps redis.labels: one workload's selector would also match the "
+                "other's pods; give each a label the other lacks"
+            ))
         return self
 
 

@@ -5,6 +5,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from .kube_types import is_label_value
+
+
+class KeyedError(ValueError):
+    """A rule broken by one key below the model that checks it, so the error
+    names `filebeat.updateStrategy.maxSurge`, not just `filebeat`."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
 
 class CamelModel(BaseModel):
     """camelCase keys in YAML, snake_case in Python, and no unknown keys.
@@ -26,6 +37,9 @@ def default_labels(data: Any, default_name: str) -> Any:
     share a selector by accident."""
     if isinstance(data, dict) and "labels" not in data:
         name = data.get("name", default_name)
-        if isinstance(name, str):
-            return {**data, "labels": {"app.kubernetes.io/name": name}}
+        if not (isinstance(name, str) and is_label_value(name) and name):
+            # The bad name gets its own error; don't add a second one about
+            # a label the operator never wrote.
+            name = default_name or "unnamed"
+        return {**data, "labels": {"app.kubernetes.io/name": name}}
     return data

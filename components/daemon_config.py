@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from .config_base import CamelModel, default_labels
+from .config_base import CamelModel, KeyedError, default_labels
 from .kube_types import (
     INT32_MAX,
     AbsolutePath,
@@ -194,15 +194,15 @@ class NodeDaemonConfig(CamelModel):
     @model_validator(mode="after")
     def _exposure_has_ports(self) -> "NodeDaemonConfig":
         if self.expose != "push" and not self.ports:
-            raise ValueError(
-                f"expose {self.expose} needs at least one entry in ports: there is "
-                "nothing to reach otherwise"
-            )
+            raise KeyedError("expose", (
+                f"{self.expose} needs at least one entry in ports: there is nothing "
+                "to reach otherwise"
+            ))
         if self.expose in ("headless", "service") and not is_dns1035_label(self.name):
-            raise ValueError(
-                f"expose {self.expose} names a Service after the daemon, and {self.name!r} "
-                "is not a valid Service name (a DNS-1035 label starts with a letter)"
-            )
+            raise KeyedError("expose", (
+                f"{self.expose} names a Service after the daemon, and {self.name!r} is "
+                "not a valid Service name (a DNS-1035 label starts with a letter)"
+            ))
         if self.expose == "hostPort":
             self.ports = [p if p.host_port else p.model_copy(update={"host_port": p.container_port})
                           for p in self.ports]
@@ -215,43 +215,42 @@ class NodeDaemonConfig(CamelModel):
             return self
         host_ports = [p.host_port for p in self.ports if p.host_port]
         if host_ports:
-            raise ValueError(
-                f"updateStrategy.maxSurge and ports[].hostPort ({host_ports[0]}) cannot be "
-                "combined: the surge pod needs the same host port on the same node, so it "
-                "never schedules and the rollout hangs; use maxSurge 0"
-            )
+            raise KeyedError("updateStrategy.maxSurge", (
+                f"cannot be combined with ports[].hostPort ({host_ports[0]}): the surge "
+                "pod needs the same host port on the same node, so it never schedules "
+                "and the rollout hangs; use maxSurge 0"
+            ))
         shared = [v.path for v in self.host_paths if v.shared_state]
         if shared:
-            raise ValueError(
-                f"updateStrategy.maxSurge cannot be used with hostPaths[].sharedState "
-                f"({shared[0]}): the old and the new pod would share that state on one "
-                "node, the new one refuses to start, and the rollout never completes; "
-                "use maxSurge 0"
-            )
+            raise KeyedError("updateStrategy.maxSurge", (
+                f"cannot be used with hostPaths[].sharedState ({shared[0]}): the old "
+                "and the new pod would share that state on one node, the new one "
+                "refuses to start, and the rollout never completes; use maxSurge 0"
+            ))
         return self
 
     @model_validator(mode="after")
     def _classes_are_disjoint(self) -> "NodeDaemonConfig":
         for node_class in self.node_classes:
             if len(f"{self.name}-{node_class}") > 63:
-                raise ValueError(
-                    f"nodeClasses.{node_class}: the DaemonSet name "
-                    f"'{self.name}-{node_class}' is longer than 63 characters"
-                )
+                raise KeyedError(f"nodeClasses.{node_class}", (
+                    f"the DaemonSet name '{self.name}-{node_class}' is longer than 63 "
+                    "characters"
+                ))
         overlaps = overlapping_classes(self.node_classes, self.node_selector)
         if overlaps:
-            raise ValueError(
-                f"nodeClasses {'; '.join(overlaps)} could select the same node, which would "
-                "then run two daemons: give each pair different values for one "
+            raise KeyedError("nodeClasses", (
+                f"{'; '.join(overlaps)} could select the same node, which would then "
+                "run two daemons: give each pair different values for one "
                 "nodeSelector label"
-            )
+            ))
         return self
 
     @model_validator(mode="after")
     def _timeout_needs_a_rollout(self) -> "NodeDaemonConfig":
         if self.rollout_timeout_seconds is not None and isinstance(self.update_strategy, OnDelete):
-            raise ValueError(
-                "rolloutTimeoutSeconds does nothing with updateStrategy OnDelete: Pulumi "
-                "does not wait for an OnDelete rollout at all"
-            )
+            raise KeyedError("rolloutTimeoutSeconds", (
+                "does nothing with updateStrategy OnDelete: Pulumi does not wait for "
+                "an OnDelete rollout at all"
+            ))
         return self

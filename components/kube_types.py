@@ -94,8 +94,12 @@ def _check_label_key(value: str) -> str:
     return value
 
 
+def is_label_value(value: str) -> bool:
+    return not value or (len(value) <= 63 and _QUALIFIED_NAME.fullmatch(value) is not None)
+
+
 def _check_label_value(value: str) -> str:
-    if value and (len(value) > 63 or not _QUALIFIED_NAME.fullmatch(value)):
+    if not is_label_value(value):
         raise ValueError(
             f"label value {quoted(value)} is invalid: use at most 63 letters, digits, '-', '_' "
             "and '.', starting and ending with a letter or digit (or leave it empty)"

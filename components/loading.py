@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .config import UPDATE_STRATEGY_TYPES, StackConfig, config_aliases
+from .config_base import KeyedError
 from .kube_types import quoted
 
 PROJECT = "redis-filebeat"
@@ -127,6 +128,9 @@ def _problem(error: Mapping[str, Any]) -> Problem:
                     "is not allowed with type OnDelete: pods are replaced only when "
                     "you delete them, so there is no rollout to tune"
                 )
+    broken = (error.get("ctx") or {}).get("error")
+    if isinstance(broken, KeyedError):
+        loc.extend(broken.key.split("."))
     if loc and loc[-1] == "[key]":
         loc = loc[:-2]  # a bad dict key: the message already quotes it
     key = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)

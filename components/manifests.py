@@ -6,6 +6,7 @@ are registered beside the Kubernetes objects. Everything else is passed on
 as the SDK serialized it.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,12 @@ KIND_ORDER = (
     "StatefulSet", "Job", "CronJob", "Ingress", "APIService",
 )
 _FIRST_KEYS = ("apiVersion", "kind", "metadata")
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "PersistentVolume", "StorageClass", "CustomResourceDefinition",
+    "ClusterRole", "ClusterRoleBinding", "PriorityClass", "APIService",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "IngressClass",
+    "RuntimeClass", "CSIDriver", "VolumeAttachment",
+})
 
 
 class RenderError(Exception):
@@ -50,7 +57,11 @@ class Manifest:
 
     @property
     def namespace(self) -> str | None:
-        return self.body["metadata"].get("namespace")
+        """As the provider will apply it: a namespaced object without one lands
+        in `default`, the namespace of the provider's usual kube context."""
+        if self.kind in CLUSTER_SCOPED:
+            return None
+        return self.body["metadata"].get("namespace") or "default"
 
     def identity(self) -> str:
         where = f"{self.namespace}/" if self.namespace else ""
@@ -58,13 +69,20 @@ class Manifest:
 
 
 class Manifests(Mapping[str, dict[str, dict[str, Any]]]):
-    """Rendered objects in apply order, also indexed as `manifests[kind][name]`."""
+    """Rendered objects in apply order, also indexed as `manifests[kind][name]`.
+
+    A name used by one kind in several namespaces is indexed as
+    `manifests[kind]["<namespace>/<name>"]` instead, so a lookup never
+    silently picks one of them.
+    """
 
     def __init__(self, items: Iterable[Manifest]):
         self.items = sorted(items, key=_apply_order)
+        spread = Counter((m.kind, m.name) for m in self.items)
         self._by_kind: dict[str, dict[str, dict[str, Any]]] = {}
-        for manifest in self.items:
-            self._by_kind.setdefault(manifest.kind, {})[manifest.name] = manifest.body
+        for m in self.items:
+            key = m.name if spread[(m.kind, m.name)] == 1 else f"{m.namespace}/{m.name}"
+            self._by_kind.setdefault(m.kind, {})[key] = m.body
 
     def __getitem__(self, kind: str) -> dict[str, dict[str, Any]]:
         return self._by_kind[kind]

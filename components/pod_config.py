@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from .config_base import CamelModel
+from .config_base import CamelModel, KeyedError
 from .kube_types import Count, LabelKey, LabelValue, Quantity, quantity_value
 
 ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
@@ -29,10 +29,10 @@ class Resources(CamelModel):
             request = getattr(self.requests, resource)
             limit = getattr(self.limits, resource)
             if request and limit and quantity_value(request) > quantity_value(limit):
-                raise ValueError(
-                    f"requests.{resource} ({request}) is more than limits.{resource} "
-                    f"({limit}); Kubernetes refuses such a pod"
-                )
+                raise KeyedError(f"requests.{resource}", (
+                    f"({request}) is more than limits.{resource} ({limit}); "
+                    "Kubernetes refuses such a pod"
+                ))
         return self
 
     def to_kubernetes(self) -> dict[str, dict[str, str]] | None:

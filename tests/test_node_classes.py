@@ -72,18 +72,18 @@ def test_a_service_reaches_every_class():
 
 @pytest.mark.parametrize(("classes", "common", "message"), [
     ({"a": {"nodeSelector": {"disk": "ssd"}}, "b": {"nodeSelector": {"gpu": "true"}}}, {},
-     "nodeClasses a and b could select the same node"),
+     "a and b could select the same node"),
     ({"a": {"nodeSelector": {"disk": "ssd"}}, "b": {"nodeSelector": {"disk": "ssd", "x": "1"}}},
-     {}, "nodeClasses a and b could select the same node"),
+     {}, "a and b could select the same node"),
     ({"a": {"nodeSelector": {"zone": "a"}}, "b": {"nodeSelector": {"tier": "b"}},
       "c": {"nodeSelector": {"zone": "c"}}}, {},
-     "nodeClasses a and b; b and c could select the same node"),
+     "a and b; b and c could select the same node"),
 ])
 def test_overlapping_classes_are_refused(classes, common, message):
     with pytest.raises(ConfigError) as caught:
         render(nodeClasses=classes, nodeSelector=common)
     assert str(caught.value) == (
-        f"stacks/Pulumi.test.yaml: filebeat: {message}, which would then run two daemons: "
+        f"stacks/Pulumi.test.yaml: filebeat.nodeClasses: {message}, which would then run two daemons: "
         "give each pair different values for one nodeSelector label")
 
 
@@ -92,7 +92,7 @@ def test_overlapping_classes_are_refused(classes, common, message):
     ({"a": {"nodeSelector": {}}}, "filebeat.nodeClasses.a.nodeSelector: must not be empty"),
     ({"A": {"nodeSelector": {"x": "y"}}}, "filebeat.nodeClasses: 'A' is not a DNS-1123 label"),
     ({"x" * 60: {"nodeSelector": {"x": "y"}}},
-     f"filebeat: nodeClasses.{'x' * 60}: the DaemonSet name 'filebeat-{'x' * 60}' is longer"),
+     f"filebeat.nodeClasses.{'x' * 60}: the DaemonSet name 'filebeat-{'x' * 60}' is longer"),
     ({"a": {"nodeSelector": {"x": "y"}, "image": "other"}},
      "filebeat.nodeClasses.a.image: unknown key"),
 ])

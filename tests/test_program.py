@@ -32,8 +32,10 @@ def test_invalid_config_fails_before_anything_is_registered():
 
 
 def test_unknown_top_level_key_is_caught_by_the_program_too():
-    with pytest.raises(pulumi.RunError, match=r"redis-filebeat:|namepsace: unknown key"):
+    with pytest.raises(pulumi.RunError) as caught:
         run_with_mocks(main, "dev", raw_config(minimal() | {"namepsace": "x"}))
+    assert str(caught.value) == (
+        "stacks/Pulumi.dev.yaml: namepsace: unknown key; did you mean 'namespace'?")
 
 
 def test_valid_config_registers_components_and_their_children():
@@ -91,11 +93,16 @@ def test_kit_renders_from_inside_a_running_event_loop():
 
 
 def test_kit_leaves_the_pulumi_runtime_as_it_found_it():
+    from pulumi.runtime import config as runtime_config
     from pulumi.runtime import settings
 
     before = dict(vars(settings.SETTINGS))
-    render_config(minimal())
+    root, config = settings.ROOT.get(), dict(runtime_config.CONFIG.get())
+    render_config(minimal() | {"namespace": "logging"})
     assert dict(vars(settings.SETTINGS)) == before
+    assert settings.ROOT.get() is root
+    assert runtime_config.CONFIG.get() == config
+    assert "redis-filebeat:namespace" not in runtime_config.CONFIG.get()
 
 
 def test_kit_takes_a_stack_config_object():

@@ -83,9 +83,21 @@ def test_same_name_in_different_namespaces_is_fine():
         ConfigMap("one", metadata=ObjectMetaArgs(name="same", namespace="a"))
         ConfigMap("two", metadata=ObjectMetaArgs(name="same", namespace="b"))
 
-    items = render_config(minimal(), program=program).manifests.items
-    assert [(m.namespace, m.name) for m in items if m.kind == "ConfigMap"] == [
+    manifests = render_config(minimal(), program=program).manifests
+    assert [(m.namespace, m.name) for m in manifests.items if m.kind == "ConfigMap"] == [
         ("a", "same"), ("b", "same")]
+    # Indexed so that a lookup cannot silently pick one of the two.
+    assert set(manifests["ConfigMap"]) == {"a/same", "b/same"}
+
+
+def test_no_namespace_means_the_default_one_for_the_duplicate_check():
+    def program():
+        main()
+        ConfigMap("one", metadata=ObjectMetaArgs(name="same"))
+        ConfigMap("two", metadata=ObjectMetaArgs(name="same", namespace="default"))
+
+    with pytest.raises(RenderError, match=r"^ConfigMap default/same: defined twice"):
+        render_config(minimal(), program=program)
 
 
 def test_a_secrets_data_prints_as_placeholders():

@@ -32,6 +32,7 @@ CASES = {
         "clusterDomain: 'cluster..local' is not a DNS-1123 subdomain"),
     "redis-name-digit-first": (with_redis(name="1redis"),
         "redis.name: '1redis' is not a DNS-1035 label"),
+    "redis-name-trailing-dash": (with_redis(name="a-"), "redis.name: 'a-' is not a DNS-1035 label"),
     "filebeat-name-underscore": (with_filebeat(name="file_beat"),
         "filebeat.name: 'file_beat' is not a DNS-1123 label"),
     "container-name": (with_filebeat(containerName="Beat"),
@@ -52,7 +53,7 @@ CASES = {
     "selectors-overlap": (
         {"redis": {"image": "r", "labels": {"app": "logs"}},
          "filebeat": {"image": "f", "labels": {"app": "logs", "tier": "node"}}},
-        "(stack): redis.labels and filebeat.labels overlap"),
+        "filebeat.labels: overlaps redis.labels"),
     # ports and counts
     "port-zero": (with_redis(port=0), "redis.port: should be greater than or equal to 1 (got 0)"),
     "port-too-high": (with_redis(port=65536),
@@ -110,7 +111,7 @@ CASES = {
         "redis.labels: label key 'aaaa"),
     "huge-exponent": (with_redis(resources={"requests": {"cpu": "1e999999999"},
                                             "limits": {"cpu": "1"}}),
-        "redis.resources: requests.cpu (1e999999999) is more than limits.cpu (1)"),
+        "redis.resources.requests.cpu: (1e999999999) is more than limits.cpu (1)"),
     # env
     "env-derived": (with_filebeat(env={"REDIS_HOST": "x"}),
         "filebeat.env: must not set REDIS_HOST: the component derives it from the redis Service"),
@@ -136,7 +137,7 @@ CASES = {
         "filebeat.resources.limits.memory: 'lots' is not a Kubernetes quantity"),
     "request-over-limit": (with_redis(resources={"requests": {"memory": "2Gi"},
                                                  "limits": {"memory": "1Gi"}}),
-        "redis.resources: requests.memory (2Gi) is more than limits.memory (1Gi)"),
+        "redis.resources.requests.memory: (2Gi) is more than limits.memory (1Gi)"),
     # unknown keys
     "unknown-top-level": (minimal() | {"namepsace": "x"},
         "namepsace: unknown key; did you mean 'namespace'?"),
@@ -145,7 +146,7 @@ CASES = {
     "unknown-snake-case": (with_redis(container_port=1),
         "redis.container_port: unknown key; did you mean 'containerPort'?"),
     "create-builtin-namespace": (minimal() | {"createNamespace": True},
-        "(stack): createNamespace is true but namespace 'default' is built into every cluster"),
+        "createNamespace: is true but namespace 'default' is built into every cluster"),
 }
 
 
