@@ -12,13 +12,16 @@ from .config import (
     Toleration,
     UpdateStrategy,
 )
+from .daemon_config import NodeDaemonConfig
 from .filebeat import Filebeat
 from .loading import ConfigError, parse_config
+from .node_daemon import NodeDaemon
 from .program import Stack, build, main
 from .redis import Redis
 
 __all__ = [
-    "ConfigError", "Filebeat", "FilebeatConfig", "OnDelete", "Redis", "RedisConfig",
+    "ConfigError", "Filebeat", "FilebeatConfig", "NodeDaemon", "NodeDaemonConfig", "OnDelete",
+    "Redis", "RedisConfig",
     "RollingUpdate", "Stack", "StackConfig", "Toleration", "UpdateStrategy",
     "build", "main", "parse_config",
 ]
