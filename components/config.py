@@ -103,18 +103,16 @@ class FilebeatConfig(NodeDaemonConfig):
             )
         return env
 
-    @model_validator(mode="after")
-    def _registry_is_shared_state(self) -> "FilebeatConfig":
-        # Declared as a host path like any other, so the generic surge rule
-        # sees it: two filebeats on one registry refuse to run together. The
-        # base class checked before this volume existed, hence the re-check.
-        if self.registry_host_path and not any(v.name == "registry" for v in self.host_paths):
-            self.host_paths = [*self.host_paths, HostPathVolume(
-                name="registry", path=self.registry_host_path,
-                mount_path=self.registry_mount_path, read_only=False,
-                type="DirectoryOrCreate", shared_state=True,
-            )]
-        return self._surge_is_safe()
+    def volumes(self) -> list[HostPathVolume]:
+        # The registry is a host path like any other, so the generic surge
+        # rule sees it: two filebeats on one registry refuse to run together.
+        if not self.registry_host_path:
+            return list(self.host_paths)
+        return [*self.host_paths, HostPathVolume(
+            name="registry", path=self.registry_host_path,
+            mount_path=self.registry_mount_path, read_only=False,
+            type="DirectoryOrCreate", shared_state=True,
+        )]
 
 
 class StackConfig(CamelModel):

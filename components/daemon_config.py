@@ -191,6 +191,11 @@ class NodeDaemonConfig(CamelModel):
         default_name = cls.model_fields["name"].default
         return default_labels(data, default_name if isinstance(default_name, str) else "")
 
+    def volumes(self) -> list[HostPathVolume]:
+        """Every host path the pod mounts: `hostPaths`, plus any a subclass
+        derives from its own settings."""
+        return list(self.host_paths)
+
     @model_validator(mode="after")
     def _exposure_has_ports(self) -> "NodeDaemonConfig":
         if self.expose != "push" and not self.ports:
@@ -220,7 +225,7 @@ class NodeDaemonConfig(CamelModel):
                 "pod needs the same host port on the same node, so it never schedules "
                 "and the rollout hangs; use maxSurge 0"
             ))
-        shared = [v.path for v in self.host_paths if v.shared_state]
+        shared = [v.path for v in self.volumes() if v.shared_state]
         if shared:
             raise KeyedError("updateStrategy.maxSurge", (
                 f"cannot be used with hostPaths[].sharedState ({shared[0]}): the old "

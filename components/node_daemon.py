@@ -191,10 +191,11 @@ class NodeDaemon(pulumi.ComponentResource):
         config = self._config
         env = [*self._extra_env,
                *(EnvVarArgs(name=k, value=v) for k, v in sorted(plan.env.items()))]
+        host_paths = config.volumes()
         mounts = [VolumeMountArgs(name=v.name, mount_path=v.mount_path or v.path,
-                                  read_only=v.read_only) for v in config.host_paths]
+                                  read_only=v.read_only) for v in host_paths]
         volumes = [VolumeArgs(name=v.name, host_path=HostPathVolumeSourceArgs(
-            path=v.path, type=v.type or None)) for v in config.host_paths]
+            path=v.path, type=v.type or None)) for v in host_paths]
         if self.config_map is not None:
             mounts.append(VolumeMountArgs(name=CONFIG_VOLUME, read_only=True,
                                           mount_path=config.config_mount_path
