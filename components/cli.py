@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StackFileError, RenderError) as error:
         print(error, file=sys.stderr)
         return EXIT_INVALID
+    for note in rendered.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.out:
         try:
             written = write_folder(rendered.manifests, args.out)

@@ -6,11 +6,11 @@ Each field's docstring gives its default and why; rules that tie several
 fields together live in a model validator whose message names every field.
 """
 
-from typing import Any
+from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from .config_base import CamelModel, KeyedError, default_labels
+from .config_base import CamelModel, KeyedError
 from .daemon_config import (
     UPDATE_STRATEGY_TYPES,
     ContainerPort,
@@ -20,17 +20,8 @@ from .daemon_config import (
     RollingUpdate,
     UpdateStrategy,
 )
-from .kube_types import (
-    AbsolutePath,
-    Count,
-    DNS1035Label,
-    DNS1123Label,
-    DNS1123Subdomain,
-    EnvVarName,
-    Image,
-    Labels,
-    Port,
-)
+from .filebeat_config import ContainerLogs, FilebeatConfig, JsonLines, Multiline, RedisOutput
+from .kube_types import DNS1123Label, DNS1123Subdomain
 from .node_selection import (
     NodeAffinity,
     NodeClass,
@@ -38,81 +29,16 @@ from .node_selection import (
     NodeSelectorTerm,
     PreferredTerm,
 )
-from .pod_config import ImagePullPolicy, ResourceList, Resources, Toleration
+from .pod_config import ResourceList, Resources, Toleration
+from .redis_config import Persistence, RedisClient, RedisConfig
 
-DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT")
-"""Env vars the Filebeat component sets from the redis Service itself."""
-
-
-class RedisConfig(CamelModel):
-    """The redis log buffer: one Deployment and the Service in front of it."""
-
-    name: DNS1035Label = "redis"
-    """Names the Deployment and the Service, and so the DNS name filebeat
-    ships to. Default 'redis'. A DNS-1035 label, because Services need one."""
-    image: Image
-    """The redis image. Required: no default is right for every cluster."""
-    labels: Labels = {}
-    """Pod labels, also the Deployment's and the Service's selector. Default
-    {app.kubernetes.io/name: <name>}."""
-    replicas: Count = 1
-    """Default 1. Each replica is an independent buffer, not a cluster; 0 parks it."""
-    port: Port = 6379
-    """The Service port that filebeat connects to. Default 6379."""
-    container_port: Port = 6379
-    """The port redis listens on inside the pod. Default 6379, redis' own."""
-    image_pull_policy: ImagePullPolicy | None = None
-    """Default unset: Kubernetes picks Always for ':latest', else IfNotPresent."""
-    resources: Resources = Resources()
-    """Default: no requests or limits."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _labels_default(cls, data: Any) -> Any:
-        return default_labels(data, "redis")
-
-
-class FilebeatConfig(NodeDaemonConfig):
-    """The filebeat DaemonSet that ships each node's logs to redis."""
-
-    name: DNS1123Label = "filebeat"
-    """Names the DaemonSet. Default 'filebeat'."""
-    container_name: DNS1123Label | None = "filebeat"
-    """Default 'filebeat'."""
-    env: dict[EnvVarName, str] = {}
-    """Extra environment. REDIS_HOST and REDIS_PORT are derived from the redis
-    Service and may not be set here. Default none."""
-    priority_class_name: DNS1123Label | None = "system-node-critical"
-    """Default system-node-critical: a node under memory pressure evicts
-    others before the agent that ships its last logs. null leaves it unset."""
-    registry_host_path: AbsolutePath | None = "/var/lib/filebeat-data"
-    """The node directory that keeps filebeat's registry (how far it has read
-    each file), so a restarted pod neither re-ships nor skips logs. Default
-    /var/lib/filebeat-data. null keeps it in the pod, where it dies with it."""
-    registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
-    """Where the image keeps its data directory. Default: the Elastic image's."""
-
-    @field_validator("env")
-    @classmethod
-    def _derived_env_untouched(cls, env: dict[str, str]) -> dict[str, str]:
-        taken = sorted(set(env) & set(DERIVED_ENV))
-        if taken:
-            raise ValueError(
-                f"must not set {', '.join(taken)}: the component derives it "
-                "from the redis Service"
-            )
-        return env
-
-    def volumes(self) -> list[HostPathVolume]:
-        # The registry is a host path like any other, so the generic surge
-        # rule sees it: two filebeats on one registry refuse to run together.
-        if not self.registry_host_path:
-            return list(self.host_paths)
-        return [*self.host_paths, HostPathVolume(
-            name="registry", path=self.registry_host_path,
-            mount_path=self.registry_mount_path, read_only=False,
-            type="DirectoryOrCreate", shared_state=True,
-        )]
+SECRET_KEYS = frozenset({"redisPassword"})
+"""Keys that must be set with `pulumi config set --secret`, and are never
+written into a manifest in plain text."""
+PASSWORD_REQUIRED = (
+    "is required because redis.auth is true; set it with `pulumi config set --secret "
+    "redis-filebeat:redisPassword \"$(openssl rand -base64 24)\"`"
+)
 
 
 class StackConfig(CamelModel):
@@ -127,6 +53,32 @@ class StackConfig(CamelModel):
     """The cluster's DNS domain, for REDIS_HOST. Default 'cluster.local'."""
     redis: RedisConfig
     filebeat: FilebeatConfig
+    redis_password: Annotated[SecretStr, Field(min_length=16, max_length=512)] | None = None
+    """The password redis requires and filebeat sends. Set it as a secret; it
+    reaches the cluster only inside Kubernetes Secrets. At least 16 characters:
+    redis answers thousands of guesses a second."""
+
+    @field_validator("redis_password")
+    @classmethod
+    def _password_survives_both_readers(cls, password: SecretStr | None) -> SecretStr | None:
+        # Messages here must never quote the value.
+        text = password.get_secret_value() if password else ""
+        if any(not c.isprintable() for c in text):
+            raise ValueError("must not contain control characters or line breaks")
+        if "${" in text:
+            raise ValueError("must not contain '${': filebeat would expand it as a variable")
+        return password
+
+    @model_validator(mode="after")
+    def _password_matches_auth(self) -> "StackConfig":
+        if self.redis.auth and self.redis_password is None:
+            raise KeyedError("redisPassword", PASSWORD_REQUIRED)
+        if not self.redis.auth and self.redis_password is not None:
+            raise KeyedError("redisPassword", (
+                "is set, but redis.auth is false, so redis would not ask for it; "
+                "remove the key or turn auth on"
+            ))
+        return self
 
     @model_validator(mode="after")
     def _namespace_is_creatable(self) -> "StackConfig":
@@ -158,11 +110,13 @@ def config_aliases() -> set[str]:
     """Every key the config accepts, anywhere, for did-you-mean hints."""
     models = (StackConfig, RedisConfig, FilebeatConfig, RollingUpdate, OnDelete, Resources,
               ResourceList, Toleration, NodeAffinity, NodeSelectorTerm, PreferredTerm,
-              NodeSelectorRequirement, HostPathVolume, ContainerPort, NodeClass)
+              NodeSelectorRequirement, HostPathVolume, ContainerPort, NodeClass, Persistence,
+              RedisClient, ContainerLogs, Multiline, JsonLines, RedisOutput)
     return {field.alias or name for model in models for name, field in model.model_fields.items()}
 
 
 __all__ = [
-    "UPDATE_STRATEGY_TYPES", "FilebeatConfig", "OnDelete", "RedisConfig", "RollingUpdate",
-    "StackConfig", "Toleration", "UpdateStrategy",
+    "PASSWORD_REQUIRED", "SECRET_KEYS", "UPDATE_STRATEGY_TYPES", "FilebeatConfig",
+    "NodeDaemonConfig", "OnDelete", "RedisConfig", "RollingUpdate", "StackConfig", "Toleration",
+    "UpdateStrategy",
 ]

@@ -14,6 +14,7 @@ from .kube_types import (
     AbsolutePath,
     ConfigKey,
     Count,
+    Digest,
     DNS1123Label,
     EnvVarName,
     Image,
@@ -129,6 +130,9 @@ class NodeDaemonConfig(CamelModel):
     """Names the DaemonSet."""
     image: Image
     """Required: no default is right for every cluster."""
+    image_digest: Digest | None = None
+    """The image's sha256 digest. Default unset: the tag alone decides, and a
+    re-pushed tag changes what runs on every node. Set it once looked up."""
     container_name: DNS1123Label | None = None
     """Names the container, for `kubectl logs -c`. Default: the daemon's name."""
     labels: Labels = {}
@@ -149,6 +153,9 @@ class NodeDaemonConfig(CamelModel):
     hostPort: each node's daemon at <node IP>:<port> (every port gets a hostPort).
     headless: a Service without a cluster IP; DNS returns every daemon pod.
     service: a ClusterIP Service, reaching the daemon of some node."""
+    network_policy: bool = True
+    """Refuse every connection to the daemon's pods but to its own ports (none
+    for a push daemon). Default true."""
     host_paths: list[HostPathVolume] = []
     """Node directories to mount. Default none."""
     update_strategy: UpdateStrategy = RollingUpdate()
@@ -174,6 +181,15 @@ class NodeDaemonConfig(CamelModel):
     priority_class_name: DNS1123Label | None = None
     """Default unset. Node-critical agents should set system-node-critical so
     that a full node evicts others first."""
+    termination_grace_period_seconds: Count | None = None
+    """Time between SIGTERM and SIGKILL. Default unset (30)."""
+    run_as_user: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
+    """The UID the container runs as. Default unset: the image's own user. A
+    UID above 0 also sets runAsNonRoot, so a root image is refused to start."""
+    read_only_root_filesystem: bool = True
+    """Default true: the daemon writes only to its volumes, so a compromised
+    process cannot change its own binaries. Turn it off for images that
+    write into their own filesystem."""
     config_files: dict[ConfigKey, str] = {}
     """Files for the daemon, such as its YAML config: a ConfigMap named
     <name>-config, mounted read-only at configMountPath. Changing a file rolls
@@ -248,6 +264,14 @@ class NodeDaemonConfig(CamelModel):
                 f"{'; '.join(overlaps)} could select the same node, which would then "
                 "run two daemons: give each pair different values for one "
                 "nodeSelector label"
+            ))
+        return self
+
+    @model_validator(mode="after")
+    def _one_digest(self) -> "NodeDaemonConfig":
+        if self.image_digest and "@" in self.image:
+            raise KeyedError("imageDigest", (
+                "is set, but image already names a digest; keep one of the two"
             ))
         return self
 

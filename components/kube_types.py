@@ -33,6 +33,7 @@ _SUFFIX_SCALE = {
 }
 _CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 _PERCENT = re.compile(r"([0-9]+)%")
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _check_dns1123_label(value: str) -> str:
@@ -179,6 +180,21 @@ def _check_image(value: str) -> str:
     return value
 
 
+def _check_digest(value: str) -> str:
+    if not _DIGEST.fullmatch(value):
+        raise ValueError(
+            f"{quoted(value)} is not an image digest: write it as 'sha256:' and 64 "
+            "lowercase hex digits, as `docker buildx imagetools inspect` prints it"
+        )
+    return value
+
+
+def pinned(image: str, digest: str | None) -> str:
+    """The image reference a pod runs: the tag stays for readers, the digest
+    (when known) decides what is pulled."""
+    return f"{image.split('@', 1)[0]}@{digest}" if digest else image
+
+
 def _check_int_or_percent(value: object) -> int | str:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT32_MAX:
         return value
@@ -210,6 +226,7 @@ Quantity = Annotated[str, BeforeValidator(_number_as_quantity), AfterValidator(_
 Image = Annotated[str, AfterValidator(_check_image)]
 AbsolutePath = Annotated[str, AfterValidator(_check_absolute_path)]
 ConfigKey = Annotated[str, AfterValidator(_check_config_key)]
+Digest = Annotated[str, AfterValidator(_check_digest)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 INT32_MAX = 2**31 - 1
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]

@@ -16,13 +16,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .config import UPDATE_STRATEGY_TYPES, StackConfig, config_aliases
+from .config import SECRET_KEYS, UPDATE_STRATEGY_TYPES, StackConfig, config_aliases
 from .config_base import KeyedError
 from .kube_types import quoted
 
 PROJECT = "redis-filebeat"
 """The Pulumi project name, and so the config namespace of every key we read."""
 STACK_CONFIG_DIR = "stacks"
+UNDECRYPTED = "[secret: only the Pulumi CLI can decrypt it]"
+"""What the offline reader passes on for a `secure:` value. It satisfies the
+password rules, so validation goes on; the engine checks the real value."""
 """Where Pulumi.yaml's `stackConfigDir` puts the stack files."""
 
 
@@ -77,7 +80,12 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
             problems.append(Problem(key, "unknown key" + _did_you_mean(key, known)))
         elif text is None:
             problems.append(Problem(key, "is empty; give it a value or remove the key"))
-        elif full_key in raw.secret_keys:
+        elif key in SECRET_KEYS and full_key not in raw.secret_keys:
+            problems.append(Problem(key, (
+                "is stored in plain text in the stack file; set it with "
+                f"`pulumi config set --secret {full_key}` so it is encrypted"
+            )))
+        elif full_key in raw.secret_keys and key not in SECRET_KEYS:
             problems.append(Problem(key, (
                 "is stored as a secret, but this key is written into the manifests "
                 "in plain text; set it without --secret"
@@ -153,7 +161,9 @@ def _problem(error: Mapping[str, Any]) -> Problem:
     elif kind == "literal_error":
         message = f"{message.replace('Input should be', 'must be')} (got {quoted(error['input'])})"
     elif kind != "onDelete":
-        message = f"{message.replace('Input should', 'should')} (got {quoted(error['input'])})"
+        message = message.replace("Input should", "should")
+        if not (loc and loc[0] in SECRET_KEYS):  # an error must never print a secret
+            message += f" (got {quoted(error['input'])})"
     return Problem(key, message)
 
 
@@ -222,7 +232,7 @@ def _as_engine_string(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return value  # None: a bare `key:`, which parse_config refuses
     if isinstance(value, dict) and set(value) == {"secure"}:
-        return "[secret]"
+        return UNDECRYPTED
     return json.dumps(value, default=str)
 
 

@@ -100,10 +100,23 @@ class Manifests(Mapping[str, dict[str, dict[str, Any]]]):
         return to_yaml(self.documents())
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line strings (a ConfigMap's files) as `|` blocks, so a
+    reviewer reads redis.conf as redis.conf, not as one escaped line."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def to_yaml(documents: Iterable[Mapping[str, Any]]) -> str:
     """One multi-document stream, byte-identical for equal input."""
-    return yaml.safe_dump_all(
-        list(documents), sort_keys=False, explicit_start=True,
+    return yaml.dump_all(
+        list(documents), Dumper=_Dumper, sort_keys=False, explicit_start=True,
         default_flow_style=False, width=4096, allow_unicode=True,
     )
 

@@ -5,10 +5,8 @@ this module knows is how DaemonSets behave under Pulumi, so each daemon
 built on it gets that for free.
 """
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_kubernetes.apps.v1 import (
@@ -29,6 +27,7 @@ from pulumi_kubernetes.core.v1 import (
     NodeSelectorArgs,
     PodSpecArgs,
     PodTemplateSpecArgs,
+    ProbeArgs,
     Service,
     ServicePortArgs,
     ServiceSpecArgs,
@@ -37,13 +36,17 @@ from pulumi_kubernetes.core.v1 import (
     VolumeMountArgs,
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
 from .daemon_config import NodeDaemonConfig, OnDelete, UpdateStrategy
+from .kube_types import pinned
+from .network_policy import daemon_network_policy
 from .pod_config import Resources
+from .pod_security import CHECKSUM_ANNOTATION, config_checksum, container_security, pod_security
+from .waivers import image_waivers, waiver_annotations
 
 SKIP_AWAIT = "pulumi.com/skipAwait"
 TIMEOUT_SECONDS = "pulumi.com/timeoutSeconds"
-CHECKSUM_ANNOTATION = "checksum/config"
 NODE_CLASS_LABEL = "node-class"
 CONFIG_VOLUME = "config"
 
@@ -138,9 +141,25 @@ def daemon_set_plans(config: NodeDaemonConfig) -> list[DaemonSetPlan]:
     ]
 
 
-def config_checksum(data: dict[str, str]) -> str:
-    """A digest of exactly what the pods read: the ConfigMap's data."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+@dataclass(frozen=True)
+class PodAdditions:
+    """What a daemon built on NodeDaemon adds to every pod, beyond its config:
+    values derived from other resources, and the wiring its image needs."""
+
+    env: Sequence[EnvVarArgs] = ()
+    """Comes first, before the config's own env sorted by name."""
+    files: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Join the config's files in the ConfigMap (and in its checksum)."""
+    args: Sequence[str] = ()
+    """Come before the config's args."""
+    volumes: Sequence[VolumeArgs] = ()
+    volume_mounts: Sequence[VolumeMountArgs] = ()
+    service_account_name: pulumi.Input[str] | None = None
+    """Default unset: the namespace's default account, and no API token mounted."""
+    readiness_probe: ProbeArgs | None = None
+    liveness_probe: ProbeArgs | None = None
+    waivers: Sequence[tuple[str, str]] = ()
+    """checkov checks this daemon fails by design, with the reason for each."""
 
 
 class NodeDaemon(pulumi.ComponentResource):
@@ -152,6 +171,7 @@ class NodeDaemon(pulumi.ComponentResource):
     """The daemon's config files, when it has any."""
     service: Service | None
     """The headless or ClusterIP Service, when the daemon is exposed through one."""
+    network_policy: NetworkPolicy | None
     names: pulumi.Output[list[str]]
     """The DaemonSets' names, for `kubectl rollout status ds/<name>`."""
 
@@ -159,17 +179,15 @@ class NodeDaemon(pulumi.ComponentResource):
         self,
         config: NodeDaemonConfig,
         namespace: pulumi.Input[str],
-        extra_env: Sequence[EnvVarArgs] = (),
-        extra_files: Mapping[str, pulumi.Input[str]] | None = None,
+        additions: PodAdditions = PodAdditions(),
         type_name: str = "redis-filebeat:components:NodeDaemon",
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """`extra_env` comes first, before the config's own env sorted by name,
-        and `extra_files` join the config's files: that is how a wrapper such
-        as Filebeat hands in values derived from other resources."""
+        """`additions` is how a wrapper such as Filebeat hands in what it derives."""
         super().__init__(type_name, config.name, None, opts)
-        self._config, self._namespace, self._extra_env = config, namespace, list(extra_env)
-        files = {**config.config_files, **(extra_files or {})}
+        self._config, self._namespace = config, namespace
+        self._additions = additions = self.pod_additions(additions)
+        files = {**config.config_files, **additions.files}
         self.config_map = ConfigMap(
             f"{config.name}-config",
             metadata=ObjectMetaArgs(name=f"{config.name}-config", namespace=namespace,
@@ -177,19 +195,24 @@ class NodeDaemon(pulumi.ComponentResource):
             data=files,
             opts=pulumi.ResourceOptions(parent=self),
         ) if files else None
-        # Pods read the files, but a changed ConfigMap alone restarts nothing.
-        # A digest in the pod template makes a content change a template
-        # change, which the update strategy then rolls out like any other.
         checksum = pulumi.Output.from_input(files).apply(config_checksum) if files else None
         self.daemon_sets = [self._daemon_set(plan, checksum) for plan in daemon_set_plans(config)]
         self.service = daemon_service(config, namespace, self) if config.expose in (
             "headless", "service") else None
+        self.network_policy = daemon_network_policy(
+            config, namespace, pulumi.ResourceOptions(parent=self)
+        ) if config.network_policy else None
         self.names = pulumi.Output.all(*(ds.metadata.name for ds in self.daemon_sets))
         self.register_outputs({"names": self.names})
 
+    def pod_additions(self, given: PodAdditions) -> PodAdditions:
+        """A hook for subclasses: create what the pods need, as children of
+        `self` (the component exists by now), and return the additions."""
+        return given
+
     def _daemon_set(self, plan: DaemonSetPlan, checksum: pulumi.Output[str] | None) -> DaemonSet:
-        config = self._config
-        env = [*self._extra_env,
+        config, additions = self._config, self._additions
+        env = [*additions.env,
                *(EnvVarArgs(name=k, value=v) for k, v in sorted(plan.env.items()))]
         host_paths = config.volumes()
         mounts = [VolumeMountArgs(name=v.name, mount_path=v.mount_path or v.path,
@@ -202,11 +225,15 @@ class NodeDaemon(pulumi.ComponentResource):
                                           or f"/etc/{config.name}"))
             volumes.append(VolumeArgs(name=CONFIG_VOLUME, config_map=ConfigMapVolumeSourceArgs(
                 name=self.config_map.metadata.name)))
+        mounts += additions.volume_mounts
+        volumes += additions.volumes
         return DaemonSet(
             plan.name,
             metadata=ObjectMetaArgs(
                 name=plan.name, namespace=self._namespace, labels=plan.labels,
-                annotations=await_annotations(config) or None,
+                annotations={**await_annotations(config), **waiver_annotations(
+                    [*additions.waivers, *image_waivers(config.image, config.image_digest)],
+                )} or None,
             ),
             spec=DaemonSetSpecArgs(
                 selector=LabelSelectorArgs(match_labels=plan.labels),
@@ -226,20 +253,30 @@ class NodeDaemon(pulumi.ComponentResource):
                         # REDIS_SERVICE_HOST, REDIS_PORT_6379_TCP, ...), which a
                         # daemon's own ${VAR} expansion could pick up by mistake.
                         enable_service_links=False,
+                        service_account_name=additions.service_account_name,
+                        # Only a daemon that talks to the API needs a token.
+                        automount_service_account_token=additions.service_account_name
+                        is not None,
+                        security_context=pod_security(config.run_as_user),
+                        termination_grace_period_seconds=config.termination_grace_period_seconds,
                         priority_class_name=config.priority_class_name,
                         node_selector=plan.node_selector or None,
                         affinity=affinity_args(config),
                         tolerations=tolerations_args(config),
                         containers=[ContainerArgs(
                             name=config.container_name or config.name,
-                            image=config.image,
+                            image=pinned(config.image, config.image_digest),
                             image_pull_policy=config.image_pull_policy,
-                            args=plan.args or None,
+                            args=[*additions.args, *plan.args] or None,
                             env=env or None,
                             ports=[ContainerPortArgs(**p.model_dump(exclude_none=True))
                                    for p in config.ports] or None,
                             resources=plan.resources.to_kubernetes(),
                             volume_mounts=mounts or None,
+                            security_context=container_security(
+                                config.read_only_root_filesystem, config.run_as_user),
+                            readiness_probe=additions.readiness_probe,
+                            liveness_probe=additions.liveness_probe,
                         )],
                         volumes=volumes or None,
                     ),

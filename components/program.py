@@ -35,8 +35,11 @@ def build(config: StackConfig) -> Stack:
         namespace = Namespace(
             config.namespace, metadata=ObjectMetaArgs(name=config.namespace)
         ).metadata.name
-    redis = Redis(config.redis, namespace, config.cluster_domain)
-    filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port)
+    password = (pulumi.Output.secret(config.redis_password.get_secret_value())
+                if config.redis_password else None)
+    redis = Redis(config.redis, namespace, config.cluster_domain, password,
+                  client_labels=config.filebeat.labels)
+    filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password)
     return Stack(redis, filebeat)
 
 

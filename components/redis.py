@@ -1,25 +1,70 @@
-"""The redis log buffer: a Deployment and the Service that `kubectl expose` would make."""
+"""The redis log buffer: a locked-down Deployment, its Service, config, auth and storage."""
+
+from collections.abc import Mapping
 
 import pulumi
-from pulumi_kubernetes.apps.v1 import Deployment, DeploymentSpecArgs
+from pulumi_kubernetes.apps.v1 import Deployment, DeploymentSpecArgs, DeploymentStrategyArgs
 from pulumi_kubernetes.core.v1 import (
+    ConfigMap,
+    ConfigMapVolumeSourceArgs,
     ContainerArgs,
     ContainerPortArgs,
+    EmptyDirVolumeSourceArgs,
+    ExecActionArgs,
+    PersistentVolumeClaim,
+    PersistentVolumeClaimSpecArgs,
+    PersistentVolumeClaimVolumeSourceArgs,
     PodSpecArgs,
     PodTemplateSpecArgs,
+    ProbeArgs,
+    Secret,
+    SecretVolumeSourceArgs,
     Service,
     ServicePortArgs,
     ServiceSpecArgs,
+    VolumeArgs,
+    VolumeMountArgs,
+    VolumeResourceRequirementsArgs,
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
-from .config import RedisConfig
+from .kube_types import pinned
+from .network_policy import redis_network_policy
+from .pod_security import CHECKSUM_ANNOTATION, config_checksum, container_security, pod_security
+from .redis_conf import (
+    AUTH_DIR,
+    AUTH_FILE,
+    CONFIG_DIR,
+    CONFIG_FILE,
+    DATA_DIR,
+    PASSWORD_FILE,
+    auth_conf,
+    redis_conf,
+)
+from .redis_config import RedisConfig
+from .waivers import image_waivers, waiver_annotations
 
 PORT_NAME = "redis"
+REDIS_UID = 10001
+"""Any UID works for redis-server; one above 10000 cannot collide with a
+user of the node, should the container ever escape."""
+
+
+def ping_command(config: RedisConfig, answers: str) -> list[str]:
+    """`redis-cli ping`, passing when the reply matches `answers` (an ERE).
+
+    redis-cli exits 0 even when the server answers NOAUTH, so the reply is
+    checked, not the exit code. The password goes through REDISCLI_AUTH, so
+    it never shows in the process list.
+    """
+    ping = f"redis-cli -p {config.container_port} ping | grep -qE '^({answers})'"
+    if config.auth:
+        ping = f'REDISCLI_AUTH="$(cat {AUTH_DIR}/{PASSWORD_FILE})" {ping}'
+    return ["sh", "-c", ping]
 
 
 class Redis(pulumi.ComponentResource):
-    """Runs redis and gives it a stable DNS name.
+    """Runs redis as a log buffer and gives it a stable DNS name.
 
     The pod labels feed the Deployment's selector, its template and the
     Service's selector from one value, so the three cannot drift apart, and
@@ -28,6 +73,9 @@ class Redis(pulumi.ComponentResource):
 
     deployment: Deployment
     service: Service
+    config_map: ConfigMap
+    auth_secret: Secret | None
+    """The password, for redis and for any client in the namespace: key `password`."""
     host: pulumi.Output[str]
     """The Service's cluster DNS name: `<service>.<namespace>.svc.<clusterDomain>`."""
     port: pulumi.Output[int]
@@ -38,33 +86,107 @@ class Redis(pulumi.ComponentResource):
         config: RedisConfig,
         namespace: pulumi.Input[str],
         cluster_domain: str,
+        password: pulumi.Input[str] | None = None,
+        client_labels: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`password` is required when `config.auth` is on. `client_labels` are
+        the pods (filebeat's) that the NetworkPolicy lets in besides `config.clients`."""
         super().__init__("redis-filebeat:components:Redis", config.name, None, opts)
+        if config.auth and password is None:
+            raise ValueError("redis auth is on, but no password was given")
         child = pulumi.ResourceOptions(parent=self)
         labels = config.labels
+        metadata = {"namespace": namespace, "labels": labels}
+
+        conf = {CONFIG_FILE: redis_conf(config)}
+        self.config_map = ConfigMap(
+            f"{config.name}-config",
+            metadata=ObjectMetaArgs(name=f"{config.name}-config", **metadata),
+            data=conf, opts=child,
+        )
+        self.auth_secret = Secret(
+            f"{config.name}-auth",
+            metadata=ObjectMetaArgs(name=f"{config.name}-auth", **metadata),
+            type="Opaque",
+            string_data=pulumi.Output.secret(password).apply(lambda p: {
+                PASSWORD_FILE: p, AUTH_FILE: auth_conf(p)}),
+            opts=child,
+        ) if config.auth else None
+
+        volumes = [VolumeArgs(name="config", config_map=ConfigMapVolumeSourceArgs(
+            name=self.config_map.metadata.name))]
+        mounts = [VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
+                  VolumeMountArgs(name="data", mount_path=DATA_DIR)]
+        if self.auth_secret is not None:
+            volumes.append(VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
+                secret_name=self.auth_secret.metadata.name, default_mode=0o440)))
+            mounts.append(VolumeMountArgs(name="auth", mount_path=AUTH_DIR, read_only=True))
+        if config.persistence.enabled:
+            claim = PersistentVolumeClaim(
+                f"{config.name}-data",
+                metadata=ObjectMetaArgs(name=f"{config.name}-data", **metadata),
+                spec=PersistentVolumeClaimSpecArgs(
+                    access_modes=["ReadWriteOnce"],
+                    storage_class_name=config.persistence.storage_class_name,
+                    resources=VolumeResourceRequirementsArgs(
+                        requests={"storage": config.persistence.size}),
+                ),
+                opts=child,
+            )
+            volumes.append(VolumeArgs(name="data", persistent_volume_claim=(
+                PersistentVolumeClaimVolumeSourceArgs(claim_name=claim.metadata.name))))
+        else:
+            volumes.append(VolumeArgs(name="data", empty_dir=EmptyDirVolumeSourceArgs()))
 
         self.deployment = Deployment(
             config.name,
-            metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=labels),
+            metadata=ObjectMetaArgs(
+                name=config.name, **metadata,
+                annotations=waiver_annotations(
+                    image_waivers(config.image, config.image_digest)) or None,
+            ),
             spec=DeploymentSpecArgs(
                 replicas=config.replicas,
                 selector=LabelSelectorArgs(match_labels=labels),
+                # A ReadWriteOnce volume attaches to one pod: the old pod must
+                # be gone before the new one can start.
+                strategy=DeploymentStrategyArgs(type="Recreate")
+                if config.persistence.enabled else None,
                 template=PodTemplateSpecArgs(
-                    metadata=ObjectMetaArgs(labels=labels),
+                    metadata=ObjectMetaArgs(
+                        labels=labels,
+                        annotations={CHECKSUM_ANNOTATION: config_checksum(conf)},
+                    ),
                     spec=PodSpecArgs(
                         restart_policy="Always",
-                        containers=[
-                            ContainerArgs(
-                                name="redis",
-                                image=config.image,
-                                image_pull_policy=config.image_pull_policy,
-                                ports=[ContainerPortArgs(
-                                    name=PORT_NAME, container_port=config.container_port
-                                )],
-                                resources=config.resources.to_kubernetes(),
-                            )
-                        ],
+                        automount_service_account_token=False,
+                        enable_service_links=False,
+                        security_context=pod_security(REDIS_UID, fs_group=REDIS_UID),
+                        containers=[ContainerArgs(
+                            name="redis",
+                            image=pinned(config.image, config.image_digest),
+                            image_pull_policy=config.image_pull_policy,
+                            # Not the image's entrypoint script: it only chowns
+                            # /data as root, which this pod never is.
+                            command=["redis-server"],
+                            args=[f"{CONFIG_DIR}/{CONFIG_FILE}"],
+                            ports=[ContainerPortArgs(
+                                name=PORT_NAME, container_port=config.container_port)],
+                            resources=config.resources.to_kubernetes(),
+                            security_context=container_security(True, REDIS_UID),
+                            volume_mounts=mounts,
+                            # Ready when it answers PONG; alive while it answers
+                            # at all, so loading a large AOF is not a failure.
+                            readiness_probe=ProbeArgs(
+                                exec_=ExecActionArgs(command=ping_command(config, "PONG$")),
+                                period_seconds=5, timeout_seconds=3, failure_threshold=3),
+                            liveness_probe=ProbeArgs(
+                                exec_=ExecActionArgs(command=ping_command(config, "PONG$|LOADING")),
+                                initial_delay_seconds=10, period_seconds=10,
+                                timeout_seconds=5, failure_threshold=6),
+                        )],
+                        volumes=volumes,
                     ),
                 ),
             ),
@@ -72,7 +194,7 @@ class Redis(pulumi.ComponentResource):
         )
         self.service = Service(
             config.name,
-            metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=labels),
+            metadata=ObjectMetaArgs(name=config.name, **metadata),
             spec=ServiceSpecArgs(
                 type="ClusterIP",
                 selector=labels,
@@ -85,6 +207,8 @@ class Redis(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        if config.network_policy:
+            redis_network_policy(config, namespace, client_labels or {}, child)
         # Read the name back from the Service rather than from config, so that
         # whoever uses `host` depends on the Service and is created after it.
         self.host = pulumi.Output.concat(

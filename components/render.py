@@ -7,14 +7,26 @@ one road from config to manifests and it is the one `pulumi up` takes.
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .loading import PROJECT, RawConfig, parse_config, read_stack_file, stack_file
+from .config import PASSWORD_REQUIRED
+from .loading import (
+    PROJECT,
+    UNDECRYPTED,
+    ConfigError,
+    Problem,
+    RawConfig,
+    parse_config,
+    read_stack_file,
+    stack_file,
+)
 from .manifests import SECRET_PLACEHOLDER, Manifests, from_capture
 from .mockrun import run_with_mocks
 from .program import main
+
+PASSWORD_KEY = "redisPassword"
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,8 @@ class Rendered:
     manifests: Manifests
     outputs: dict[str, Any]
     """The stack's exports, secret ones replaced by a placeholder."""
+    notes: tuple[str, ...] = ()
+    """What the render assumed that `pulumi up` would not, one line each."""
 
 
 def render(
@@ -46,10 +60,28 @@ def render(
 
 
 def render_stack_file(path: Path) -> Rendered:
-    """Render `Pulumi.<stack>.yaml` at `path`, as that stack."""
+    """Render `Pulumi.<stack>.yaml` at `path`, as that stack.
+
+    The renderer never holds a decrypted secret: it prints `[secret]` for
+    them either way. So a required secret that the stack file lacks (the
+    operator sets it just before `pulumi up`, or a pipeline renders without
+    access to it) is rendered as a placeholder, with a note saying so.
+    """
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
     stack = match.group(1) if match else path.stem
-    return render(read_stack_file(path), stack, origin=str(path))
+    raw, origin = read_stack_file(path), str(path)
+    try:
+        parse_config(raw, origin)
+    except ConfigError as error:
+        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
+            raise
+        full_key = f"{PROJECT}:{PASSWORD_KEY}"
+        raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key})
+        rendered = render(raw, stack, origin=origin)
+        note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
+                f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
+        return replace(rendered, notes=(*rendered.notes, note))
+    return render(raw, stack, origin=origin)
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:

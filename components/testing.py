@@ -44,7 +44,11 @@ def render_config(
     refuse it. Pass `program` to render your own program around ours.
     """
     if isinstance(config, StackConfig):
-        config = config.model_dump(mode="json", by_alias=True)
+        password = config.redis_password
+        config = config.model_dump(mode="json", by_alias=True, exclude={"redis_password"})
+        if password is not None and "redisPassword" not in (secrets or {}):
+            # A secret is handed over as `pulumi config set --secret` would.
+            secrets = {**(secrets or {}), "redisPassword": password.get_secret_value()}
     raw = raw_config(config, secrets)
     return render(raw, stack, program=program) if program else render(raw, stack)
 

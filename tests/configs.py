@@ -23,3 +23,32 @@ def with_redis(**fields) -> dict:
     config = minimal()
     config["redis"].update(fields)
     return config
+
+
+PASSWORD = "test-only-password-0123456789"
+"""What `pulumi config set --secret redis-filebeat:redisPassword` would hold."""
+
+
+def render_config(config, secrets=None, **kwargs):
+    """The kit's `render_config`, with the redis password set as a secret
+    whenever the config leaves redis.auth on, as a real stack must."""
+    from components.testing import render_config as render
+
+    auth = config.get("redis", {}).get("auth", True) if isinstance(config, dict) else True
+    if auth and "redisPassword" not in (secrets or {}):
+        secrets = {**(secrets or {}), "redisPassword": PASSWORD}
+    return render(config, secrets=secrets, **kwargs)
+
+
+def raw(config: dict, secrets: dict | None = None):
+    """Engine-style config for `run_with_mocks`, with the password as a secret."""
+    from components.render import raw_config
+
+    return raw_config(config, {"redisPassword": PASSWORD, **(secrets or {})})
+
+
+def stack_config(config: dict):
+    """A validated `StackConfig`, as `parse_config` would hand it to `build`."""
+    from components import StackConfig
+
+    return StackConfig.model_validate(config | {"redisPassword": PASSWORD})

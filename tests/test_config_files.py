@@ -1,7 +1,6 @@
 """Config files roll the pods when, and only when, their content changes."""
 
-from components.testing import render_config
-from tests.configs import with_filebeat
+from tests.configs import render_config, with_filebeat
 
 FILES = {"extra.yml": "processors:\n  - drop_event: {}\n"}
 
@@ -17,7 +16,8 @@ def template(manifests, name="filebeat") -> dict:
 def test_files_become_a_mounted_config_map():
     manifests = render(FILES)
     config_map = manifests["ConfigMap"]["filebeat-config"]
-    assert config_map["data"] == FILES
+    assert set(config_map["data"]) == {"extra.yml", "filebeat.yml"}
+    assert config_map["data"]["extra.yml"] == FILES["extra.yml"]
     assert config_map["metadata"]["namespace"] == "default"
     spec = template(manifests)["spec"]
     assert {"name": "config", "configMap": {"name": "filebeat-config"}} in spec["volumes"]
@@ -32,8 +32,8 @@ def test_mount_path_is_configurable():
 
 
 def test_no_files_no_config_map_no_checksum():
-    manifests = render({})
-    assert "ConfigMap" not in manifests
+    manifests = render({}, generateConfig=False)
+    assert set(manifests["ConfigMap"]) == {"redis-config"}
     assert "annotations" not in template(manifests)["metadata"]
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from components.testing import render_config
-from tests.configs import minimal, with_filebeat
+from tests.configs import minimal, render_config, with_filebeat
 
 
 def daemon_set(config: dict, name: str = "filebeat") -> dict:
@@ -14,46 +13,91 @@ def pod_spec(config: dict, name: str = "filebeat") -> dict:
     return daemon_set(config, name)["spec"]["template"]["spec"]
 
 
+GENERATED_ARGS = ["-c", "/etc/filebeat/filebeat.yml", "-c", "/etc/filebeat-auth/output-auth.yml",
+                  "-e"]
+WAIVED = {"CKV_K8S_23", "CKV_K8S_40", "CKV_K8S_38", "CKV_K8S_43"}
+
+
+def waived(ds: dict) -> set[str]:
+    return {v.split("=", 1)[0] for k, v in ds["metadata"].get("annotations", {}).items()
+            if k.startswith("checkov.io/skip")}
+
+
 def test_defaults():
     ds = daemon_set(minimal())
     labels = {"app.kubernetes.io/name": "filebeat"}
-    assert ds["metadata"] == {"name": "filebeat", "namespace": "default", "labels": labels}
+    assert {k: v for k, v in ds["metadata"].items() if k != "annotations"} == {
+        "name": "filebeat", "namespace": "default", "labels": labels}
+    assert waived(ds) == WAIVED
     assert ds["spec"]["selector"] == {"matchLabels": labels}
-    assert ds["spec"]["template"]["metadata"] == {"labels": labels}
+    assert ds["spec"]["template"]["metadata"]["labels"] == labels
+    assert set(ds["spec"]["template"]["metadata"]["annotations"]) == {"checksum/config"}
     assert ds["spec"]["updateStrategy"] == {
         "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
     for absent in ("minReadySeconds", "revisionHistoryLimit"):
         assert absent not in ds["spec"]
-    assert "annotations" not in ds["metadata"]
     spec = ds["spec"]["template"]["spec"]
     assert spec["restartPolicy"] == "Always"
     assert spec["enableServiceLinks"] is False
     assert spec["priorityClassName"] == "system-node-critical"
-    for absent in ("nodeSelector", "tolerations", "affinity"):
+    assert spec["serviceAccountName"] == "filebeat"
+    assert spec["automountServiceAccountToken"] is True
+    assert spec["terminationGracePeriodSeconds"] == 30
+    assert spec["securityContext"] == {"runAsUser": 0,
+                                       "seccompProfile": {"type": "RuntimeDefault"}}
+    for absent in ("nodeSelector", "tolerations", "affinity", "hostNetwork", "hostPID"):
         assert absent not in spec
-    assert spec["containers"] == [{
+    (container,) = spec["containers"]
+    probes = {k: container.pop(k) for k in ("livenessProbe", "readinessProbe")}
+    assert container == {
         "name": "filebeat",
         "image": "docker.elastic.co/beats/filebeat:8.15.3",
+        "args": GENERATED_ARGS,
         "env": [
             {"name": "REDIS_HOST", "value": "redis.default.svc.cluster.local"},
             {"name": "REDIS_PORT", "value": "6379"},
+            {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
         ],
+        "securityContext": {
+            "allowPrivilegeEscalation": False, "privileged": False,
+            "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}, "runAsUser": 0,
+        },
         "volumeMounts": [
+            {"name": "var-log", "mountPath": "/var/log", "readOnly": True},
+            {"name": "var-lib-docker-containers", "mountPath": "/var/lib/docker/containers",
+             "readOnly": True},
             {"name": "registry", "mountPath": "/usr/share/filebeat/data", "readOnly": False},
+            {"name": "config", "mountPath": "/etc/filebeat", "readOnly": True},
+            {"name": "redis-auth", "mountPath": "/etc/filebeat-auth", "readOnly": True},
         ],
-    }]
+    }
+    assert probes["readinessProbe"]["exec"]["command"] == [
+        "filebeat", "test", "output", *GENERATED_ARGS[:-1]]
+    assert probes["livenessProbe"]["exec"]["command"][-1] == "http://127.0.0.1:5066/"
     assert spec["volumes"] == [
+        {"name": "var-log", "hostPath": {"path": "/var/log"}},
+        {"name": "var-lib-docker-containers", "hostPath": {"path": "/var/lib/docker/containers"}},
         {"name": "registry",
          "hostPath": {"path": "/var/lib/filebeat-data", "type": "DirectoryOrCreate"}},
+        {"name": "config", "configMap": {"name": "filebeat-config"}},
+        {"name": "redis-auth", "secret": {"secretName": "filebeat-redis-auth",
+                                          "defaultMode": 0o400}},
     ]
 
 
 def test_registry_can_move_or_stay_in_the_pod():
     moved = pod_spec(with_filebeat(registryHostPath="/data/fb", registryMountPath="/fb"))
-    assert moved["volumes"][0]["hostPath"]["path"] == "/data/fb"
-    assert moved["containers"][0]["volumeMounts"][0]["mountPath"] == "/fb"
+    registry = [v for v in moved["volumes"] if v["name"] == "registry"]
+    assert registry == [{"name": "registry",
+                         "hostPath": {"path": "/data/fb", "type": "DirectoryOrCreate"}}]
+    assert {"name": "registry", "mountPath": "/fb", "readOnly": False} in moved[
+        "containers"][0]["volumeMounts"]
+    # In the pod: read-only root, so the registry gets a pod-lifetime directory.
     in_pod = pod_spec(with_filebeat(registryHostPath=None))
-    assert "volumes" not in in_pod and "volumeMounts" not in in_pod["containers"][0]
+    assert {"name": "registry", "emptyDir": {}} in in_pod["volumes"]
+    # And the image's own filesystem, when that is writable.
+    writable = pod_spec(with_filebeat(registryHostPath=None, readOnlyRootFilesystem=False))
+    assert all(v["name"] != "registry" for v in writable["volumes"])
 
 
 def test_priority_class_can_change_or_go():
@@ -89,7 +133,7 @@ def test_env_comes_after_the_derived_pair_sorted_by_name():
     # Sorted as the Pulumi CLI hands object config over (JSON with sorted
     # keys), so a render and a deploy agree on the order.
     env = pod_spec(with_filebeat(env={"ZED": "z", "ALPHA": "a"}))["containers"][0]["env"]
-    assert [e["name"] for e in env] == ["REDIS_HOST", "REDIS_PORT", "ALPHA", "ZED"]
+    assert [e["name"] for e in env] == ["REDIS_HOST", "REDIS_PORT", "NODE_NAME", "ALPHA", "ZED"]
 
 
 def test_name_container_name_and_labels():
@@ -100,8 +144,15 @@ def test_name_container_name_and_labels():
     assert ds["spec"]["template"]["spec"]["containers"][0]["name"] == "beat"
 
 
-def test_args():
-    assert pod_spec(with_filebeat(args=["-e", "-d", "*"]))["containers"][0]["args"] == ["-e", "-d", "*"]
+def test_args_follow_the_generated_ones():
+    args = pod_spec(with_filebeat(args=["-d", "*"]))["containers"][0]["args"]
+    assert args == [*GENERATED_ARGS, "-d", "*"]
+
+
+def test_args_alone_with_the_images_own_config():
+    args = pod_spec(with_filebeat(generateConfig=False, args=["-e", "-d", "*"]))["containers"][0][
+        "args"]
+    assert args == ["-e", "-d", "*"]
 
 
 def test_node_selector():
@@ -147,7 +198,10 @@ def test_create_namespace_adds_it_first():
     out = render_config(minimal() | {"namespace": "logging", "createNamespace": True})
     assert out.manifests.items[0].body == {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "logging"}}
-    assert {m.namespace for m in out.manifests.items[1:]} == {"logging"}
+    namespaced = [m for m in out.manifests.items[1:] if m.namespace is not None]
+    assert {m.namespace for m in namespaced} == {"logging"}
+    assert {m.kind for m in out.manifests.items if m.namespace is None} == {
+        "Namespace", "ClusterRole", "ClusterRoleBinding"}
 
 
 def test_no_namespace_object_by_default():

@@ -3,7 +3,7 @@
 import pytest
 
 from components import ConfigError
-from components.testing import render_config
+from tests.configs import render_config
 from tests.configs import with_filebeat
 
 CLASSES = {
@@ -43,8 +43,10 @@ def test_each_class_is_its_own_daemon_set():
     big_container, small_container = big_pod["containers"][0], small_pod["containers"][0]
     assert big_container["resources"] == {"requests": {"cpu": "500m", "memory": "512Mi"}}
     assert small_container["resources"] == {"requests": {"cpu": "100m"}}
-    assert big_container["args"] == ["-e", "--workers=8"]
-    assert small_container["args"] == ["-e"]
+    generated = ["-c", "/etc/filebeat/filebeat.yml", "-c", "/etc/filebeat-auth/output-auth.yml",
+                 "-e"]
+    assert big_container["args"] == [*generated, "-e", "--workers=8"]
+    assert small_container["args"] == [*generated, "-e"]
     env = {c: {e["name"]: e.get("value") for e in x["env"]}
            for c, x in (("big", big_container), ("small", small_container))}
     assert env["big"]["WORKERS"] == "8" and env["small"]["WORKERS"] == "2"

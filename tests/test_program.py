@@ -5,12 +5,10 @@ import asyncio
 import pulumi
 import pytest
 
-from components import StackConfig, build
+from components import build
 from components.mockrun import run_with_mocks
 from components.program import main
-from components.render import raw_config
-from components.testing import render_config
-from tests.configs import minimal, with_filebeat
+from tests.configs import PASSWORD, minimal, raw, render_config, stack_config, with_filebeat
 
 
 def test_invalid_config_fails_before_anything_is_registered():
@@ -23,7 +21,7 @@ def test_invalid_config_fails_before_anything_is_registered():
             failures.append(str(error))
 
     bad = with_filebeat(updateStrategy={"type": "OnDelete", "maxUnavailable": 1})
-    capture = run_with_mocks(program, "bad", raw_config(bad))
+    capture = run_with_mocks(program, "bad", raw(bad))
     assert capture.resources == []
     assert failures == [
         "stacks/Pulumi.bad.yaml: filebeat.updateStrategy.maxUnavailable: is not allowed with "
@@ -33,20 +31,29 @@ def test_invalid_config_fails_before_anything_is_registered():
 
 def test_unknown_top_level_key_is_caught_by_the_program_too():
     with pytest.raises(pulumi.RunError) as caught:
-        run_with_mocks(main, "dev", raw_config(minimal() | {"namepsace": "x"}))
+        run_with_mocks(main, "dev", raw(minimal() | {"namepsace": "x"}))
     assert str(caught.value) == (
         "stacks/Pulumi.dev.yaml: namepsace: unknown key; did you mean 'namespace'?")
 
 
 def test_valid_config_registers_components_and_their_children():
-    capture = run_with_mocks(main, "dev", raw_config(minimal()))
+    capture = run_with_mocks(main, "dev", raw(minimal()))
     registered = {(r.type, r.name) for r in capture.resources}
     assert registered == {
         ("redis-filebeat:components:Redis", "redis"),
-        ("redis-filebeat:components:Filebeat", "filebeat"),
+        ("kubernetes:core/v1:ConfigMap", "redis-config"),
+        ("kubernetes:core/v1:Secret", "redis-auth"),
         ("kubernetes:apps/v1:Deployment", "redis"),
         ("kubernetes:core/v1:Service", "redis"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis"),
+        ("redis-filebeat:components:Filebeat", "filebeat"),
+        ("kubernetes:core/v1:Secret", "filebeat-redis-auth"),
+        ("kubernetes:core/v1:ServiceAccount", "filebeat"),
+        ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "filebeat"),
+        ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "filebeat"),
+        ("kubernetes:core/v1:ConfigMap", "filebeat-config"),
         ("kubernetes:apps/v1:DaemonSet", "filebeat"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "filebeat"),
     }
 
 
@@ -72,7 +79,7 @@ def plain_pulumi_mocks():
 
 @pulumi.runtime.test
 def test_components_work_under_plain_pulumi_mocks(plain_pulumi_mocks):
-    config = StackConfig.model_validate(minimal() | {"namespace": "logging"})
+    config = stack_config(minimal() | {"namespace": "logging"})
     stack = build(config)
 
     def check(values):
@@ -106,12 +113,13 @@ def test_kit_leaves_the_pulumi_runtime_as_it_found_it():
 
 
 def test_kit_takes_a_stack_config_object():
-    config = StackConfig.model_validate(minimal())
+    config = stack_config(minimal())
     assert render_config(config).manifests.to_yaml() == render_config(minimal()).manifests.to_yaml()
 
 
 def test_kit_fixture(render_config):
-    assert render_config(minimal()).outputs["daemonSetName"] == "filebeat"
+    out = render_config(minimal(), secrets={"redisPassword": PASSWORD})
+    assert out.outputs["daemonSetName"] == "filebeat"
 
 
 @pulumi.runtime.test

@@ -1,7 +1,6 @@
 """The Redis component: defaults first, then one setting per test."""
 
-from components.testing import render_config
-from tests.configs import minimal, with_redis
+from tests.configs import minimal, render_config, with_redis
 
 
 def test_defaults():
@@ -10,22 +9,56 @@ def test_defaults():
     service = out.manifests["Service"]["redis"]
     labels = {"app.kubernetes.io/name": "redis"}
 
-    assert deployment["metadata"] == {"name": "redis", "namespace": "default", "labels": labels}
+    assert deployment["metadata"] == {
+        "name": "redis", "namespace": "default", "labels": labels,
+        "annotations": {"checkov.io/skip1": "CKV_K8S_43=no digest is configured yet; set "
+                        "imageDigest once it has been looked up in the registry"}}
     assert deployment["spec"]["replicas"] == 1
     assert deployment["spec"]["selector"] == {"matchLabels": labels}
+    assert "strategy" not in deployment["spec"]
     pod = deployment["spec"]["template"]
-    assert pod["metadata"] == {"labels": labels}
-    assert pod["spec"]["restartPolicy"] == "Always"
-    assert pod["spec"]["containers"] == [{
+    assert pod["metadata"]["labels"] == labels
+    assert set(pod["metadata"]["annotations"]) == {"checksum/config"}
+    spec = pod["spec"]
+    assert spec["restartPolicy"] == "Always"
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["enableServiceLinks"] is False
+    assert spec["securityContext"] == {
+        "runAsUser": 10001, "runAsGroup": 10001, "runAsNonRoot": True, "fsGroup": 10001,
+        "fsGroupChangePolicy": "OnRootMismatch", "seccompProfile": {"type": "RuntimeDefault"}}
+    (container,) = spec["containers"]
+    probes = {k: container.pop(k) for k in ("livenessProbe", "readinessProbe")}
+    assert container == {
         "name": "redis",
         "image": "redis:7.4-alpine",
+        "command": ["redis-server"],
+        "args": ["/etc/redis/redis.conf"],
         "ports": [{"name": "redis", "containerPort": 6379}],
-    }]
+        "securityContext": {
+            "allowPrivilegeEscalation": False, "privileged": False,
+            "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
+            "runAsUser": 10001, "runAsNonRoot": True},
+        "volumeMounts": [
+            {"name": "config", "mountPath": "/etc/redis", "readOnly": True},
+            {"name": "data", "mountPath": "/data"},
+            {"name": "auth", "mountPath": "/etc/redis-auth", "readOnly": True},
+        ],
+    }
+    assert spec["volumes"] == [
+        {"name": "config", "configMap": {"name": "redis-config"}},
+        {"name": "auth", "secret": {"secretName": "redis-auth", "defaultMode": 0o440}},
+        {"name": "data", "emptyDir": {}},
+    ]
+    ping = 'REDISCLI_AUTH="$(cat /etc/redis-auth/password)" redis-cli -p 6379 ping | grep -qE'
+    assert probes["readinessProbe"]["exec"]["command"] == ["sh", "-c", f"{ping} '^(PONG$)'"]
+    assert probes["livenessProbe"]["exec"]["command"] == [
+        "sh", "-c", f"{ping} '^(PONG$|LOADING)'"]
     assert service["spec"] == {
         "type": "ClusterIP",
         "selector": labels,
         "ports": [{"name": "redis", "port": 6379, "targetPort": 6379, "protocol": "TCP"}],
     }
+    assert "PersistentVolumeClaim" not in out.manifests
 
 
 def test_service_selects_exactly_the_deployments_pods():

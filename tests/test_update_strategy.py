@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.testing import render_config
+from tests.configs import render_config
 from tests.configs import with_filebeat
 
 

@@ -4,7 +4,7 @@ stack file and the key, and nothing is rendered."""
 import pytest
 
 from components import ConfigError
-from components.testing import render_config
+from tests.configs import render_config
 from tests.configs import minimal, with_filebeat, with_redis
 
 FILE = "stacks/Pulumi.test.yaml"
