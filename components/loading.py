@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from .config import SECRET_KEYS, UPDATE_STRATEGY_TYPES, StackConfig, config_aliases
 from .config_base import KeyedError
@@ -51,7 +51,20 @@ class ConfigError(Exception):
         super().__init__(self.lines())
 
     def lines(self) -> str:
-        return "\n".join(f"{self.origin}: {p.key}: {p.message}" for p in self.problems)
+        return "\n".join(_printable(f"{self.origin}: {p.key}: {p.message}")
+                         for p in self.problems)
+
+
+def _printable(line: str) -> str:
+    # A line break inside a problem (from a key or value the operator typed)
+    # would split it in two and break one-line-per-problem for CI logs.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+
+
+def readable_key(part: str) -> str:
+    """A config key as an error names it: quoted when it would not read as one."""
+    plain = part and part.isprintable() and " " not in part and len(part) <= 60
+    return part if plain else quoted(part)
 
 
 @dataclass(frozen=True)
@@ -72,12 +85,13 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
         if not colon:
             # Pulumi reads stack-file keys as <namespace>:<name>; a bare name
             # would be no key of ours, and a typo must not pass in silence.
-            problems.append(Problem(full_key, f"has no namespace; write {PROJECT}:{full_key}"))
+            problems.append(Problem(readable_key(full_key),
+                                    f"has no namespace; write {PROJECT}:{full_key}"))
             continue
         if namespace != PROJECT:
             continue  # other packages' config, e.g. kubernetes:context
         if key not in known:
-            problems.append(Problem(key, "unknown key" + _did_you_mean(key, known)))
+            problems.append(Problem(readable_key(key), "unknown key" + _did_you_mean(key, known)))
         elif text is None:
             problems.append(Problem(key, "is empty; give it a value or remove the key"))
         elif key in SECRET_KEYS and full_key not in raw.secret_keys:
@@ -141,7 +155,7 @@ def _problem(error: Mapping[str, Any]) -> Problem:
         loc.extend(broken.key.split("."))
     if loc and loc[-1] == "[key]":
         loc = loc[:-2]  # a bad dict key: the message already quotes it
-    key = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)
+    key = ".".join(readable_key(part) if isinstance(part, str) else f"[{part}]" for part in loc)
     key = key.replace(".[", "[") or "(stack)"
     if kind == "extra_forbidden":
         message = "unknown key" + _did_you_mean(str(loc[-1]), config_aliases())
@@ -154,6 +168,11 @@ def _problem(error: Mapping[str, Any]) -> Problem:
             if isinstance(given, dict)
             else f"must be a mapping such as {{type: RollingUpdate}} (got {quoted(given)})"
         )
+    elif kind in ("too_short", "too_long") and isinstance(error["input"], (str, SecretStr)):
+        # A SecretStr's length errors speak of "items"; say characters.
+        ctx = error.get("ctx") or {}
+        message = (f"must have at least {ctx.get('min_length')} characters"
+                   if kind == "too_short" else f"must have at most {ctx.get('max_length')} characters")
     elif kind == "too_short":
         message = "must not be empty"
     elif kind == "value_error":

@@ -25,6 +25,9 @@ def with_redis(**fields) -> dict:
     return config
 
 
+REPORT: list[str] = []
+"""Lines a test wants shown at the end of the run (see conftest.py)."""
+
 PASSWORD = "test-only-password-0123456789"
 """What `pulumi config set --secret redis-filebeat:redisPassword` would hold."""
 

@@ -1,0 +1,98 @@
+"""The redis password: from a Pulumi secret into Kubernetes Secrets, and nowhere else."""
+
+import subprocess
+import sys
+
+import pulumi
+import pytest
+
+from components.loading import ConfigError
+from components.mockrun import run_with_mocks
+from components.program import main
+from components.render import raw_config
+from tests.configs import ROOT, minimal, render_config, with_redis
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "components", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_password_never_appears_in_a_render():
+    out = render_config(minimal(), secrets={"redisPassword": PASSWORD})
+    text = out.manifests.to_yaml()
+    assert PASSWORD not in text
+    assert PASSWORD not in str(out.outputs)
+    assert text.count("[secret]") == 3  # redis-auth: 2 keys, filebeat-redis-auth: 1
+
+
+def test_the_password_never_appears_in_a_rendered_folder(tmp_path):
+    stack = tmp_path / "Pulumi.s.yaml"
+    stack.write_text("config:\n"
+                     "  redis-filebeat:redis: {image: redis:7.4-alpine}\n"
+                     "  redis-filebeat:filebeat: {image: docker.elastic.co/beats/filebeat:8.15.3}\n"
+                     "  redis-filebeat:redisPassword:\n"
+                     "    secure: v1:AAAABBBBCCCCDDDD\n")
+    result = cli("render", "--config", str(stack), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    files = {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
+    assert "v1:AAAABBBBCCCCDDDD" not in "".join(files.values())
+    assert "[secret]" in files["secret-redis-auth.yaml"]
+    assert "note:" not in result.stderr  # the stack file has it: nothing assumed
+
+
+def test_a_stack_without_the_password_renders_with_a_note():
+    result = cli("render", "--stack", "dev")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"note: {ROOT}/stacks/Pulumi.dev.yaml: redisPassword: not set; rendered as [secret]. "
+        "`pulumi up` needs it: pulumi config set --secret redis-filebeat:redisPassword "
+        "<password>"]
+
+
+def test_the_engine_refuses_to_deploy_without_it():
+    with pytest.raises(pulumi.RunError) as caught:
+        run_with_mocks(main, "dev", raw_config(minimal()))
+    assert str(caught.value) == (
+        "stacks/Pulumi.dev.yaml: redisPassword: is required because redis.auth is true; set it "
+        "with `pulumi config set --secret redis-filebeat:redisPassword "
+        "\"$(openssl rand -base64 24)\"`")
+
+
+def test_a_plain_text_password_is_refused(tmp_path):
+    stack = tmp_path / "Pulumi.plain.yaml"
+    stack.write_text("config:\n"
+                     "  redis-filebeat:redis: {image: redis:7}\n"
+                     "  redis-filebeat:filebeat: {image: docker.elastic.co/beats/filebeat:8.15.3}\n"
+                     f"  redis-filebeat:redisPassword: {PASSWORD}\n")
+    result = cli("render", "--config", str(stack))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"{stack}: redisPassword: is stored in plain text in the stack file; set it with "
+        "`pulumi config set --secret redis-filebeat:redisPassword` so it is encrypted\n")
+    assert PASSWORD not in result.stderr
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("short", "must have at least 16 characters"),
+    ("x" * 513, "must have at most 512 characters"),
+    ("sixteen-chars-and\nnewline", "must not contain control characters or line breaks"),
+    ("sixteen-chars-${HOME}", "must not contain '${': filebeat would expand it as a variable"),
+])
+def test_password_rules_never_quote_the_password(password, message):
+    with pytest.raises(ConfigError) as caught:
+        render_config(minimal(), secrets={"redisPassword": password})
+    assert str(caught.value) == f"stacks/Pulumi.test.yaml: redisPassword: {message}"
+
+
+def test_a_password_without_auth_is_refused():
+    with pytest.raises(ConfigError, match="redisPassword: is set, but redis.auth is false"):
+        render_config(with_redis(auth=False), secrets={"redisPassword": PASSWORD})
+
+
+def test_other_keys_still_refuse_secrets():
+    with pytest.raises(ConfigError, match="namespace: is stored as a secret, but this key is "
+                                          "written into the manifests in plain text"):
+        render_config(minimal(), secrets={"namespace": "hunter2", "redisPassword": PASSWORD})
