@@ -90,6 +90,24 @@ class StackConfig(CamelModel):
         return self
 
     @model_validator(mode="after")
+    def _names_are_distinct(self) -> "StackConfig":
+        # Each component names its objects after itself; two names can still
+        # meet (redis 'a-redis' and filebeat 'a' both want Secret 'a-redis-auth').
+        r, f = self.redis.name, self.filebeat.name
+        redis = {("ConfigMap", f"{r}-config"), ("Secret", f"{r}-auth"), ("NetworkPolicy", r),
+                 ("Service", r)}
+        filebeat = {("ConfigMap", f"{f}-config"), ("Secret", f"{f}-redis-auth"),
+                    ("NetworkPolicy", f), ("Service", f)}
+        clash = sorted(redis & filebeat)
+        if clash:
+            kind, name = clash[0]
+            raise KeyedError("filebeat.name", (
+                f"would name a {kind} {name!r}, which redis (name {r!r}) names the same; "
+                "choose another name"
+            ))
+        return self
+
+    @model_validator(mode="after")
     def _selectors_are_disjoint(self) -> "StackConfig":
         # A selector matches every pod that carries all of its labels. If one
         # workload's labels contain the other's, the redis Service would send

@@ -23,6 +23,7 @@ from .kube_types import (
     Labels,
     LabelValue,
     PortName,
+    digest_conflict,
     is_dns1035_label,
     is_zero,
 )
@@ -269,10 +270,9 @@ class NodeDaemonConfig(CamelModel):
 
     @model_validator(mode="after")
     def _one_digest(self) -> "NodeDaemonConfig":
-        if self.image_digest and "@" in self.image:
-            raise KeyedError("imageDigest", (
-                "is set, but image already names a digest; keep one of the two"
-            ))
+        conflict = digest_conflict(self.image, self.image_digest)
+        if conflict:
+            raise KeyedError("imageDigest", conflict)
         return self
 
     @model_validator(mode="after")

@@ -189,6 +189,13 @@ def _check_digest(value: str) -> str:
     return value
 
 
+def digest_conflict(image: str, digest: str | None) -> str | None:
+    """Why `image` and `imageDigest` cannot both be given, if they cannot."""
+    if digest and "@" in image:
+        return "is set, but image already names a digest; keep one of the two"
+    return None
+
+
 def pinned(image: str, digest: str | None) -> str:
     """The image reference a pod runs: the tag stays for readers, the digest
     (when known) decides what is pulled."""

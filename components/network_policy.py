@@ -40,19 +40,10 @@ def redis_network_policy(
         pod_selector=LabelSelectorArgs(match_labels=c.pod_labels),
         namespace_selector=LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: c.namespace}),
     ) for c in config.clients if c.namespace is not None]
-    return NetworkPolicy(
-        config.name,
-        metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=config.labels),
-        spec=NetworkPolicySpecArgs(
-            pod_selector=LabelSelectorArgs(match_labels=config.labels),
-            policy_types=["Ingress"],
-            ingress=[NetworkPolicyIngressRuleArgs(
-                from_=peers,
-                ports=[NetworkPolicyPortArgs(port=config.container_port, protocol="TCP")],
-            )],
-        ),
-        opts=opts,
-    )
+    return _ingress_policy(config.name, config.labels, namespace, [NetworkPolicyIngressRuleArgs(
+        from_=peers,
+        ports=[NetworkPolicyPortArgs(port=config.container_port, protocol="TCP")],
+    )], opts)
 
 
 def daemon_network_policy(
@@ -66,12 +57,19 @@ def daemon_network_policy(
         ports=[NetworkPolicyPortArgs(port=p.container_port, protocol=p.protocol)
                for p in config.ports],
     )]
+    # The daemon's own labels match every node class's pods.
+    return _ingress_policy(config.name, config.labels, namespace, ingress, opts)
+
+
+def _ingress_policy(name: str, labels: Mapping[str, str], namespace: pulumi.Input[str],
+                    ingress: list[NetworkPolicyIngressRuleArgs],
+                    opts: pulumi.ResourceOptions) -> NetworkPolicy:
+    """A policy on the pods with `labels`: only `ingress` gets in (nothing, if empty)."""
     return NetworkPolicy(
-        config.name,
-        metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=config.labels),
+        name,
+        metadata=ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
         spec=NetworkPolicySpecArgs(
-            # The daemon's own labels match every node class's pods.
-            pod_selector=LabelSelectorArgs(match_labels=config.labels),
+            pod_selector=LabelSelectorArgs(match_labels=dict(labels)),
             policy_types=["Ingress"],
             ingress=ingress,
         ),

@@ -17,6 +17,7 @@ from .kube_types import (
     Digest,
     DNS1035Label,
     DNS1123Label,
+    digest_conflict,
     DNS1123Subdomain,
     Image,
     Labels,
@@ -145,8 +146,7 @@ class RedisConfig(CamelModel):
 
     @model_validator(mode="after")
     def _one_digest(self) -> "RedisConfig":
-        if self.image_digest and "@" in self.image:
-            raise KeyedError("imageDigest", (
-                "is set, but image already names a digest; keep one of the two"
-            ))
+        conflict = digest_conflict(self.image, self.image_digest)
+        if conflict:
+            raise KeyedError("imageDigest", conflict)
         return self

@@ -4,6 +4,7 @@ The CLI, the test kit and the tests all come through `render`, so there is
 one road from config to manifests and it is the one `pulumi up` takes.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -22,7 +23,7 @@ from .loading import (
     read_stack_file,
     stack_file,
 )
-from .manifests import SECRET_PLACEHOLDER, Manifests, from_capture
+from .manifests import SECRET_PLACEHOLDER, Manifests, RenderError, from_capture
 from .mockrun import run_with_mocks
 from .program import main
 
@@ -50,13 +51,67 @@ def render(
     anything runs, and `RenderError` for objects that cannot be applied.
     """
     parse_config(raw, origin or stack_file(stack))
+    rendered = _run(program, stack, raw)
+    if raw.secret_keys:
+        _refuse_plain_secrets(rendered, _run(program, stack, _with_stand_ins(raw)))
+    return rendered
+
+
+def _run(program: Callable[[], Any], stack: str, raw: RawConfig) -> Rendered:
     capture = run_with_mocks(program, stack, raw)
-    secrets = [v for key in raw.secret_keys for v in _leaves(raw.values.get(key, ""))]
     outputs = {
         name: SECRET_PLACEHOLDER if name in capture.secret_outputs else value
         for name, value in sorted(capture.outputs.items())
     }
-    return Rendered(from_capture(capture.resources, secrets), outputs)
+    return Rendered(from_capture(capture.resources), outputs)
+
+
+def _refuse_plain_secrets(rendered: Rendered, with_stand_ins: Rendered) -> None:
+    """Fail if a secret's value reached the output without its secret mark.
+
+    The program ran a second time with every secret swapped for a stand-in.
+    Marked secrets print as `[secret]` both times, so an object or output
+    that differs depends on a secret in plain text. Comparing two renders
+    instead of searching the output for the value also catches values derived
+    from a secret, and never mistakes a password for a path it happens to spell.
+    """
+    def by_identity(r: Rendered) -> dict[str, Any]:
+        return {m.identity(): m.body for m in r.manifests.items} | {
+            f"output {name}": value for name, value in r.outputs.items()}
+
+    first, second = by_identity(rendered), by_identity(with_stand_ins)
+    changed = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
+    if changed:
+        raise RenderError("\n".join(
+            f"{identity}: would print a secret config value in plain text; it reached the "
+            "output without being marked secret" for identity in changed))
+
+
+def _with_stand_ins(raw: RawConfig) -> RawConfig:
+    def stand_in(text: str) -> str:
+        return "stand-in-" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def swap(text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            return stand_in(text)
+        if not isinstance(value, (dict, list)):
+            return stand_in(text)
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {k: walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return stand_in(node) if isinstance(node, str) else node
+
+        return json.dumps(walk(value))
+
+    values = {k: swap(v) if k in raw.secret_keys else v for k, v in raw.values.items()}
+    return RawConfig(values, raw.secret_keys)
 
 
 def render_stack_file(path: Path) -> Rendered:
@@ -110,27 +165,3 @@ def raw_config(config: Mapping[str, Any], secrets: Mapping[str, Any] | None = No
     values = {full(k): text(v) for k, v in config.items()}
     secret_values = {full(k): text(v) for k, v in (secrets or {}).items()}
     return RawConfig(values | secret_values, frozenset(secret_values))
-
-
-def _leaves(text: str) -> list[str]:
-    """The string values inside a config value, however deeply nested."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return [text]
-    if not isinstance(value, (dict, list)):
-        return [text]
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, str):
-            found.append(node)  # numbers would match every port and count
-
-    walk(value)
-    return found

@@ -148,3 +148,16 @@ def test_buffer_rules(fields, message):
     with pytest.raises(ConfigError) as caught:
         render_config(with_redis(**fields))
     assert str(caught.value) == f"stacks/Pulumi.test.yaml: {message}"
+
+
+@pytest.mark.parametrize(("redis", "filebeat", "clash"), [
+    ("redis", "redis", "ConfigMap 'redis-config'"),
+    ("a-redis", "a", "Secret 'a-redis-auth'"),
+])
+def test_redis_and_filebeat_objects_never_share_a_name(redis, filebeat, clash):
+    with pytest.raises(ConfigError) as caught:
+        render_config(with_filebeat(name=filebeat) | {
+            "redis": {"image": "redis:7", "name": redis}})
+    assert str(caught.value) == (
+        f"stacks/Pulumi.test.yaml: filebeat.name: would name a {clash}, which redis (name "
+        f"{redis!r}) names the same; choose another name")

@@ -7,6 +7,7 @@ import pulumi
 import pytest
 
 from components.loading import ConfigError
+from components.manifests import RenderError
 from components.mockrun import run_with_mocks
 from components.program import main
 from components.render import raw_config
@@ -96,3 +97,28 @@ def test_other_keys_still_refuse_secrets():
     with pytest.raises(ConfigError, match="namespace: is stored as a secret, but this key is "
                                           "written into the manifests in plain text"):
         render_config(minimal(), secrets={"namespace": "hunter2", "redisPassword": PASSWORD})
+
+
+def test_a_password_that_spells_a_path_is_not_a_leak():
+    """The leak check compares renders; it does not search for the value."""
+    out = render_config(minimal(), secrets={"redisPassword": "/var/log/containers"})
+    assert "/var/log/containers/*.log" in out.manifests.to_yaml()
+
+
+@pytest.mark.parametrize("derive", [lambda s: s, lambda s: s.upper()[::-1]],
+                         ids=["as-is", "derived"])
+def test_a_program_that_prints_a_secret_is_stopped(derive):
+    from pulumi_kubernetes.core.v1 import ConfigMap
+    from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+    def leaky():
+        main()
+        password = pulumi.Config("redis-filebeat").get("redisPassword")  # not get_secret
+        ConfigMap("leak", metadata=ObjectMetaArgs(name="leak", namespace="default"),
+                  data={"password": derive(password)})
+
+    with pytest.raises(RenderError) as caught:
+        render_config(minimal(), secrets={"redisPassword": PASSWORD}, program=leaky)
+    assert str(caught.value) == (
+        "ConfigMap default/leak: would print a secret config value in plain text; it reached "
+        "the output without being marked secret")
