@@ -13,6 +13,7 @@ from .folder import write_folder
 from .loading import ConfigError, StackFileError
 from .manifests import RenderError
 from .render import find_stack_file, render_stack_file
+from .schema import SCHEMA_FILE, schema_text
 
 EXIT_OK, EXIT_INVALID = 0, 2
 
@@ -34,11 +35,19 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", metavar="DIR", type=Path,
                         help="write one file per object and a kustomization.yaml to DIR "
                              "instead of printing")
+    commands.add_parser(
+        "schema", help="print the JSON Schema of a stack file",
+        description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
+                    f"config models. The committed copy is {SCHEMA_FILE}.",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "schema":
+        sys.stdout.write(schema_text())
+        return EXIT_OK
     path = args.config or find_stack_file(args.stack)
     try:
         rendered = render_stack_file(path)

@@ -29,6 +29,9 @@ class CamelModel(BaseModel):
         populate_by_name=True,
         extra="forbid",
         strict=True,
+        # The docstring under each field becomes its description in the JSON
+        # Schema, which editors show on hover.
+        use_attribute_docstrings=True,
     )
 
 
