@@ -1,21 +1,22 @@
 """`python -m components`: the offline renderer, the project's default job.
 
-Exit codes: 0 rendered, 2 the input cannot be rendered (bad config, an
-unreadable stack file, objects that would collide); the reason goes to
-stderr, one line per problem.
+Exit codes: 0 rendered (or, with --check, the folder is up to date), 1 the
+folder given to --check is stale, 2 the input cannot be rendered (bad
+config, an unreadable stack file, objects that would collide); the reason
+goes to stderr, one line per problem.
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from .folder import write_folder
+from .folder import stale_files, write_folder
 from .loading import ConfigError, StackFileError
 from .manifests import RenderError
 from .render import find_stack_file, render_stack_file
 from .schema import SCHEMA_FILE, schema_text
 
-EXIT_OK, EXIT_INVALID = 0, 2
+EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,9 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     source = render.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
     source.add_argument("--config", metavar="PATH", type=Path, help="render this stack file")
-    render.add_argument("--out", metavar="DIR", type=Path,
+    target = render.add_mutually_exclusive_group()
+    target.add_argument("--out", metavar="DIR", type=Path,
                         help="write one file per object and a kustomization.yaml to DIR "
                              "instead of printing")
+    target.add_argument("--check", metavar="DIR", type=Path,
+                        help="write nothing; exit 1 and list the files of DIR that --out "
+                             "would change")
     commands.add_parser(
         "schema", help="print the JSON Schema of a stack file",
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
@@ -56,6 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     for note in rendered.notes:
         print(f"note: {note}", file=sys.stderr)
+    if args.check:
+        stale = stale_files(rendered.manifests, args.check)
+        for line in stale:
+            print(line)
+        if stale:
+            print(f"{args.check} is stale: run `python -m components render "
+                  f"{_source(args)} --out {args.check}` and commit the result", file=sys.stderr)
+            return EXIT_STALE
+        return EXIT_OK
     if args.out:
         try:
             written = write_folder(rendered.manifests, args.out)
@@ -66,3 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(rendered.manifests.to_yaml())
     return EXIT_OK
+
+
+def _source(args: argparse.Namespace) -> str:
+    return f"--stack {args.stack}" if args.stack else f"--config {args.config}"

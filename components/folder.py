@@ -58,3 +58,19 @@ def _listed(folder: Path) -> list[str]:
         return []
     listed = (yaml.safe_load(text) or {}).get("resources", [])
     return [name for name in listed if isinstance(name, str) and "/" not in name]
+
+
+def stale_files(manifests: Manifests, folder: Path) -> list[str]:
+    """What `write_folder` would change in `folder`, one line per file: for a
+    pipeline that checks the committed manifests still match the code."""
+    files = folder_contents(manifests)
+    problems = []
+    for name, text in files.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{path}: differs")
+    problems += [f"{folder / name}: no longer rendered"
+                 for name in sorted(set(_listed(folder)) - set(files)) if (folder / name).exists()]
+    return problems
