@@ -172,7 +172,8 @@ def _problem(error: Mapping[str, Any]) -> Problem:
         # A SecretStr's length errors speak of "items"; say characters.
         ctx = error.get("ctx") or {}
         message = (f"must have at least {ctx.get('min_length')} characters"
-                   if kind == "too_short" else f"must have at most {ctx.get('max_length')} characters")
+                   if kind == "too_short"
+                   else f"must have at most {ctx.get('max_length')} characters")
     elif kind == "too_short":
         message = "must not be empty"
     elif kind == "value_error":

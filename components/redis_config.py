@@ -17,12 +17,12 @@ from .kube_types import (
     Digest,
     DNS1035Label,
     DNS1123Label,
-    digest_conflict,
     DNS1123Subdomain,
     Image,
     Labels,
     Port,
     Quantity,
+    digest_conflict,
     quantity_value,
 )
 from .pod_config import ImagePullPolicy, Resources

@@ -126,17 +126,16 @@ def render_stack_file(path: Path) -> Rendered:
     stack = match.group(1) if match else path.stem
     raw, origin = read_stack_file(path), str(path)
     try:
-        parse_config(raw, origin)
+        return render(raw, stack, origin=origin)
     except ConfigError as error:
         if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
             raise
-        full_key = f"{PROJECT}:{PASSWORD_KEY}"
-        raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key})
-        rendered = render(raw, stack, origin=origin)
-        note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
-                f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
-        return replace(rendered, notes=(*rendered.notes, note))
-    return render(raw, stack, origin=origin)
+    full_key = f"{PROJECT}:{PASSWORD_KEY}"
+    raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key})
+    rendered = render(raw, stack, origin=origin)
+    note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
+            f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
+    return replace(rendered, notes=(*rendered.notes, note))
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:

@@ -4,8 +4,7 @@ import pytest
 from kubernetes_validate.utils import validate
 
 from components import ConfigError
-from tests.configs import render_config
-from tests.configs import with_filebeat
+from tests.configs import render_config, with_filebeat
 from tests.test_schema import OLDEST_AND_NEWEST
 
 METRICS = [{"name": "metrics", "containerPort": 5066}]

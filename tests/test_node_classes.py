@@ -3,8 +3,7 @@
 import pytest
 
 from components import ConfigError
-from tests.configs import render_config
-from tests.configs import with_filebeat
+from tests.configs import render_config, with_filebeat
 
 CLASSES = {
     "big": {"nodeSelector": {"node.kubernetes.io/instance-type": "m5.4xlarge"},

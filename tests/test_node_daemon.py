@@ -4,8 +4,7 @@ and the two rollout traps Kubernetes accepts but never completes."""
 import pytest
 
 from components import ConfigError
-from tests.configs import render_config
-from tests.configs import with_filebeat
+from tests.configs import render_config, with_filebeat
 
 FILE = "stacks/Pulumi.test.yaml"
 

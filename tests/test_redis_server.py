@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from components.manifests import from_capture
+from components.manifests import _SECRET_SIG, _SIG_KEY, from_capture
 from components.mockrun import run_with_mocks
 from components.program import main
 from tests.configs import raw, with_redis
@@ -35,7 +35,6 @@ pytestmark = pytest.mark.skipif(
 
 # Everything redis' config parser and filebeat's YAML could trip on.
 PASSWORD = 'p@ss w"rd \\x41 \'quoted\' $HOME ünïcødé #not-a-comment'
-_SIG, _SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
 
 def free_port() -> int:
@@ -46,7 +45,7 @@ def free_port() -> int:
 
 def unwrap(value):
     """A secret as the mocks captured it, opened: only this test may look."""
-    if isinstance(value, dict) and value.get(_SIG) == _SECRET:
+    if isinstance(value, dict) and value.get(_SIG_KEY) == _SECRET_SIG:
         return value["value"]
     return value
 
@@ -167,7 +166,8 @@ def test_the_buffer_refuses_writes_when_full_and_evicts_nothing(pod):
         assert client.config_get("maxmemory") == {"maxmemory": str(2 * 2**20)}
         entry = "x" * 1024
         pushed = 0
-        with pytest.raises(redis.ResponseError, match="command not allowed when used memory > 'maxmemory'"):
+        full = "command not allowed when used memory > 'maxmemory'"
+        with pytest.raises(redis.ResponseError, match=full):
             for pushed in range(1, 100_000):
                 client.rpush("filebeat", f"{pushed:08d}{entry}")
         # Every entry that was accepted is still there, oldest first.

@@ -233,7 +233,8 @@ def test_out_writes_a_folder_kustomize_can_read(tmp_path):
         "secret-redis-auth.yaml", "configmap-filebeat-config.yaml", "configmap-redis-config.yaml",
         "clusterrole-logging-filebeat.yaml", "clusterrolebinding-logging-filebeat.yaml",
         "service-redis.yaml", "daemonset-filebeat.yaml", "deployment-redis.yaml"]
-    rendered = [yaml.safe_load((tmp_path / name).read_text()) for name in kustomization["resources"]]
+    rendered = [yaml.safe_load((tmp_path / name).read_text())
+                for name in kustomization["resources"]]
     assert rendered == list(yaml.safe_load_all(cli("render", "--stack", "dev").stdout))
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.configs import render_config
-from tests.configs import with_filebeat
+from tests.configs import render_config, with_filebeat
 
 
 def strategy(update_strategy: dict) -> dict:

@@ -4,8 +4,7 @@ stack file and the key, and nothing is rendered."""
 import pytest
 
 from components import ConfigError
-from tests.configs import render_config
-from tests.configs import minimal, with_filebeat, with_redis
+from tests.configs import minimal, render_config, with_filebeat, with_redis
 
 FILE = "stacks/Pulumi.test.yaml"
 
