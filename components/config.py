@@ -93,17 +93,12 @@ class StackConfig(CamelModel):
     def _names_are_distinct(self) -> "StackConfig":
         # Each component names its objects after itself; two names can still
         # meet (redis 'a-redis' and filebeat 'a' both want Secret 'a-redis-auth').
-        r, f = self.redis.name, self.filebeat.name
-        redis = {("ConfigMap", f"{r}-config"), ("Secret", f"{r}-auth"), ("NetworkPolicy", r),
-                 ("Service", r)}
-        filebeat = {("ConfigMap", f"{f}-config"), ("Secret", f"{f}-redis-auth"),
-                    ("NetworkPolicy", f), ("Service", f)}
-        clash = sorted(redis & filebeat)
+        clash = sorted(self.redis.object_names() & self.filebeat.object_names())
         if clash:
             kind, name = clash[0]
             raise KeyedError("filebeat.name", (
-                f"would name a {kind} {name!r}, which redis (name {r!r}) names the same; "
-                "choose another name"
+                f"would name a {kind} {name!r}, which redis (name {self.redis.name!r}) names "
+                "the same; choose another name"
             ))
         return self
 

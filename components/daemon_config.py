@@ -208,6 +208,16 @@ class NodeDaemonConfig(CamelModel):
         default_name = cls.model_fields["name"].default
         return default_labels(data, default_name if isinstance(default_name, str) else "")
 
+    @property
+    def config_map_name(self) -> str:
+        return f"{self.name}-config"
+
+    def object_names(self) -> set[tuple[str, str]]:
+        """The namespaced objects named after the daemon that another component
+        could also name: kind and name."""
+        return {("ConfigMap", self.config_map_name), ("NetworkPolicy", self.name),
+                ("Service", self.name)}
+
     def volumes(self) -> list[HostPathVolume]:
         """Every host path the pod mounts: `hostPaths`, plus any a subclass
         derives from its own settings."""

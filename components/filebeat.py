@@ -80,7 +80,7 @@ class Filebeat(NodeDaemon):
         ]
         volumes, mounts, args, waivers = [], [], [], []
         if password is not None:
-            self.auth_secret = self._auth_secret(password)
+            self.auth_secret = self._auth_secret(config, password)
             volumes.append(VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
                 secret_name=self.auth_secret.metadata.name, default_mode=0o400)))
             mounts.append(VolumeMountArgs(name="redis-auth", mount_path=AUTH_DIR, read_only=True))
@@ -127,12 +127,11 @@ class Filebeat(NodeDaemon):
                 failure_threshold=3),
         }
 
-    def _auth_secret(self, password: pulumi.Input[str]) -> Secret:
-        name = f"{self._config.name}-redis-auth"
+    def _auth_secret(self, config: FilebeatConfig, password: pulumi.Input[str]) -> Secret:
+        name = config.auth_secret_name
         return Secret(
             name,
-            metadata=ObjectMetaArgs(name=name, namespace=self._namespace,
-                                    labels=self._config.labels),
+            metadata=ObjectMetaArgs(name=name, namespace=self._namespace, labels=config.labels),
             type="Opaque",
             string_data=pulumi.Output.secret(password).apply(
                 lambda p: {AUTH_FILE: output_auth_yml(p)}),

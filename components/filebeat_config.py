@@ -146,6 +146,13 @@ class FilebeatConfig(NodeDaemonConfig):
             )
         return env
 
+    @property
+    def auth_secret_name(self) -> str:
+        return f"{self.name}-redis-auth"
+
+    def object_names(self) -> set[tuple[str, str]]:
+        return super().object_names() | {("Secret", self.auth_secret_name)}
+
     def volumes(self) -> list[HostPathVolume]:
         logs = [HostPathVolume(name=log_volume_name(path), path=path, read_only=True)
                 for path in self.container_logs.host_paths] if self.generate_config else []

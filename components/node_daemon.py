@@ -189,8 +189,8 @@ class NodeDaemon(pulumi.ComponentResource):
         self._additions = additions = self.pod_additions(additions)
         files = {**config.config_files, **additions.files}
         self.config_map = ConfigMap(
-            f"{config.name}-config",
-            metadata=ObjectMetaArgs(name=f"{config.name}-config", namespace=namespace,
+            config.config_map_name,
+            metadata=ObjectMetaArgs(name=config.config_map_name, namespace=namespace,
                                     labels=config.labels),
             data=files,
             opts=pulumi.ResourceOptions(parent=self),

@@ -101,13 +101,13 @@ class Redis(pulumi.ComponentResource):
 
         conf = {CONFIG_FILE: redis_conf(config)}
         self.config_map = ConfigMap(
-            f"{config.name}-config",
-            metadata=ObjectMetaArgs(name=f"{config.name}-config", **metadata),
+            config.config_map_name,
+            metadata=ObjectMetaArgs(name=config.config_map_name, **metadata),
             data=conf, opts=child,
         )
         self.auth_secret = Secret(
-            f"{config.name}-auth",
-            metadata=ObjectMetaArgs(name=f"{config.name}-auth", **metadata),
+            config.auth_secret_name,
+            metadata=ObjectMetaArgs(name=config.auth_secret_name, **metadata),
             type="Opaque",
             string_data=pulumi.Output.secret(password).apply(lambda p: {
                 PASSWORD_FILE: p, AUTH_FILE: auth_conf(p)}),
@@ -124,8 +124,8 @@ class Redis(pulumi.ComponentResource):
             mounts.append(VolumeMountArgs(name="auth", mount_path=AUTH_DIR, read_only=True))
         if config.persistence.enabled:
             claim = PersistentVolumeClaim(
-                f"{config.name}-data",
-                metadata=ObjectMetaArgs(name=f"{config.name}-data", **metadata),
+                config.claim_name,
+                metadata=ObjectMetaArgs(name=config.claim_name, **metadata),
                 spec=PersistentVolumeClaimSpecArgs(
                     access_modes=["ReadWriteOnce"],
                     storage_class_name=config.persistence.storage_class_name,

@@ -108,6 +108,24 @@ class RedisConfig(CamelModel):
     def _labels_default(cls, data: Any) -> Any:
         return default_labels(data, "redis")
 
+    @property
+    def config_map_name(self) -> str:
+        return f"{self.name}-config"
+
+    @property
+    def auth_secret_name(self) -> str:
+        return f"{self.name}-auth"
+
+    @property
+    def claim_name(self) -> str:
+        return f"{self.name}-data"
+
+    def object_names(self) -> set[tuple[str, str]]:
+        """The namespaced objects named after redis that another component
+        could also name: kind and name."""
+        return {("ConfigMap", self.config_map_name), ("Secret", self.auth_secret_name),
+                ("NetworkPolicy", self.name), ("Service", self.name)}
+
     def maxmemory_bytes(self) -> int | None:
         """The cap redis.conf gets: the configured one, else a share of the limit."""
         if self.maxmemory is not None:
