@@ -32,7 +32,8 @@ from .node_selection import (
 from .pod_config import ResourceList, Resources, Toleration
 from .redis_config import Persistence, RedisClient, RedisConfig
 
-SECRET_KEYS = frozenset({"redisPassword"})
+PASSWORD_KEY = "redisPassword"
+SECRET_KEYS = frozenset({PASSWORD_KEY})
 """Keys that must be set with `pulumi config set --secret`, and are never
 written into a manifest in plain text."""
 PASSWORD_REQUIRED = (
@@ -72,9 +73,9 @@ class StackConfig(CamelModel):
     @model_validator(mode="after")
     def _password_matches_auth(self) -> "StackConfig":
         if self.redis.auth and self.redis_password is None:
-            raise KeyedError("redisPassword", PASSWORD_REQUIRED)
+            raise KeyedError(PASSWORD_KEY, PASSWORD_REQUIRED)
         if not self.redis.auth and self.redis_password is not None:
-            raise KeyedError("redisPassword", (
+            raise KeyedError(PASSWORD_KEY, (
                 "is set, but redis.auth is false, so redis would not ask for it; "
                 "remove the key or turn auth on"
             ))
@@ -129,7 +130,7 @@ def config_aliases() -> set[str]:
 
 
 __all__ = [
-    "PASSWORD_REQUIRED", "SECRET_KEYS", "UPDATE_STRATEGY_TYPES", "FilebeatConfig",
+    "PASSWORD_KEY", "PASSWORD_REQUIRED", "SECRET_KEYS", "UPDATE_STRATEGY_TYPES", "FilebeatConfig",
     "NodeDaemonConfig", "OnDelete", "RedisConfig", "RollingUpdate", "StackConfig", "Toleration",
     "UpdateStrategy",
 ]

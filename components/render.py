@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import PASSWORD_REQUIRED
+from .config import PASSWORD_KEY, PASSWORD_REQUIRED
 from .loading import (
     PROJECT,
     UNDECRYPTED,
@@ -26,8 +26,6 @@ from .loading import (
 from .manifests import SECRET_PLACEHOLDER, Manifests, RenderError, from_capture
 from .mockrun import run_with_mocks
 from .program import main
-
-PASSWORD_KEY = "redisPassword"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .config import StackConfig
+from .config import PASSWORD_KEY, StackConfig
 from .render import Rendered, raw_config, render, render_stack_file
 
 __all__ = ["Rendered", "render_config", "render_stack_file"]
@@ -46,9 +46,9 @@ def render_config(
     if isinstance(config, StackConfig):
         password = config.redis_password
         config = config.model_dump(mode="json", by_alias=True, exclude={"redis_password"})
-        if password is not None and "redisPassword" not in (secrets or {}):
+        if password is not None and PASSWORD_KEY not in (secrets or {}):
             # A secret is handed over as `pulumi config set --secret` would.
-            secrets = {**(secrets or {}), "redisPassword": password.get_secret_value()}
+            secrets = {**(secrets or {}), PASSWORD_KEY: password.get_secret_value()}
     raw = raw_config(config, secrets)
     return render(raw, stack, program=program) if program else render(raw, stack)
 
