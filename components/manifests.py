@@ -121,14 +121,13 @@ def to_yaml(documents: Iterable[Mapping[str, Any]]) -> str:
     )
 
 
-def from_capture(resources: Iterable[Registered], secrets: Iterable[str] = ()) -> Manifests:
+def from_capture(resources: Iterable[Registered]) -> Manifests:
     """Keep the Kubernetes objects and make them plain.
 
     A Secret's data prints as `[secret]`. A secret anywhere else fails the
-    render, and so does any of `secrets` (plaintext values the program was
-    given as secret config) showing up unwrapped: never print, never guess.
+    render: never print, never guess. (A secret that lost its mark on the
+    way is `render`'s to catch, by rendering twice.)
     """
-    secrets = [s for s in secrets if s]
     manifests = []
     for resource in resources:
         if not (resource.custom and resource.type.startswith("kubernetes:")):
@@ -144,7 +143,6 @@ def from_capture(resources: Iterable[Registered], secrets: Iterable[str] = ()) -
             )
         manifests.append(manifest)
     _refuse_duplicates(manifests)
-    _refuse_leaks(manifests, secrets)
     return Manifests(manifests)
 
 
@@ -219,11 +217,3 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
     elif isinstance(value, str):
         yield value
-
-
-def _refuse_leaks(manifests: list[Manifest], secrets: list[str]) -> None:
-    if any(secret in text for m in manifests for text in _strings(m.body) for secret in secrets):
-        raise RenderError(
-            "a secret config value would be printed in plain text; it reached a "
-            "manifest without being marked secret"
-        )

@@ -55,7 +55,7 @@ class Pod:
 
     def __init__(self, config: dict, root: Path):
         capture = run_with_mocks(main, "test", raw(config, {"redisPassword": PASSWORD}))
-        self.manifests = from_capture(capture.resources, [PASSWORD])
+        self.manifests = from_capture(capture.resources)
         inputs = {(r.type.rsplit(":", 1)[-1], r.name): r.inputs for r in capture.resources}
         deployment = self.manifests["Deployment"]["redis"]
         self.container = deployment["spec"]["template"]["spec"]["containers"][0]
