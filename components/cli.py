@@ -1,22 +1,35 @@
 """`python -m components`: the offline renderer, the project's default job.
 
-Exit codes: 0 rendered (or, with --check, the folder is up to date), 1 the
-folder given to --check is stale, 2 the input cannot be rendered (bad
-config, an unreadable stack file, objects that would collide); the reason
-goes to stderr, one line per problem.
+Exit codes: 0 rendered (or, with --check, the folder is up to date; with
+diff, no change), 1 the folder given to --check is stale (with diff: there
+are changes), 2 the input cannot be rendered (bad config, an unreadable
+stack file or folder, objects that would collide); the reason goes to
+stderr, one line per problem.
 """
 
 import argparse
 import sys
 from pathlib import Path
 
+from .diff import compare
+from .diff_report import as_markdown, as_text
 from .folder import stale_files, write_folder
 from .loading import ConfigError, StackFileError
 from .manifests import RenderError
 from .render import find_stack_file, render_stack_file
 from .schema import SCHEMA_FILE, schema_text
+from .sides import SIDE_KINDS, SideError, load_side
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
+EXIT_CHANGED = 1
+
+
+class _Side(argparse.Action):
+    """Collects --stack/--config/--dir in the order given: the first is OLD."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        sides = getattr(namespace, "sides", None) or []
+        namespace.sides = [*sides, (self.dest, values)]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--check", metavar="DIR", type=Path,
                         help="write nothing; exit 1 and list the files of DIR that --out "
                              "would change")
+    diff = commands.add_parser(
+        "diff", help="compare two stacks or rendered folders, and say what the change does",
+        description="Compare OLD with NEW, each a --stack, --config or --dir (a folder "
+                    "written by render --out), old first: `diff --dir base/dev --stack dev`. "
+                    "Prints what changes in each object, field by field, and what that will "
+                    "do to running pods. Exit 0: no change; 1: changes; 2: an error.",
+    )
+    for kind in SIDE_KINDS:
+        diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==
+                          "stack" else kind.upper().replace("CONFIG", "PATH"),
+                          help=f"a side: {_SIDE_HELP[kind]} (give two sides)")
+    diff.add_argument("--format", choices=("text", "markdown"), default="text",
+                      help="markdown: a pull-request comment (default: text)")
     commands.add_parser(
         "schema", help="print the JSON Schema of a stack file",
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
@@ -48,11 +74,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_SIDE_HELP = {
+    "stack": "stacks/Pulumi.NAME.yaml, rendered",
+    "config": "this stack file, rendered",
+    "dir": "a folder written by render --out",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "schema":
         sys.stdout.write(schema_text())
         return EXIT_OK
+    if args.command == "diff":
+        sides = getattr(args, "sides", None) or []
+        if len(sides) != 2:
+            parser.error(f"diff needs two sides, old then new, each --stack, --config or "
+                         f"--dir; got {len(sides)}")
+        return _diff(sides, args.format)
     path = args.config or find_stack_file(args.stack)
     try:
         rendered = render_stack_file(path)
@@ -80,6 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(rendered.manifests.to_yaml())
     return EXIT_OK
+
+
+def _diff(sides: list[tuple[str, str]], format: str) -> int:
+    try:
+        old, new = (load_side(kind, value) for kind, value in sides)
+    except (ConfigError, StackFileError, RenderError, SideError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    for note in (*old.notes, *new.notes):
+        print(f"note: {note}", file=sys.stderr)
+    diffs = compare(old.manifests, new.manifests)
+    report = as_markdown if format == "markdown" else as_text
+    sys.stdout.write(report(diffs, old.label, new.label))
+    return EXIT_CHANGED if diffs else EXIT_OK
 
 
 def _source(args: argparse.Namespace) -> str:

@@ -1,0 +1,93 @@
+"""The two sides `diff` compares: a stack rendered now, or a folder rendered before.
+
+A pipeline renders the base branch into a folder with `render --out` and
+compares it with the pull request's stack, so a folder is read the way
+`kubectl kustomize` would read it: the files its kustomization.yaml lists, in
+that order, or every YAML file when there is no kustomization.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .folder import KUSTOMIZATION
+from .manifests import Manifest
+from .render import find_stack_file, render_stack_file
+
+SIDE_KINDS = ("stack", "config", "dir")
+
+
+class SideError(Exception):
+    """A side cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str
+    """How the user named it, e.g. `--stack dev`."""
+    manifests: tuple[Manifest, ...]
+    notes: tuple[str, ...] = ()
+
+
+def load_side(kind: str, value: str) -> Side:
+    """Render a stack, or read a rendered folder.
+
+    Raises SideError for a folder that cannot be read, and the renderer's own
+    ConfigError, StackFileError and RenderError for a stack that cannot be rendered.
+    """
+    label = f"--{kind} {value}"
+    if kind == "dir":
+        return Side(label, read_folder(Path(value)))
+    path = find_stack_file(value) if kind == "stack" else Path(value)
+    rendered = render_stack_file(path)
+    return Side(label, tuple(rendered.manifests.items), rendered.notes)
+
+
+def read_folder(folder: Path) -> tuple[Manifest, ...]:
+    if not folder.is_dir():
+        raise SideError(f"{folder}: not a folder")
+    manifests = []
+    for path in _files(folder):
+        try:
+            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        except OSError as error:
+            raise SideError(f"{path}: cannot be read: {error.strerror}") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            problem = " ".join(str(error).split())
+            raise SideError(f"{path}: not valid YAML: {problem}") from None
+        for number, document in enumerate(documents, start=1):
+            if document is None:
+                continue
+            if not (isinstance(document, dict) and isinstance(document.get("kind"), str)
+                    and isinstance(document.get("metadata"), dict)
+                    and isinstance(document["metadata"].get("name"), str)):
+                raise SideError(f"{path}: document {number}: not a Kubernetes object "
+                                "(it needs kind and metadata.name)")
+            manifests.append(Manifest(document))
+    twice = sorted(i for i, n in Counter(m.identity() for m in manifests).items() if n > 1)
+    if twice:
+        raise SideError("\n".join(f"{folder}: {identity}: defined twice" for identity in twice))
+    return tuple(manifests)
+
+
+def _files(folder: Path) -> list[Path]:
+    kustomization = folder / KUSTOMIZATION
+    if not kustomization.is_file():
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    try:
+        listed = (yaml.safe_load(kustomization.read_text(encoding="utf-8")) or {})
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        raise SideError(f"{kustomization}: cannot be read as YAML") from None
+    resources = listed.get("resources", []) if isinstance(listed, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
+        raise SideError(f"{kustomization}: resources: must be a list of file names")
+    files = []
+    for resource in resources:
+        path = folder / resource
+        if not path.is_file():
+            raise SideError(f"{kustomization}: resources: {resource}: not a file in the "
+                            "folder (only plain files are read, not bases or URLs)")
+        files.append(path)
+    return files

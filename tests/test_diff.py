@@ -1,0 +1,354 @@
+"""`diff`: every impact rule with a minimal change, the committed stacks, and the CLI."""
+
+import copy
+
+import pytest
+
+from components.cli import main as cli_main
+from components.diff import compare
+from components.diff_report import _fence, as_markdown
+from components.manifests import Manifest
+from tests.configs import minimal, render_config, with_filebeat, with_redis
+
+DAEMON = "DaemonSet default/filebeat"
+FILEBEAT_8_16 = "docker.elastic.co/beats/filebeat:8.16.0"
+
+
+def diff(old_config: dict, new_config: dict):
+    old = render_config(old_config).manifests.items
+    new = render_config(new_config).manifests.items
+    return compare(old, new)
+
+
+def impacts(diffs) -> dict[str, list[str]]:
+    return {d.identity: list(d.impacts) for d in diffs if d.impacts}
+
+
+def fields(diffs, identity: str) -> dict[str, tuple]:
+    [found] = [d for d in diffs if d.identity == identity]
+    return {f.path: (f.old, f.new) for f in found.fields}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli_main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- the rules, one minimal change each ---------------------------------------
+
+def test_template_change_under_rolling_update():
+    diffs = diff(minimal(), with_filebeat(image=FILEBEAT_8_16))
+    assert impacts(diffs) == {DAEMON: [
+        "pod template changed → RollingUpdate replaces pods on every selected node, "
+        "at most 1 unavailable at a time"]}
+    image = "spec.template.spec.containers[filebeat].image"
+    assert fields(diffs, DAEMON)[image] == (minimal()["filebeat"]["image"], FILEBEAT_8_16)
+
+
+def test_rolling_update_by_percentage_counts_nodes():
+    rolling = {"type": "RollingUpdate", "maxUnavailable": "10%"}
+    diffs = diff(with_filebeat(updateStrategy=rolling),
+                 with_filebeat(updateStrategy=rolling, image=FILEBEAT_8_16))
+    assert impacts(diffs)[DAEMON] == [
+        "pod template changed → RollingUpdate replaces pods on every selected node, "
+        "at most 10% of the selected nodes unavailable at a time"]
+
+
+def test_rolling_update_with_surge_starts_the_new_pod_first():
+    surge = {"type": "RollingUpdate", "maxUnavailable": 0, "maxSurge": 2}
+    old = with_filebeat(updateStrategy=surge, registryHostPath=None)
+    new = with_filebeat(updateStrategy=surge, registryHostPath=None, image=FILEBEAT_8_16)
+    assert impacts(diff(old, new))[DAEMON] == [
+        "pod template changed → RollingUpdate starts each node's new pod before stopping "
+        "the old one, on at most 2 node(s) at a time"]
+
+
+def test_on_delete_changes_no_pod():
+    on_delete = {"type": "OnDelete"}
+    diffs = diff(with_filebeat(updateStrategy=on_delete),
+                 with_filebeat(updateStrategy=on_delete, image=FILEBEAT_8_16))
+    assert impacts(diffs) == {DAEMON: ["OnDelete → no pod changes until pods are deleted"]}
+
+
+def test_selector_change_recreates_the_daemon_set_and_nothing_else_is_said():
+    labels = {"app.kubernetes.io/name": "filebeat", "tier": "logging"}
+    diffs = diff(minimal(), with_filebeat(labels=labels))
+    assert impacts(diffs)[DAEMON] == [
+        "selector changed → immutable field: Pulumi will delete and re-create the DaemonSet "
+        "(log gap)"]
+
+
+def test_selector_change_recreates_a_deployment():
+    labels = {"app.kubernetes.io/name": "redis", "tier": "buffer"}
+    diffs = diff(minimal(), with_redis(labels=labels))
+    assert impacts(diffs)["Deployment default/redis"] == [
+        "selector changed → immutable field: Pulumi will delete and re-create the Deployment "
+        "(no pods until the new ones are ready)"]
+
+
+def test_service_port_change_breaks_its_clients():
+    diffs = diff(minimal(), with_redis(port=6380))
+    assert impacts(diffs)["Service default/redis"] == [
+        "Service port changed → clients of redis:6379 break"]
+    # filebeat follows the Service's port, so its pods roll too.
+    assert impacts(diffs)[DAEMON][0].startswith("pod template changed → RollingUpdate")
+
+
+def test_service_target_port_change_keeps_clients():
+    diffs = diff(minimal(), with_redis(containerPort=6390))
+    assert "Service default/redis" not in impacts(diffs)
+    assert "spec.ports[redis].targetPort" in fields(diffs, "Service default/redis")
+
+
+def test_config_map_change_rolls_pods_through_the_config_hash():
+    diffs = diff(minimal(), with_filebeat(output={"key": "node-logs"}))
+    assert impacts(diffs)["ConfigMap default/filebeat-config"] == [
+        "ConfigMap content changed → pods of DaemonSet default/filebeat roll through the "
+        "config hash"]
+    assert list(fields(diffs, DAEMON)) == [
+        'spec.template.metadata.annotations["checksum/config"]']
+
+
+def test_config_map_change_that_no_pod_notices_says_so():
+    # A workload that mounts the ConfigMap but carries no checksum of it.
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "settings", "namespace": "ns"}, "data": {"a": "1"}}
+    daemon = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+              "metadata": {"name": "agent", "namespace": "ns"},
+              "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+                  "metadata": {"labels": {"app": "agent"}},
+                  "spec": {"containers": [{"name": "agent", "image": "agent:1"}],
+                           "volumes": [{"name": "s", "configMap": {"name": "settings"}}]}}}}
+    changed = copy.deepcopy(config_map)
+    changed["data"]["a"] = "2"
+    diffs = compare([Manifest(config_map), Manifest(daemon)],
+                    [Manifest(changed), Manifest(daemon)])
+    assert impacts(diffs) == {"ConfigMap ns/settings": [
+        "ConfigMap content changed → Pulumi replaces it (delete, then create; ConfigMaps are "
+        "immutable to the provider by default); pods of DaemonSet ns/agent do not roll: "
+        "they read the new content only when they restart"]}
+
+
+def test_redis_template_change_with_recreate_keeps_the_data_on_its_claim():
+    persistent = {"enabled": True, "size": "1Gi"}
+    diffs = diff(with_redis(persistence=persistent),
+                 with_redis(persistence=persistent, image="redis:7.4.1-alpine"))
+    assert impacts(diffs)["Deployment default/redis"] == [
+        "pod template changed → Recreate stops 1 pod before starting new ones: down until "
+        "the new pods are ready; data on PersistentVolumeClaim redis-data carries over"]
+
+
+def test_redis_template_change_without_persistence_loses_the_buffer():
+    diffs = diff(minimal(), with_redis(image="redis:7.4.1-alpine"))
+    assert impacts(diffs)["Deployment default/redis"] == [
+        "pod template changed → RollingUpdate replaces 1 pod, at most 25% unavailable and "
+        "25% extra at a time; what the old pods hold in memory or emptyDir is lost "
+        "(no persistent volume)"]
+
+
+def test_namespace_move_replaces_new_first():
+    diffs = diff(minimal(), minimal() | {"namespace": "logging"})
+    # Cluster-scoped RBAC is named after the namespace, so it is new, not moved.
+    assert {d.identity: d.status for d in diffs if d.status != "moved"} == {
+        "ClusterRole default-filebeat": "removed", "ClusterRole logging-filebeat": "added",
+        "ClusterRoleBinding default-filebeat": "removed",
+        "ClusterRoleBinding logging-filebeat": "added"}
+    lines = impacts(diffs)
+    assert lines["DaemonSet default/filebeat → logging/filebeat"] == [
+        "namespace changed default → logging → Pulumi replaces it, creating the new DaemonSet "
+        "before deleting the old one: for a moment both ship the same node logs "
+        "(duplicate entries)"]
+    assert "Service moved → clients of redis:6379 in default break" in \
+        lines["Service default/redis → logging/redis"]
+
+
+def test_removing_the_namespace_deletes_its_contents():
+    old = minimal() | {"namespace": "logging", "createNamespace": True}
+    diffs = diff(old, minimal() | {"namespace": "logging"})
+    assert impacts(diffs) == {"Namespace logging": [
+        "Namespace removed → Pulumi deletes it, and Kubernetes deletes everything in it, "
+        "including objects this stack did not create"]}
+
+
+def test_added_and_removed_daemon_sets():
+    classes = {"arm": {"nodeSelector": {"kubernetes.io/arch": "arm64"}},
+               "amd": {"nodeSelector": {"kubernetes.io/arch": "amd64"}}}
+    diffs = diff(minimal(), with_filebeat(nodeClasses=classes))
+    lines = impacts(diffs)
+    assert lines[DAEMON] == ["removed → Pulumi deletes it and its pods stop: the nodes it "
+                             "selected no longer ship logs"]
+    assert lines["DaemonSet default/filebeat-arm"] == [
+        "added → a pod starts on every selected node"]
+
+
+def test_node_selection_change_is_called_out():
+    diffs = diff(minimal(), with_filebeat(nodeSelector={"logging": "on"}))
+    assert impacts(diffs)[DAEMON][1] == (
+        "node selection changed → pods start on newly selected nodes and stop on nodes no "
+        "longer selected")
+
+
+def test_no_change_is_empty():
+    assert diff(minimal(), minimal()) == []
+
+
+# --- the committed stacks -----------------------------------------------------
+
+def test_demo_to_dev(capsys):
+    code, out, _ = run(capsys, "diff", "--stack", "demo", "--stack", "dev")
+    assert code == 1
+    cluster = out.split("What happens in the cluster:\n")[1].split("\n\n")[0].splitlines()
+    assert cluster == [
+        "  ConfigMap default/redis-config → logging/redis-config: namespace changed default → "
+        "logging → Pulumi replaces it, creating the new ConfigMap before deleting the old one",
+        "  Service default/redis → logging/redis: namespace changed default → logging → "
+        "Pulumi replaces it, creating the new Service before deleting the old one",
+        "  Service default/redis → logging/redis: Service moved → clients of redis:6379 in "
+        "default break",
+        "  DaemonSet default/filebeat-ds: removed → Pulumi deletes it and its pods stop: the "
+        "nodes it selected no longer ship logs",
+        "  DaemonSet logging/filebeat: added → a pod starts on every selected node",
+        "  Deployment default/redis → logging/redis: namespace changed default → logging → "
+        "Pulumi replaces it, creating the new Deployment before deleting the old one; what "
+        "the old pods hold in memory or emptyDir is lost (no persistent volume)",
+    ]
+    assert out.startswith("diff --stack demo → --stack dev: 3 moved, 10 added, 1 removed\n")
+
+
+def test_dev_to_prod(capsys):
+    code, out, _ = run(capsys, "diff", "--stack", "dev", "--stack", "prod")
+    assert code == 1
+    cluster = out.split("What happens in the cluster:\n")[1].split("\n\n")[0].splitlines()
+    assert cluster == [
+        "  Namespace logging: Namespace removed → Pulumi deletes it, and Kubernetes deletes "
+        "everything in it, including objects this stack did not create",
+        "  ConfigMap logging/filebeat-config: ConfigMap content changed → pods of DaemonSet "
+        "logging/filebeat roll through the config hash",
+        "  ConfigMap logging/redis-config: ConfigMap content changed → pods of Deployment "
+        "logging/redis roll through the config hash",
+        "  DaemonSet logging/filebeat: pod template changed → RollingUpdate replaces pods on "
+        "every selected node, at most 10% of the selected nodes unavailable at a time",
+        "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "
+        "nodes and stop on nodes no longer selected",
+        "  Deployment logging/redis: pod template changed → Recreate stops 1 pod before "
+        "starting new ones: down until the new pods are ready; data on "
+        "PersistentVolumeClaim redis-data carries over",
+    ]
+    assert "+ PersistentVolumeClaim logging/redis-data (added)" in out
+
+
+# --- the CLI ------------------------------------------------------------------
+
+def test_same_stack_twice_is_no_change(capsys):
+    assert run(capsys, "diff", "--stack", "dev", "--stack", "dev")[:2] == (
+        0, "diff --stack dev → --stack dev: no changes\n")
+
+
+def test_a_rendered_folder_against_its_stack(capsys, tmp_path):
+    assert cli_main(["render", "--stack", "dev", "--out", str(tmp_path)]) == 0
+    assert run(capsys, "diff", "--dir", str(tmp_path), "--stack", "dev")[0] == 0
+    service = tmp_path / "service-redis.yaml"
+    service.write_text(service.read_text().replace("port: 6379", "port: 6000"))
+    code, out, _ = run(capsys, "diff", "--dir", str(tmp_path), "--stack", "dev")
+    assert code == 1
+    assert "Service logging/redis: Service port changed → clients of redis:6000 break" in out
+    assert "    spec.ports[redis].port: 6000 → 6379" in out
+
+
+def test_markdown_is_a_pull_request_comment(capsys):
+    code, out, _ = run(capsys, "diff", "--stack", "dev", "--stack", "prod", "--format",
+                       "markdown")
+    assert code == 1
+    assert out.startswith("### redis-filebeat: `--stack dev` → `--stack prod`\n\n"
+                          "**5 changed, 1 added, 1 removed**\n")
+    assert ("- **DaemonSet logging/filebeat**: pod template changed → RollingUpdate replaces "
+            "pods on every selected node, at most 10% of the selected nodes unavailable at a "
+            "time") in out
+    assert out.count("<details>") == out.count("</details>") == 7
+    assert "+  - multiline:" in out  # a ConfigMap file's added line, coloured by the diff fence
+
+
+def test_a_fence_outlasts_backticks_in_values():
+    assert _fence("plain") == "```"
+    assert _fence("a ```` run") == "`````"
+    md = as_markdown([], "a", "b")
+    assert md == "### redis-filebeat: `a` → `b`\n\n**no changes**\n"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--stack", "dev"], "diff needs two sides, old then new"),
+    (["--stack", "dev", "--dir", "x", "--stack", "prod"], "got 3"),
+])
+def test_two_sides_are_required(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit:
+        cli_main(["diff", *argv])
+    assert exit.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unreadable_sides_exit_2(capsys, tmp_path):
+    code, out, err = run(capsys, "diff", "--dir", str(tmp_path / "none"), "--stack", "dev")
+    assert (code, out, err) == (2, "", f"{tmp_path}/none: not a folder\n")
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text("config:\n  redis-filebeat:namespce: x\n")
+    code, _, err = run(capsys, "diff", "--stack", "dev", "--config", str(bad))
+    assert code == 2 and "namespce" in err
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"a.yaml": "kind: [unclosed\n"}, "a.yaml: not valid YAML"),
+    ({"a.yaml": "- 1\n"}, "a.yaml: document 1: not a Kubernetes object"),
+    ({"a.yaml": "kind: X\nmetadata: {name: n}\n---\nkind: X\nmetadata: {name: n}\n"},
+     "X default/n: defined twice"),
+    ({"kustomization.yaml": "resources: [../base]\n"},
+     "resources: ../base: not a file in the folder"),
+])
+def test_a_folder_that_cannot_be_read(capsys, tmp_path, files, message):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    code, _, err = run(capsys, "diff", "--dir", str(tmp_path), "--stack", "dev")
+    assert code == 2 and message in err
+
+
+def test_a_long_diff_is_cut_to_fit_a_comment():
+    def config_map(n: int, text: str) -> Manifest:
+        return Manifest({"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": f"c{n:03}", "namespace": "ns"},
+                         "data": {"f": text}})
+
+    big = "\n".join(f"line {i}" for i in range(400))
+    diffs = compare([config_map(n, big) for n in range(100)],
+                    [config_map(n, big.replace("line", "LINE")) for n in range(100)])
+    md = as_markdown(diffs, "--dir a", "--dir b")
+    assert len(md) < 65_536
+    assert md.rstrip().endswith("more objects, left out to fit a comment: run "
+                                "`python -m components diff --dir a --dir b` to see them")
+    assert md.count("<details>") == md.count("</details>") == 5
+
+
+# --- field paths --------------------------------------------------------------
+
+def test_field_paths_key_named_items_by_name_and_quote_odd_keys():
+    from components.field_diff import ABSENT, field_changes
+
+    old = {"containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "1"}],
+           "args": ["-e", "-v"], "annotations": {"checksum/config": "x"}, "gone": None}
+    new = {"containers": [{"name": "b", "image": "2"}, {"name": "a", "image": "1"}],
+           "args": ["-e"], "annotations": {"checksum/config": "y"}}
+    assert [(c.path, c.old, c.new) for c in field_changes(old, new)] == [
+        ("containers[b].image", "1", "2"),  # reordering alone is no change
+        ("args[1]", "-v", ABSENT),
+        ('annotations["checksum/config"]', "x", "y"),
+        ("gone", None, ABSENT),  # an explicit null is not an absent field
+    ]
+
+
+def test_values_are_shown_on_one_short_line():
+    from components.field_diff import ABSENT, show
+
+    assert show("redis:7.4-alpine") == "redis:7.4-alpine"
+    assert show("two words") == '"two words"'
+    assert show(None) == "null" and show(ABSENT) == "(absent)" and show(3) == "3"
+    assert show({"b": 1, "a": [1]}) == '{"a": [1], "b": 1}'
+    assert len(show("x" * 1000)) == 160
