@@ -54,10 +54,23 @@ class StackConfig(CamelModel):
     """The cluster's DNS domain, for REDIS_HOST. Default 'cluster.local'."""
     redis: RedisConfig
     filebeat: FilebeatConfig
+    render_yaml_to_directory: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    """Make `pulumi up` write the manifests to this folder instead of deploying
+    them, through a Kubernetes provider with `renderYamlToDirectory`. Default
+    unset: deploy to the cluster. Use a stack of its own for it: switching a
+    deployed stack over replaces every object. The folder holds Secrets' data
+    in plain text (base64); keep it out of git."""
     redis_password: Annotated[SecretStr, Field(min_length=16, max_length=512)] | None = None
     """The password redis requires and filebeat sends. Set it as a secret; it
     reaches the cluster only inside Kubernetes Secrets. At least 16 characters:
     redis answers thousands of guesses a second."""
+
+    @field_validator("render_yaml_to_directory")
+    @classmethod
+    def _a_path_on_one_line(cls, path: str | None) -> str | None:
+        if path is not None and any(not c.isprintable() for c in path):
+            raise ValueError("must not contain control characters or line breaks")
+        return path
 
     @field_validator("redis_password")
     @classmethod

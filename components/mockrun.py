@@ -44,6 +44,9 @@ class Registered:
     """Inputs as serialized by the SDK: ints arrive as floats, secrets wrapped."""
     custom: bool
     """False for component resources, which never reach a provider."""
+    provider: str = ""
+    """The provider reference (`<urn>::<id>`) the resource was registered
+    with; empty for the default provider."""
 
 
 @dataclass
@@ -60,7 +63,7 @@ class _Recorder(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         self.capture.resources.append(
-            Registered(args.typ, args.name, args.inputs, bool(args.custom))
+            Registered(args.typ, args.name, args.inputs, bool(args.custom), args.provider or "")
         )
         # Echo the inputs as state, as the provider does for Kubernetes objects.
         return f"{args.name}-id", args.inputs

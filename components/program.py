@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
+from pulumi_kubernetes import Provider
 from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
@@ -29,18 +30,30 @@ class Stack:
 
 def build(config: StackConfig) -> Stack:
     """Register the stack's resources. `config` must already be validated."""
+    opts = _provider_options(config)
     namespace: pulumi.Input[str] = config.namespace
     if config.create_namespace:
         # Use the Namespace's output, so Pulumi creates it before its contents.
         namespace = Namespace(
-            config.namespace, metadata=ObjectMetaArgs(name=config.namespace)
+            config.namespace, metadata=ObjectMetaArgs(name=config.namespace), opts=opts,
         ).metadata.name
     password = (pulumi.Output.secret(config.redis_password.get_secret_value())
                 if config.redis_password else None)
     redis = Redis(config.redis, namespace, config.cluster_domain, password,
-                  client_labels=config.filebeat.labels)
-    filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password)
+                  client_labels=config.filebeat.labels, opts=opts)
+    filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password,
+                        opts=opts)
     return Stack(redis, filebeat)
+
+
+def _provider_options(config: StackConfig) -> pulumi.ResourceOptions | None:
+    """The default Kubernetes provider deploys; `renderYamlToDirectory` asks
+    for one that writes files instead. Components hand `providers` down to
+    every child, so one provider covers the whole stack."""
+    if config.render_yaml_to_directory is None:
+        return None
+    provider = Provider("render-yaml", render_yaml_to_directory=config.render_yaml_to_directory)
+    return pulumi.ResourceOptions(providers=[provider])
 
 
 def runtime_config() -> RawConfig:
