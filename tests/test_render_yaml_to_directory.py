@@ -47,5 +47,5 @@ def test_a_bad_directory_is_refused(value, message):
 
     with pytest.raises(ConfigError) as error:
         parse_config(raw(CONFIG | {"renderYamlToDirectory": value}), "stacks/Pulumi.t.yaml")
-    assert f"stacks/Pulumi.t.yaml: renderYamlToDirectory: " in str(error.value)
+    assert "stacks/Pulumi.t.yaml: renderYamlToDirectory: " in str(error.value)
     assert message in str(error.value)
