@@ -11,8 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .diff import compare
-from .diff_report import as_markdown, as_text
 from .folder import stale_files, write_folder
 from .loading import ConfigError, StackFileError
 from .manifests import RenderError
@@ -130,6 +128,10 @@ def _diff(sides: list[tuple[str, str]], format: str) -> int:
         return EXIT_INVALID
     for note in (*old.notes, *new.notes):
         print(f"note: {note}", file=sys.stderr)
+    # Imported here: `render`, the default job, does not pay for them.
+    from .diff import compare
+    from .diff_report import as_markdown, as_text
+
     diffs = compare(old.manifests, new.manifests)
     report = as_markdown if format == "markdown" else as_text
     sys.stdout.write(report(diffs, old.label, new.label))

@@ -6,6 +6,7 @@ are registered beside the Kubernetes objects. Everything else is passed on
 as the SDK serialized it.
 """
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -100,9 +101,10 @@ class Manifests(Mapping[str, dict[str, dict[str, Any]]]):
         return to_yaml(self.documents())
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Writes multi-line strings (a ConfigMap's files) as `|` blocks, so a
-    reviewer reads redis.conf as redis.conf, not as one escaped line."""
+    reviewer reads redis.conf as redis.conf, not as one escaped line. Emits
+    with libyaml where PyYAML has it, which is several times faster."""
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
@@ -136,7 +138,9 @@ def from_capture(resources: Iterable[Registered]) -> Manifests:
         body = {key: _plain(value, key if _is_secret_kind(resource) else None)
                 for key, value in resource.inputs.items() if not key.startswith("__")}
         manifest = Manifest(_ordered(body))
-        if _SECRET_SIG in _strings(body):  # a secret outside a Secret's data
+        # A secret outside a Secret's data; JSON text searches as thoroughly
+        # as a walk over every key and value, and at C speed.
+        if _SECRET_SIG in json.dumps(body):
             raise RenderError(
                 f"{manifest.identity()}: holds a secret value outside a Secret's data or "
                 "stringData, where it cannot be printed safely; reference a Secret instead"
@@ -205,15 +209,3 @@ def _refuse_duplicates(manifests: list[Manifest]) -> None:
             f"{identity}: defined twice; the second would overwrite the first in the cluster"
             for identity in sorted(set(twice))
         ))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield k
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-    elif isinstance(value, str):
-        yield value

@@ -50,7 +50,9 @@ def render(
     """
     parse_config(raw, origin or stack_file(stack))
     rendered = _run(program, stack, raw)
-    if raw.secret_keys:
+    # A stack file's secrets arrive undecrypted, as a placeholder that is no
+    # secret: only real values need the second run that looks for leaks.
+    if any(raw.values.get(key) != UNDECRYPTED for key in raw.secret_keys):
         _refuse_plain_secrets(rendered, _run(program, stack, _with_stand_ins(raw)))
     return rendered
 

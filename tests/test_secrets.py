@@ -1,7 +1,5 @@
 """The redis password: from a Pulumi secret into Kubernetes Secrets, and nowhere else."""
 
-import subprocess
-import sys
 
 import pulumi
 import pytest
@@ -11,14 +9,10 @@ from components.manifests import RenderError
 from components.mockrun import run_with_mocks
 from components.program import main
 from components.render import raw_config
+from tests.cli import cli
 from tests.configs import ROOT, minimal, render_config, with_redis
 
 PASSWORD = "correct-horse-battery-staple-42"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "components", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_the_password_never_appears_in_a_render():
@@ -122,3 +116,21 @@ def test_a_program_that_prints_a_secret_is_stopped(derive):
     assert str(caught.value) == (
         "ConfigMap default/leak: would print a secret config value in plain text; it reached "
         "the output without being marked secret")
+
+
+@pytest.mark.parametrize(("password", "runs"), [(PASSWORD, 2), (None, 1)],
+                         ids=["real-secret", "undecrypted-placeholder"])
+def test_only_a_real_secret_costs_the_second_leak_checking_run(password, runs):
+    from components.loading import PROJECT, UNDECRYPTED, RawConfig
+    from components.render import render
+
+    calls = []
+
+    def counted():
+        calls.append(1)
+        return main()
+
+    raw = raw_config(minimal(), {"redisPassword": password or UNDECRYPTED})
+    assert raw.secret_keys == {f"{PROJECT}:redisPassword"} and isinstance(raw, RawConfig)
+    render(raw, "test", program=counted)
+    assert len(calls) == runs
