@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.test_render import cli
+from tests.cli import cli
 
 KUBECTL = shutil.which("kubectl")
 
