@@ -70,6 +70,15 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
     that cross objects (a ConfigMap's change is felt by the workloads that
     mount it, whether or not they changed themselves).
     """
+    try:
+        return _impacts(change, everything)
+    except (AttributeError, KeyError, TypeError, IndexError):
+        # A hand-edited folder can hold any YAML; Kubernetes would refuse it.
+        return ["impact unknown: a field does not have the shape Kubernetes requires, so "
+                "the API server would refuse this object"]
+
+
+def _impacts(change: Change, everything: Sequence[Change]) -> list[str]:
     if change.old is None:
         return _added(change.new)  # type: ignore[arg-type]
     if change.new is None:

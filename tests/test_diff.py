@@ -352,3 +352,17 @@ def test_values_are_shown_on_one_short_line():
     assert show(None) == "null" and show(ABSENT) == "(absent)" and show(3) == "3"
     assert show({"b": 1, "a": [1]}) == '{"a": [1], "b": 1}'
     assert len(show("x" * 1000)) == 160
+
+
+def test_a_malformed_object_gets_no_traceback_but_an_unknown_impact():
+    def daemon(strategy) -> Manifest:
+        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                         "metadata": {"name": "d", "namespace": "ns"},
+                         "spec": {"selector": {}, "updateStrategy": strategy,
+                                  "template": {"spec": strategy}}})
+
+    [found] = compare([daemon("OnDelete")], [daemon("RollingUpdate")])
+    assert found.impacts == (
+        "impact unknown: a field does not have the shape Kubernetes requires, so the API "
+        "server would refuse this object",)
+    assert [f.path for f in found.fields] == ["spec.updateStrategy", "spec.template.spec"]
