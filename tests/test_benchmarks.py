@@ -1,0 +1,23 @@
+"""The benchmark's inputs are what they claim to be (nothing here is timed)."""
+
+import sys
+
+from benchmarks.peers import import_floor
+from benchmarks.stacks import write_node_class_stack
+from components.render import render_stack_file
+
+
+def test_an_n_class_stack_renders_n_daemon_sets(tmp_path):
+    manifests = render_stack_file(write_node_class_stack(3, tmp_path)).manifests
+    assert sorted(manifests["DaemonSet"]) == ["filebeat-pool0000", "filebeat-pool0001",
+                                              "filebeat-pool0002"]
+
+
+def test_the_import_floor_imports_what_the_program_imports():
+    command = import_floor().command
+    assert command[0] == sys.executable
+    imported = set(command[2].removeprefix("import ").split(", "))
+    assert {"pulumi", "pulumi_kubernetes", "pulumi_kubernetes.apps.v1",
+            "pulumi_kubernetes.core.v1", "pulumi_kubernetes.meta.v1",
+            "pulumi_kubernetes.networking.v1", "pulumi_kubernetes.rbac.v1"} <= imported
+    assert all(name.startswith("pulumi") for name in imported)
