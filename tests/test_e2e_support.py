@@ -87,7 +87,7 @@ def test_the_suite_skips_here_with_its_reason():
         pytest.skip("this machine can run the e2e suite; run it with pytest -m e2e")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "e2e", "-rs", "-q", "-p", "no:cacheprovider",
-         "tests/e2e"], capture_output=True, text=True, timeout=300)
+         "-n", "0", "tests/e2e"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 skipped" in result.stdout and "passed" not in result.stdout
     assert reason in result.stdout

@@ -71,6 +71,13 @@ def plain_pulumi_mocks():
     from pulumi.runtime import settings
 
     saved = dict(vars(settings.SETTINGS))
+    # set_mocks creates the root Stack on the main thread's loop, which
+    # asyncio makes on demand, unless a test before this one (asyncio.run)
+    # set it to None. Then make it, as asyncio would have.
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_mocks(_Mocks(), project="redis-filebeat", stack="unit", preview=False)
     yield
     vars(settings.SETTINGS).clear()

@@ -29,9 +29,13 @@ REDIS_CLI = shutil.which("redis-cli")
 REQUIRED = os.environ.get("REDIS_SERVER_REQUIRED") == "1"
 if not REDIS_SERVER and REQUIRED:
     pytest.fail("REDIS_SERVER_REQUIRED=1 but redis-server is not on PATH", pytrace=False)
-pytestmark = pytest.mark.skipif(
-    not REDIS_SERVER, reason="redis-server is not installed (apt-get install redis-server; "
-                             ".ci/run does this)")
+pytestmark = [
+    pytest.mark.skipif(
+        not REDIS_SERVER, reason="redis-server is not installed (apt-get install redis-server; "
+                                 ".ci/run does this)"),
+    # One pytest-xdist worker runs them all: no two servers race for a free port.
+    pytest.mark.xdist_group("redis-server"),
+]
 
 # Everything redis' config parser and filebeat's YAML could trip on.
 PASSWORD = 'p@ss w"rd \\x41 \'quoted\' $HOME ünïcødé #not-a-comment'

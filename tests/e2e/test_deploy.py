@@ -20,7 +20,8 @@ from components.diff import compare
 from components.render import render_stack_file
 from tests.e2e.cluster import ROOT, Rendered, current_context, e2e_stack_text, missing_tools
 
-pytestmark = pytest.mark.e2e
+# The steps share one deployment and run in order: one xdist worker takes them all.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 NEW_FILEBEAT_IMAGE = os.environ.get("E2E_FILEBEAT_IMAGE", "docker.elastic.co/beats/filebeat:8.15.2")
 """The image the rollout step switches to: another real tag of dev's image."""
