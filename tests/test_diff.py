@@ -29,6 +29,11 @@ def fields(diffs, identity: str) -> dict[str, tuple]:
     return {f.path: (f.old, f.new) for f in found.fields}
 
 
+def cluster_section(text_report: str) -> list[str]:
+    """The lines under "What happens in the cluster:" in a text report."""
+    return text_report.split("What happens in the cluster:\n")[1].split("\n\n")[0].splitlines()
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = cli_main(list(argv))
     out, err = capsys.readouterr()
@@ -198,7 +203,7 @@ def test_no_change_is_empty():
 def test_demo_to_dev(capsys):
     code, out, _ = run(capsys, "diff", "--stack", "demo", "--stack", "dev")
     assert code == 1
-    cluster = out.split("What happens in the cluster:\n")[1].split("\n\n")[0].splitlines()
+    cluster = cluster_section(out)
     assert cluster == [
         "  ConfigMap default/redis-config → logging/redis-config: namespace changed default → "
         "logging → Pulumi replaces it, creating the new ConfigMap before deleting the old one",
@@ -219,7 +224,7 @@ def test_demo_to_dev(capsys):
 def test_dev_to_prod(capsys):
     code, out, _ = run(capsys, "diff", "--stack", "dev", "--stack", "prod")
     assert code == 1
-    cluster = out.split("What happens in the cluster:\n")[1].split("\n\n")[0].splitlines()
+    cluster = cluster_section(out)
     assert cluster == [
         "  Namespace logging: Namespace removed → Pulumi deletes it, and Kubernetes deletes "
         "everything in it, including objects this stack did not create",
