@@ -65,6 +65,9 @@ class StackConfig(CamelModel):
     reaches the cluster only inside Kubernetes Secrets. At least 16 characters:
     redis answers thousands of guesses a second."""
 
+    # Not "": pulumi-kubernetes takes an empty directory for unset, so the stack
+    # would deploy to the cluster. Not refused with redisPassword set: auth is on
+    # by default, so such a guard would always fire; the provider warns per file.
     @field_validator("render_yaml_to_directory")
     @classmethod
     def _a_path_on_one_line(cls, path: str | None) -> str | None:
