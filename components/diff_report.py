@@ -42,7 +42,7 @@ def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str) -> str:
     with_impacts = [d for d in diffs if d.impacts]
     if with_impacts:
         lines += ["", "#### What happens in the cluster", ""]
-        lines += [f"- **{d.identity}**: {_escape(line)}"
+        lines += [f"- **{_escape(d.identity)}**: {_escape(line)}"
                   for d in with_impacts for line in d.impacts]
     if diffs:
         lines += ["", "#### Objects", ""]

@@ -97,5 +97,5 @@ def text_diff(change: FieldChange) -> list[str]:
     """A unified diff of a multi-line field, without the file headers."""
     old = "" if change.old is ABSENT else change.old
     new = "" if change.new is ABSENT else change.new
-    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
-    return [line for line in lines if not line.startswith(("---", "+++"))]
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))
+    return lines[2:]  # the `---`/`+++` file headers; a line of the file may start so too

@@ -35,9 +35,8 @@ REPLACED_ON_CHANGE: Mapping[str, tuple[str, ...]] = {
     "PersistentVolumeClaim": ("spec",),
     "ClusterRoleBinding": ("roleRef",),
     "RoleBinding": ("roleRef",),
-    "PodDisruptionBudget": ("spec",),
-    "StatefulSet": ("spec.podManagementPolicy", "spec.serviceName",
-                    "spec.volumeClaimTemplates"),
+    "StatefulSet": ("spec.podManagementPolicy", "spec.revisionHistoryLimit",
+                    "spec.serviceName", "spec.volumeClaimTemplates"),
 }
 _GAP = {
     "DaemonSet": "log gap",
@@ -127,7 +126,7 @@ def _moved(old: Manifest, new: Manifest) -> list[str]:
     if new.kind == "DaemonSet":
         line += ": for a moment both ship the same node logs (duplicate entries)"
     elif new.kind in WORKLOADS:
-        line += _lost_buffer(old.body)
+        line += _lost_buffer(new.body, before={})  # a claim in another namespace is new
     elif new.kind == "Service":
         return [line] + [f"Service moved → clients of {_endpoint(old.body, port)} in "
                          f"{old.namespace} break" for port in _ports(old.body)]
@@ -151,7 +150,7 @@ def _workload(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             lines.append("node selection changed → pods start on newly selected nodes and "
                          "stop on nodes no longer selected")
     elif kind == "Deployment":
-        lines.append(_deployment_rollout(new))
+        lines.append(_deployment_rollout(old, new))
     else:
         lines.append("pod template changed → pods are replaced in order, as the "
                      "updateStrategy says")
@@ -178,29 +177,39 @@ def _share(value: int | str) -> str:
     return f"{value} of the selected nodes" if isinstance(value, str) else str(value)
 
 
-def _deployment_rollout(new: dict[str, Any]) -> str:
-    replicas = _get(new, "spec.replicas", 1)
+def _deployment_rollout(old: dict[str, Any], new: dict[str, Any]) -> str:
+    running = _get(old, "spec.replicas", 1)  # what is stopped is what runs now
     strategy = _get(new, "spec.strategy", {}) or {}
     if strategy.get("type") == "Recreate":
-        return (f"pod template changed → Recreate stops {_pods(replicas)} before starting "
-                "new ones: down until the new pods are ready" + _lost_buffer(new))
+        return (f"pod template changed → Recreate stops {_pods(running)} before starting "
+                "new ones: down until the new pods are ready" + _lost_buffer(new, old))
     rolling = strategy.get("rollingUpdate") or {}
-    return (f"pod template changed → RollingUpdate replaces {_pods(replicas)}, at most "
+    return (f"pod template changed → RollingUpdate replaces {_pods(running)}, at most "
             f"{rolling.get('maxUnavailable', '25%')} unavailable and "
-            f"{rolling.get('maxSurge', '25%')} extra at a time" + _lost_buffer(new))
+            f"{rolling.get('maxSurge', '25%')} extra at a time" + _lost_buffer(new, old))
 
 
 def _pods(count: int) -> str:
     return "1 pod" if count == 1 else f"{count} pods"
 
 
-def _lost_buffer(body: dict[str, Any]) -> str:
-    claims = [v["persistentVolumeClaim"]["claimName"]
-              for v in _get(body, "spec.template.spec.volumes", []) or []
-              if "persistentVolumeClaim" in v]
-    if claims:
-        return f"; data on PersistentVolumeClaim {', '.join(claims)} carries over"
+def _lost_buffer(body: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+    """What happens to the data of the pods being replaced. Only a claim the
+    old pods already mounted carries anything over; a claim new in this change
+    starts empty."""
+    kept = sorted(_claims(body) & _claims(before if before is not None else body))
+    if kept:
+        return f"; data on PersistentVolumeClaim {', '.join(kept)} carries over"
+    if _claims(body):
+        return ("; what the old pods hold is lost: their new PersistentVolumeClaim "
+                f"{', '.join(sorted(_claims(body)))} starts empty")
     return "; what the old pods hold in memory or emptyDir is lost (no persistent volume)"
+
+
+def _claims(body: dict[str, Any]) -> set[str]:
+    return {v["persistentVolumeClaim"]["claimName"]
+            for v in _get(body, "spec.template.spec.volumes", []) or []
+            if "persistentVolumeClaim" in v}
 
 
 def _node_choice(body: dict[str, Any]) -> tuple[Any, ...]:

@@ -6,6 +6,7 @@ compares it with the pull request's stack, so a folder is read the way
 that order, or every YAML file when there is no kustomization.
 """
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +61,19 @@ def read_folder(folder: Path) -> tuple[Manifest, ...]:
         for number, document in enumerate(documents, start=1):
             if document is None:
                 continue
+            try:
+                # As the API server would hold it: JSON. Dates and bytes become
+                # text, YAML 1.1's `on:` key becomes "true"; anchors that loop fail.
+                document = json.loads(json.dumps(document, default=str))
+            except (TypeError, ValueError) as error:
+                raise SideError(f"{path}: document {number}: cannot be read as JSON, as "
+                                f"Kubernetes would: {error}") from None
             if not (isinstance(document, dict) and isinstance(document.get("kind"), str)
                     and isinstance(document.get("metadata"), dict)
-                    and isinstance(document["metadata"].get("name"), str)):
+                    and isinstance(document["metadata"].get("name"), str)
+                    and isinstance(document["metadata"].get("namespace", ""), str)):
                 raise SideError(f"{path}: document {number}: not a Kubernetes object "
-                                "(it needs kind and metadata.name)")
+                                "(it needs kind and metadata.name, and a namespace that is text)")
             manifests.append(Manifest(document))
     twice = sorted(i for i, n in Counter(m.identity() for m in manifests).items() if n > 1)
     if twice:

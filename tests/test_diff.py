@@ -237,8 +237,8 @@ def test_dev_to_prod(capsys):
         "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "
         "nodes and stop on nodes no longer selected",
         "  Deployment logging/redis: pod template changed → Recreate stops 1 pod before "
-        "starting new ones: down until the new pods are ready; data on "
-        "PersistentVolumeClaim redis-data carries over",
+        "starting new ones: down until the new pods are ready; what the old pods hold is "
+        "lost: their new PersistentVolumeClaim redis-data starts empty",
     ]
     assert "+ PersistentVolumeClaim logging/redis-data (added)" in out
 
@@ -371,3 +371,49 @@ def test_a_malformed_object_gets_no_traceback_but_an_unknown_impact():
         "impact unknown: a field does not have the shape Kubernetes requires, so the API "
         "server would refuse this object",)
     assert [f.path for f in found.fields] == ["spec.updateStrategy", "spec.template.spec"]
+
+
+def test_a_rollout_counts_the_pods_that_run_now():
+    diffs = diff(with_redis(replicas=3), with_redis(replicas=1, image="redis:7.4.1-alpine"))
+    assert impacts(diffs)["Deployment default/redis"][:2] == [
+        "replicas 3 → 1",
+        "pod template changed → RollingUpdate replaces 3 pods, at most 25% unavailable and "
+        "25% extra at a time; what the old pods hold in memory or emptyDir is lost "
+        "(no persistent volume)"]
+
+
+@pytest.mark.parametrize(("old", "new", "code", "expected"), [
+    # YAML 1.1 reads `on` as true; dates and bytes are not JSON: read as Kubernetes would.
+    ("data: {on: '1'}", "data: {on: '2'}", 1, "    data.true: 1 → 2"),
+    ("metadata: {name: c, annotations: {at: 2024-01-01}}",
+     "metadata: {name: c, annotations: {at: 2024-01-02}}", 1,
+     "    metadata.annotations.at: 2024-01-01 → 2024-01-02"),
+    ("data: &a {k: *a}", "data: {}", 2, "cannot be read as JSON"),
+    ("metadata: {name: c, namespace: [a]}", "data: {}", 2, "a namespace that is text"),
+])
+def test_odd_yaml_in_a_folder_is_read_or_refused_never_a_traceback(
+        capsys, tmp_path, old, new, code, expected):
+    for side, text in (("a", old), ("b", new)):
+        (tmp_path / side).mkdir()
+        body = text if text.startswith("metadata") else f"metadata: {{name: c}}\n{text}"
+        (tmp_path / side / "c.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\n{body}\n")
+    got, out, err = run(capsys, "diff", "--dir", str(tmp_path / "a"), "--dir",
+                        str(tmp_path / "b"))
+    assert got == code
+    assert expected in (out if code == 1 else err)
+
+
+def test_a_file_line_that_starts_like_a_diff_header_is_kept():
+    from components.field_diff import FieldChange, text_diff
+
+    change = FieldChange("data.sql", "-- drop\n---\nSELECT 1;\n", "drop\nSELECT 1;\n")
+    assert [line for line in text_diff(change) if line[:1] in "+-"] == [
+        "--- drop", "----", "+drop"]
+
+
+def test_markdown_escapes_object_names():
+    hostile = Manifest({"apiVersion": "v1", "kind": "Namespace",
+                        "metadata": {"name": "<details><summary>x"}})
+    md = as_markdown(compare([hostile], []), "a", "b")
+    assert "- **Namespace \\<details\\>\\<summary\\>x**" in md
+    assert md.splitlines().count("<details>") == md.splitlines().count("</details>") == 1
