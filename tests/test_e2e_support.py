@@ -1,15 +1,38 @@
 """The e2e suite's own logic, tested here where it cannot deploy: why it
-skips, the stack it would deploy, and the commands it would run."""
+skips, the stack it would deploy, the commands it would run, how it reads
+the engine's and kubectl's answers, and its Automation API calls, run
+against a scripted stand-in for the pulumi CLI and kubectl."""
 
+import json
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
+from pulumi import automation as auto
+from pulumi.automation.events import EngineEvent, SummaryEvent
 
+import tests.e2e.test_deploy as steps
 from components.render import render_stack_file
-from tests.e2e.cluster import Rendered, e2e_stack_text, missing_tools
+from tests.e2e.cluster import (
+    DEV,
+    Rendered,
+    Step,
+    StepRecorder,
+    e2e_stack_text,
+    filebeat_event,
+    missing_tools,
+    op_counts,
+    predicted_changes,
+    running_images,
+    set_filebeat_image,
+    unexpected_steps,
+)
+from tests.e2e.stack import TearDownError, ThrowawayStack
+
+NEW_IMAGE = steps.NEW_FILEBEAT_IMAGE
 
 
 def fake_tools(tmp_path, monkeypatch, **scripts: str) -> None:
@@ -20,6 +43,8 @@ def fake_tools(tmp_path, monkeypatch, **scripts: str) -> None:
         tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", str(tmp_path))
 
+
+# Why the suite skips.
 
 def test_without_the_pulumi_cli_the_suite_says_so(tmp_path, monkeypatch):
     fake_tools(tmp_path, monkeypatch, kubectl="exit 0")
@@ -48,35 +73,20 @@ esac""")
                                "The connection to the server 127.0.0.1:6443 was refused")
 
 
+def test_with_a_cluster_that_hangs(tmp_path, monkeypatch):
+    fake_tools(tmp_path, monkeypatch, pulumi="exit 0", kubectl="""
+case "$1" in
+  config) echo kind-kind ;;
+  *) exec /bin/sleep 10 ;;
+esac""")
+    assert missing_tools(timeout=0.5) == ("the cluster of kube context 'kind-kind' did not "
+                                          "answer within 0.5 s")
+
+
 def test_with_everything_there_the_suite_runs(tmp_path, monkeypatch):
     fake_tools(tmp_path, monkeypatch, pulumi="exit 0",
                kubectl='[ "$1" = config ] && echo kind-kind; exit 0')
     assert missing_tools() is None
-
-
-def test_the_deployed_stack_is_dev_in_its_own_namespace(tmp_path):
-    stack_file = tmp_path / "Pulumi.e2e-abc123.yaml"
-    stack_file.write_text(e2e_stack_text("e2e-abc123", "kind-e2e"))
-    config = yaml.safe_load(stack_file.read_text())["config"]
-    assert config["kubernetes:context"] == "kind-e2e"
-    manifests = render_stack_file(stack_file).manifests
-    assert {m.namespace for m in manifests.items} == {"e2e-abc123", None}
-    assert "e2e-abc123" in manifests["Namespace"]
-
-
-def test_the_commands_come_from_the_render(tmp_path):
-    stack_file = tmp_path / "Pulumi.e2e-abc123.yaml"
-    stack_file.write_text(e2e_stack_text("e2e-abc123", "kind-e2e"))
-    rendered = Rendered(stack_file)
-    assert rendered.llen_command("kind-e2e") == [
-        "kubectl", "--context", "kind-e2e", "-n", "e2e-abc123", "exec", "deploy/redis",
-        "-c", "redis", "--", "sh", "-c",
-        'REDISCLI_AUTH="$(cat /etc/redis-auth/password)" redis-cli -p 6379 LLEN filebeat']
-    assert rendered.rollout_command("kind-e2e", 600)[-2:] == ["daemonset/filebeat",
-                                                              "--timeout=600s"]
-    assert rendered.pod_images_command("kind-e2e")[-4:] == [
-        "-l", "app.kubernetes.io/name=filebeat", "-o",
-        "jsonpath={.items[*].spec.containers[*].image}"]
 
 
 def test_the_suite_skips_here_with_its_reason():
@@ -91,3 +101,349 @@ def test_the_suite_skips_here_with_its_reason():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 skipped" in result.stdout and "passed" not in result.stdout
     assert reason in result.stdout
+
+
+def test_the_unit_run_never_selects_the_e2e_steps():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "-n", "0", "tests/e2e"], capture_output=True, text=True, timeout=300)
+    assert "4 deselected" in result.stdout, result.stdout + result.stderr
+    assert "test_deploy.py::" not in result.stdout
+
+
+# The stack it deploys, and what it reads from the render.
+
+def e2e_stack_file(folder: Path, name: str = "e2e-abc123") -> Path:
+    stack_file = folder / f"Pulumi.{name}.yaml"
+    stack_file.write_text(e2e_stack_text(name, "kind-e2e"))
+    return stack_file
+
+
+def test_the_deployed_stack_is_dev_in_its_own_namespace(tmp_path):
+    config = yaml.safe_load(e2e_stack_file(tmp_path).read_text())["config"]
+    dev = yaml.safe_load(DEV.read_text())["config"]
+    assert config.pop("kubernetes:context") == "kind-e2e"
+    assert config.pop("redis-filebeat:namespace") == "e2e-abc123"
+    assert config["redis-filebeat:filebeat"].pop("registryHostPath") == \
+        "/var/lib/filebeat-data-e2e-abc123"
+    del dev["kubernetes:context"], dev["redis-filebeat:namespace"]
+    assert config == dev  # createNamespace is true in dev already
+
+    manifests = render_stack_file(e2e_stack_file(tmp_path)).manifests
+    assert {m.namespace for m in manifests.items} == {"e2e-abc123", None}
+    assert {m.name for m in manifests.items if m.namespace is None} == {
+        "e2e-abc123", "e2e-abc123-filebeat"}
+
+
+def test_the_commands_come_from_the_render(tmp_path):
+    rendered = Rendered(e2e_stack_file(tmp_path))
+    redis = ["kubectl", "--context", "kind-e2e", "-n", "e2e-abc123", "exec", "deploy/redis",
+             "-c", "redis", "--", "sh", "-c",
+             'REDISCLI_AUTH="$(cat /etc/redis-auth/password)" redis-cli -p 6379 -n 0 ']
+    llen, first = rendered.llen_command("kind-e2e"), rendered.first_entry_command("kind-e2e")
+    assert llen[:-1] == redis[:-1] and llen[-1] == redis[-1] + "LLEN filebeat"
+    assert first[-1] == redis[-1] + "LINDEX filebeat 0"
+    assert rendered.rollout_command("kind-e2e", 600)[-3:] == [
+        "status", "daemonset/filebeat", "--timeout=600s"]
+    assert rendered.pods_command("kind-e2e")[-5:] == [
+        "pods", "-l", "app.kubernetes.io/name=filebeat", "-o", "json"]
+    assert rendered.cleanup_commands("kind-e2e") == [
+        "kubectl --context kind-e2e delete namespace e2e-abc123 --ignore-not-found",
+        "kubectl --context kind-e2e delete clusterrole e2e-abc123-filebeat --ignore-not-found",
+        ("kubectl --context kind-e2e delete clusterrolebinding e2e-abc123-filebeat "
+         "--ignore-not-found")]
+
+
+def test_redis_cli_authenticates_as_the_pods_own_probe_does(tmp_path):
+    rendered = Rendered(e2e_stack_file(tmp_path))
+    [redis] = rendered.deployment["spec"]["template"]["spec"]["containers"]
+    probe = redis["readinessProbe"]["exec"]["command"][-1]
+    assert f'REDISCLI_AUTH="$(cat {rendered.password_file})"' in probe
+    assert f"-p {rendered.redis_port} " in probe
+
+
+def test_the_key_and_db_are_filebeats(tmp_path):
+    stack_file = e2e_stack_file(tmp_path)
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"]["redis-filebeat:filebeat"]["output"] = {"key": "node logs", "db": 3}
+    stack_file.write_text(yaml.safe_dump(document))
+    command = Rendered(stack_file).llen_command("kind-e2e")[-1]
+    assert command.endswith("redis-cli -p 6379 -n 3 LLEN 'node logs'")
+
+
+def test_an_image_change_is_predicted_as_a_rolling_update_of_the_daemon_set(tmp_path):
+    before = e2e_stack_file(tmp_path)
+    after = tmp_path / "after" / before.name
+    after.parent.mkdir()
+    after.write_text(set_filebeat_image(before.read_text(), NEW_IMAGE))
+    [(change, impacts)] = predicted_changes(before, after).items()
+    assert change == ("DaemonSet", "filebeat")
+    assert impacts[0].startswith("pod template changed → RollingUpdate")
+
+
+# Reading the engine's answers.
+
+def test_change_counts_read_as_plain_strings():
+    summary = SummaryEvent.from_json({"resourceChanges": {"update": 1, "same": 13}})
+    assert op_counts(summary.resource_changes) == {"update": 1, "same": 13}
+    assert op_counts({auto.OpType.UPDATE: 2}) == {"update": 2}
+    assert op_counts(None) == {}
+
+
+def pre_event(op: str, type_: str, name: str, sequence: int = 1) -> dict:
+    parent = "redis-filebeat:components:Filebeat"
+    urn = f"urn:pulumi:e2e-abc123::redis-filebeat::{parent}${type_}::{name}"
+    return {"sequence": sequence, "timestamp": 0, "resourcePreEvent": {
+        "metadata": {"op": op, "urn": urn, "type": type_, "provider": ""}}}
+
+
+DAEMON_SET = "kubernetes:apps/v1:DaemonSet"
+
+
+def test_the_recorder_keeps_what_the_engine_announces():
+    recorder = StepRecorder()
+    for event in (pre_event("same", "pulumi:pulumi:Stack", "redis-filebeat-e2e-abc123"),
+                  pre_event("update", DAEMON_SET, "filebeat", 2),
+                  {"sequence": 3, "timestamp": 0, "summaryEvent": {"resourceChanges": {}}}):
+        recorder(EngineEvent.from_json(event))
+    [step] = recorder.changes()
+    assert (step.op, step.kind, step.name) == ("update", "DaemonSet", "filebeat")
+    assert step.urn.endswith("$kubernetes:apps/v1:DaemonSet::filebeat")
+
+
+def step(op: str, type_: str, name: str) -> Step:
+    return Step(op, type_, name, f"urn:pulumi:s::p::{type_}::{name}")
+
+
+def test_only_an_in_place_update_of_the_predicted_objects_passes():
+    predicted = [("DaemonSet", "filebeat")]
+    assert unexpected_steps([step("update", DAEMON_SET, "filebeat")], predicted) == []
+    assert unexpected_steps([step("replace", DAEMON_SET, "filebeat")], predicted) == [
+        f"replace {DAEMON_SET} filebeat", "no update of DaemonSet filebeat"]
+    assert unexpected_steps([step("update", DAEMON_SET, "filebeat"),
+                             step("update", "kubernetes:core/v1:Secret", "redis-auth")],
+                            predicted) == ["update kubernetes:core/v1:Secret redis-auth"]
+    assert unexpected_steps([], predicted) == ["no update of DaemonSet filebeat"]
+
+
+# Reading kubectl's answers.
+
+def pod(image: str, terminating: bool = False, container: str = "filebeat") -> dict:
+    metadata = {"name": "filebeat-x"} | (
+        {"deletionTimestamp": "2026-01-01T00:00:00Z"} if terminating else {})
+    return {"metadata": metadata, "spec": {"containers": [{"name": container, "image": image}]}}
+
+
+def test_terminating_pods_and_other_containers_do_not_count():
+    pods = json.dumps({"items": [pod(NEW_IMAGE), pod("old", terminating=True),
+                                 pod("sidecar", container="other")]})
+    assert running_images(pods, "filebeat") == [NEW_IMAGE]
+
+
+FILEBEAT_EVENT = json.dumps({"@timestamp": "2026-01-01T00:00:00.000Z", "message": "hello",
+                             "agent": {"type": "filebeat", "version": "8.15.3"},
+                             "log": {"file": {"path": "/var/log/containers/x.log"}}})
+
+
+def test_an_entry_must_be_a_filebeat_event():
+    assert filebeat_event(FILEBEAT_EVENT)["message"] == "hello"
+    for entry, why in (("hello", "not JSON"), ("[1]", "not a JSON object"),
+                       ('{"message": "x", "@timestamp": "t"}', "not written by filebeat"),
+                       ('{"agent": {"type": "filebeat"}}', "without @timestamp, message")):
+        with pytest.raises(ValueError, match=why):
+            filebeat_event(entry)
+
+
+# The Automation API, without the CLI, and against a scripted stand-in.
+
+def test_without_the_cli_the_sdk_fails_to_start_a_workspace(monkeypatch, tmp_path):
+    """The SDK runs `pulumi version` when a workspace is made, and has no
+    message of its own for a missing CLI: the OS error is all one gets. So
+    the suite checks for the CLI first and skips, saying so."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="'pulumi'"):
+        auto.LocalWorkspace(work_dir=str(tmp_path))
+
+
+def test_a_stack_that_could_not_be_created_leaves_no_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    (tmp_path / "stacks").mkdir()
+    stack = ThrowawayStack(tmp_path / "state", "kind-e2e", suffix="abc123", root=tmp_path)
+    try:
+        with pytest.raises(FileNotFoundError):
+            stack.create()
+        assert stack.stack_file.exists()
+    finally:
+        stack.tear_down()
+    assert list((tmp_path / "stacks").iterdir()) == []
+
+
+def test_an_existing_stack_file_is_never_taken_over(tmp_path):
+    (tmp_path / "stacks").mkdir()
+    stack = ThrowawayStack(tmp_path / "state", "kind-e2e", suffix="abc123", root=tmp_path)
+    stack.stack_file.write_text("someone else's\n")
+    with pytest.raises(FileExistsError):
+        stack.create()
+    stack.tear_down()
+    assert stack.stack_file.read_text() == "someone else's\n"
+
+
+FAKE = """#!@PYTHON@
+# A stand-in for a CLI: answers by the first rule whose words all occur in
+# the command line, and logs each call with what the test wants to check.
+import json, os, sys
+from pathlib import Path
+args = sys.argv[1:]
+rules = json.loads(Path(os.environ["FAKE_RULES"]).read_text())[Path(sys.argv[0]).name]
+with open(os.environ["FAKE_LOG"], "a") as log:
+    log.write(json.dumps({
+        "tool": Path(sys.argv[0]).name, "args": args, "cwd": os.getcwd(),
+        "env": {k: os.environ.get(k) for k in ("PULUMI_BACKEND_URL",
+                 "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK")},
+        "stack_files": sorted(p.name for p in Path("stacks").glob("Pulumi.*.yaml")),
+    }) + "\\n")
+words = {word for arg in args for word in arg.split()}
+rule = next(r for r in rules if all(w in words for w in r["match"]))
+if "--event-log" in args:
+    with open(args[args.index("--event-log") + 1], "a") as events:
+        for event in rule.get("events", []) + [{"sequence": 999, "cancelEvent": {}}]:
+            events.write(json.dumps(event) + "\\n")
+sys.stdout.write(rule.get("stdout", ""))
+sys.stderr.write(rule.get("stderr", ""))
+sys.exit(rule.get("exit", 0))
+"""
+
+URN = ("urn:pulumi:e2e-abc123::redis-filebeat::redis-filebeat:components:Filebeat"
+       "$kubernetes:apps/v1:DaemonSet::filebeat")
+HISTORY = json.dumps([{"kind": "update", "startTime": "2026-01-01T00:00:00.000Z",
+                       "message": "", "environment": {}, "config": {}, "result": "succeeded",
+                       "resourceChanges": {"update": 1, "same": 14}}])
+PODS = json.dumps({"items": [pod(NEW_IMAGE), pod(NEW_IMAGE), pod("old", terminating=True)]})
+
+
+def pulumi_rules(destroy_exit: int = 0) -> list[dict]:
+    return [
+        {"match": ["version"], "stdout": "v3.205.0\n"},  # before 3.206 the events come in a file
+        {"match": ["stack", "output", "--json"],
+         "stdout": json.dumps({"namespace": "e2e-abc123", "daemonSetName": "filebeat"})},
+        {"match": ["stack", "history"], "stdout": HISTORY},
+        {"match": ["preview"], "stdout": (
+            "Previewing update (e2e-abc123):\n"
+            "    ~ kubernetes:apps/v1:DaemonSet: (update)\n"
+            f"        [urn={URN}]\n"
+            f'      ~ image: "docker.elastic.co/beats/filebeat:8.15.3" => "{NEW_IMAGE}"\n'),
+         "events": [pre_event("same", "pulumi:pulumi:Stack", "redis-filebeat-e2e-abc123"),
+                    pre_event("update", DAEMON_SET, "filebeat", 2),
+                    {"sequence": 3, "summaryEvent": {
+                        "resourceChanges": {"update": 1, "same": 14}}}]},
+        {"match": ["destroy"], "exit": destroy_exit,
+         "stderr": "error: the cluster went away\n" if destroy_exit else ""},
+        {"match": [], "stdout": ""},
+    ]
+
+
+KUBECTL_RULES = [
+    {"match": ["LLEN"], "stdout": "3\n"},
+    {"match": ["LINDEX"], "stdout": FILEBEAT_EVENT + "\n"},
+    {"match": ["rollout", "status"], "stdout": "daemon set \"filebeat\" successfully rolled out\n"},
+    {"match": ["get", "daemonset/filebeat"],
+     "stdout": json.dumps({"status": {"desiredNumberScheduled": 2}})},
+    {"match": ["get", "pods"], "stdout": PODS},
+]
+
+
+@pytest.fixture
+def fake_clis(tmp_path, monkeypatch):
+    """`pulumi` and `kubectl` as scripted stand-ins, in a project folder of their own."""
+    bin_dir, root = tmp_path / "bin", tmp_path / "project"
+    bin_dir.mkdir(), (root / "stacks").mkdir(parents=True)
+    for tool in ("pulumi", "kubectl"):
+        (bin_dir / tool).write_text(FAKE.replace("@PYTHON@", sys.executable))
+        (bin_dir / tool).chmod(0o755)
+    rules, log = tmp_path / "rules.json", tmp_path / "calls.jsonl"
+
+    def script(pulumi: list[dict]) -> None:
+        rules.write_text(json.dumps({"pulumi": pulumi, "kubectl": KUBECTL_RULES}))
+
+    def calls(tool: str) -> list[dict]:
+        return [c for c in map(json.loads, log.read_text().splitlines()) if c["tool"] == tool]
+
+    script(pulumi_rules())
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("FAKE_RULES", str(rules))
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    return root, script, calls
+
+
+def test_the_steps_drive_the_automation_api_as_intended(fake_clis, tmp_path):
+    root, _, calls = fake_clis
+    stack = ThrowawayStack(tmp_path / "state", "kind-e2e", suffix="abc123", root=root)
+    stack.create()
+    try:
+        steps.test_up_deploys_the_dev_stack(stack)
+        steps.test_filebeat_entries_reach_redis(stack)
+        (tmp_path / "preview").mkdir()
+        steps.test_an_image_change_previews_as_a_daemon_set_update(stack, tmp_path / "preview")
+        steps.test_up_completes_the_rollout(stack)
+    finally:
+        stack.tear_down(on_output=lambda line: None)
+
+    pulumi = calls("pulumi")
+    commands = [[a for a in c["args"] if a != "--non-interactive"][:2] for c in pulumi]
+    assert [c for c in commands if c != ["version"]] == [
+        ["stack", "init"], ["config", "set"],            # create
+        ["up", "--yes"], ["stack", "output"], ["stack", "output"], ["stack", "history"],
+        ["config", "set"], ["preview", "--diff"],        # the image change
+        ["up", "--yes"], ["stack", "output"], ["stack", "output"], ["stack", "history"],
+        ["destroy", "--skip-preview"], ["stack", "history"], ["stack", "rm"]]
+    init, password = pulumi[1], pulumi[2]
+    [image] = [c for c in pulumi if "--path" in c["args"]]
+    assert init["args"][-1] == "e2e-abc123"
+    assert init["stack_files"] == ["Pulumi.e2e-abc123.yaml"]  # dev's copy, before init
+    assert password["args"][2:5] == ["redis-filebeat:redisPassword", "--secret", "--stack"]
+    assert len(password["args"][-1]) >= 24
+    assert image["args"][1:5] == ["set", "--path", "redis-filebeat:filebeat.image", "--plaintext"]
+    assert image["args"][-1] == NEW_IMAGE
+    for call in pulumi:
+        if call["args"] != ["version"]:  # which the SDK runs in our own folder
+            assert call["cwd"] == str(root)
+            assert call["env"]["PULUMI_BACKEND_URL"] == (tmp_path / "state").as_uri()
+            assert len(call["env"]["PULUMI_CONFIG_PASSPHRASE"]) >= 32
+    assert not stack.stack_file.exists()
+
+    kubectl = [" ".join(c["args"]) for c in calls("kubectl")]
+    assert all(c.startswith("--context kind-e2e -n e2e-abc123 ") for c in kubectl)
+
+
+def test_a_failed_destroy_says_how_to_clean_up(fake_clis, tmp_path):
+    root, script, calls = fake_clis
+    script(pulumi_rules(destroy_exit=1))
+    stack = ThrowawayStack(tmp_path / "state", "kind-e2e", suffix="abc123", root=root).create()
+    with pytest.raises(TearDownError) as failure:
+        stack.tear_down(on_output=lambda line: None)
+    assert str(failure.value).splitlines() == [
+        "pulumi destroy of the e2e stack e2e-abc123 failed: error: the cluster went away",
+        "Remove what it deployed with:",
+        "  kubectl --context kind-e2e delete namespace e2e-abc123 --ignore-not-found",
+        "  kubectl --context kind-e2e delete clusterrole e2e-abc123-filebeat --ignore-not-found",
+        ("  kubectl --context kind-e2e delete clusterrolebinding e2e-abc123-filebeat "
+         "--ignore-not-found")]
+    assert not stack.stack_file.exists()
+    assert not [c for c in calls("pulumi") if c["args"][1:3] == ["stack", "rm"]]
+
+
+def test_after_a_failed_step_the_later_ones_skip(tmp_path):
+    """tests/e2e/conftest.py: one failure is reported once, not once per later step."""
+    conftest = Path(steps.__file__).with_name("conftest.py")
+    (tmp_path / "conftest.py").write_text(conftest.read_text())
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    e2e: deploys\n")
+    (tmp_path / "test_steps.py").write_text(
+        "import pytest\n\npytestmark = pytest.mark.e2e\n\n"
+        "def test_one():\n    pass\n\n"
+        "def test_two():\n    assert False\n\n"
+        "def test_three():\n    pass\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "1 failed, 1 passed, 1 skipped" in result.stdout, result.stdout + result.stderr
+    assert "an earlier step failed: test_two" in result.stdout

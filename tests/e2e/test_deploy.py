@@ -3,22 +3,31 @@
 Runs only under `pytest -m e2e`, against the current kube context (a kind
 cluster is enough), with Pulumi's Automation API driving the real CLI. The
 stack gets its own name, namespace, passphrase and file-backed state in a
-temporary folder, so it never touches the operator's own stacks or state.
-Each step is a test, in order; the module fixture destroys the stack at the
-end whatever happened.
+temporary folder, so it never touches the operator's own stacks or state
+(tests/e2e/stack.py). Each step is a test, in order; after a failed step
+the later ones skip, and the module fixture destroys the stack at the end
+whatever happened.
 """
 
 import os
-import secrets
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-from components.diff import compare
-from components.render import render_stack_file
-from tests.e2e.cluster import ROOT, Rendered, current_context, e2e_stack_text, missing_tools
+from tests.e2e.cluster import (
+    StepRecorder,
+    current_context,
+    desired_pods,
+    filebeat_event,
+    missing_tools,
+    op_counts,
+    predicted_changes,
+    running_images,
+    set_filebeat_image,
+    unexpected_steps,
+)
+from tests.e2e.stack import ThrowawayStack
 
 # The steps share one deployment and run in order: one xdist worker takes them all.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -27,38 +36,12 @@ NEW_FILEBEAT_IMAGE = os.environ.get("E2E_FILEBEAT_IMAGE", "docker.elastic.co/bea
 """The image the rollout step switches to: another real tag of dev's image."""
 LOGS_DEADLINE_SECONDS = int(os.environ.get("E2E_LOGS_DEADLINE", "300"))
 ROLLOUT_SECONDS = int(os.environ.get("E2E_ROLLOUT_TIMEOUT", "600"))
+SETTLE_SECONDS = 120
+"""How long the old template's pods may take to finish terminating after the rollout."""
 
 
-class Deployment:
-    """One throwaway stack: its file, its Automation API handle, and the cluster."""
-
-    def __init__(self, state: Path):
-        from pulumi import automation as auto
-
-        self.context = current_context()
-        suffix = secrets.token_hex(3)
-        self.name = f"e2e-{suffix}"
-        self.stack_file = ROOT / "stacks" / f"Pulumi.{self.name}.yaml"
-        self.stack_file.write_text(e2e_stack_text(f"e2e-{suffix}", self.context),
-                                   encoding="utf-8")
-        self.rendered = Rendered(self.stack_file)
-        env = {"PULUMI_BACKEND_URL": state.as_uri(),
-               "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24)}
-        self.stack = auto.create_or_select_stack(
-            stack_name=self.name, work_dir=str(ROOT),
-            opts=auto.LocalWorkspaceOptions(work_dir=str(ROOT), env_vars=env))
-        self.stack.set_config("redis-filebeat:redisPassword",
-                              auto.ConfigValue(value=secrets.token_urlsafe(24), secret=True))
-
-    def use_filebeat_image(self, image: str) -> None:
-        """As an operator would: `pulumi config set --path redis-filebeat:filebeat.image`."""
-        from pulumi import automation as auto
-
-        self.stack.set_config("redis-filebeat:filebeat.image", auto.ConfigValue(value=image),
-                              path=True)
-
-    def kubectl(self, command: list[str], timeout: int = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+def kubectl(command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -66,59 +49,80 @@ def deployment(tmp_path_factory):
     reason = missing_tools()
     if reason:
         pytest.skip(reason)
-    deployed = Deployment(tmp_path_factory.mktemp("pulumi-state"))
+    stack = ThrowawayStack(tmp_path_factory.mktemp("pulumi-state"), current_context())
     try:
-        yield deployed
+        yield stack.create()
     finally:
-        try:
-            deployed.stack.destroy(on_output=print)
-            deployed.stack.workspace.remove_stack(deployed.name)
-        finally:
-            deployed.stack_file.unlink(missing_ok=True)
+        stack.tear_down()
 
 
 def test_up_deploys_the_dev_stack(deployment):
+    assert deployment.rendered.filebeat_image != NEW_FILEBEAT_IMAGE, \
+        "E2E_FILEBEAT_IMAGE must differ from dev's image, or the rollout step changes nothing"
     result = deployment.stack.up(on_output=print)
     assert result.summary.result == "succeeded"
     assert result.outputs["namespace"].value == deployment.rendered.namespace
+    assert result.outputs["daemonSetName"].value == deployment.rendered.daemon_set_name
 
 
 def test_filebeat_entries_reach_redis(deployment):
-    command = deployment.rendered.llen_command(deployment.context)
+    rendered, context = deployment.rendered, deployment.context
     deadline, seen = time.monotonic() + LOGS_DEADLINE_SECONDS, ""
     while time.monotonic() < deadline:
-        result = deployment.kubectl(command)
+        result = kubectl(rendered.llen_command(context))
         seen = (result.stdout or result.stderr).strip()
         if result.returncode == 0 and seen.isdigit() and int(seen) > 0:
-            return
+            break
         time.sleep(5)
-    pytest.fail(f"LLEN {deployment.rendered.key} stayed empty for {LOGS_DEADLINE_SECONDS} s; "
-                f"last answer: {seen!r}")
+    else:
+        pytest.fail(f"LLEN {rendered.key} stayed empty for {LOGS_DEADLINE_SECONDS} s; "
+                    f"last answer: {seen!r}")
+    entry = kubectl(rendered.first_entry_command(context))
+    assert entry.returncode == 0, entry.stderr
+    event = filebeat_event(entry.stdout.strip())
+    print(f"{seen} entries in redis; the first is filebeat's, from "
+          f"{event.get('log', {}).get('file', {}).get('path', '?')}")
 
 
-def test_an_image_change_previews_as_a_daemon_set_update(deployment):
-    from pulumi.automation import OpType
+def test_an_image_change_previews_as_a_daemon_set_update(deployment, tmp_path):
+    # What our own offline diff predicts, from the stack file as it will be.
+    after = tmp_path / deployment.stack_file.name
+    after.write_text(set_filebeat_image(deployment.stack_file.read_text(), NEW_FILEBEAT_IMAGE))
+    predicted = predicted_changes(deployment.stack_file, after)
+    daemon_set = ("DaemonSet", deployment.rendered.daemon_set_name)
+    assert list(predicted) == [daemon_set], predicted
+    assert predicted[daemon_set][0].startswith("pod template changed → RollingUpdate")
 
-    before = render_stack_file(deployment.stack_file).manifests.items
     deployment.use_filebeat_image(NEW_FILEBEAT_IMAGE)
-    # Our own diff, offline, predicts the rollout the engine is about to do.
-    impacts = [line for d in compare(before, render_stack_file(deployment.stack_file)
-                                     .manifests.items) for line in d.impacts]
-    assert any(line.startswith("pod template changed → RollingUpdate") for line in impacts)
-    preview = deployment.stack.preview(diff=True, on_output=print)
-    assert preview.change_summary.get(OpType.UPDATE, 0) >= 1
-    assert preview.change_summary.get(OpType.REPLACE, 0) == 0
-    assert "kubernetes:apps/v1:DaemonSet" in preview.stdout
+    steps = StepRecorder()
+    preview = deployment.stack.preview(diff=True, on_output=print, on_event=steps)
+    counts = op_counts(preview.change_summary)
+    assert counts.get("update", 0) >= 1, counts
+    assert not {"create", "delete", "replace"} & {op for op, n in counts.items() if n}, counts
+    assert unexpected_steps(steps.changes(), predicted) == []
+    [urn] = [s.urn for s in steps.changes() if (s.kind, s.name) == daemon_set]
+    assert urn in preview.stdout and "kubernetes:apps/v1:DaemonSet" in preview.stdout
     assert NEW_FILEBEAT_IMAGE in preview.stdout
 
 
 def test_up_completes_the_rollout(deployment):
+    rendered, context = deployment.rendered, deployment.context
     result = deployment.stack.up(on_output=print)
     assert result.summary.result == "succeeded"
-    rollout = deployment.kubectl(
-        deployment.rendered.rollout_command(deployment.context, ROLLOUT_SECONDS),
-        timeout=ROLLOUT_SECONDS + 60)
-    assert rollout.returncode == 0, rollout.stderr
-    images = deployment.kubectl(deployment.rendered.pod_images_command(deployment.context))
-    assert images.returncode == 0, images.stderr
-    assert set(images.stdout.split()) == {NEW_FILEBEAT_IMAGE}
+    assert op_counts(result.summary.resource_changes).get("update", 0) >= 1
+    rollout = kubectl(rendered.rollout_command(context, ROLLOUT_SECONDS),
+                      timeout=ROLLOUT_SECONDS + 60)
+    assert rollout.returncode == 0, rollout.stdout + rollout.stderr
+    daemon_set = kubectl(rendered.daemon_set_command(context))
+    assert daemon_set.returncode == 0, daemon_set.stderr
+    # Old pods still terminating are left out; give the listing time to settle.
+    deadline, images = time.monotonic() + SETTLE_SECONDS, []
+    while time.monotonic() < deadline:
+        pods = kubectl(rendered.pods_command(context))
+        assert pods.returncode == 0, pods.stderr
+        images = running_images(pods.stdout, rendered.filebeat_container)
+        if images == [NEW_FILEBEAT_IMAGE] * desired_pods(daemon_set.stdout):
+            break
+        time.sleep(5)
+    assert images and set(images) == {NEW_FILEBEAT_IMAGE}, images
+    assert len(images) == desired_pods(daemon_set.stdout)
