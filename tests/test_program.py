@@ -119,6 +119,32 @@ def test_kit_leaves_the_pulumi_runtime_as_it_found_it():
     assert "redis-filebeat:namespace" not in runtime_config.CONFIG.get()
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_run_pauses_the_cycle_collector_and_puts_it_back(enabled):
+    import gc
+
+    seen = []
+
+    def program():
+        seen.append(gc.isenabled())
+        main()
+
+    def failing():
+        raise RuntimeError("boom")
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        run_with_mocks(program, "dev", raw(minimal()))
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError, match="boom"):
+            run_with_mocks(failing, "dev", raw(minimal()))
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
 def test_kit_takes_a_stack_config_object():
     config = stack_config(minimal())
     assert render_config(config).manifests.to_yaml() == render_config(minimal()).manifests.to_yaml()
