@@ -5,7 +5,8 @@ captured, and answers like `subprocess.run` would: most tests are about what
 the CLI prints and returns, and a fresh interpreter per call (about 1.5 s of
 imports) proves nothing more. `cli_process` runs the real module entry point
 in a new interpreter, for the tests that are about that: exit codes through
-`python -m`, and output that must not depend on the process.
+`python -m`. (That the output does not depend on the process is checked in
+tests/test_render.py, with one other interpreter rendering every stack.)
 """
 
 import contextlib
