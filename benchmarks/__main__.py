@@ -1,158 +1,115 @@
-"""`python -m benchmarks`: our render against its peers, scaling, profile, test suite.
+"""`python -m benchmarks`: our render against its peers, scaling, a profile, the test suite.
 
-    .venv/bin/python -m benchmarks                   # compare + scaling (a few minutes)
-    .venv/bin/python -m benchmarks --repeats 11 --sections compare,scaling,profile,suite
+    .venv/bin/python -m benchmarks                       # compare + scaling, 2-3 minutes
+    .venv/bin/python -m benchmarks --profile --suite     # and the profile and the suite
+    .venv/bin/python -m benchmarks --sections profile    # only the profile
+    .venv/bin/python -m benchmarks --repeats 5 --steps 1,10,100
 
-Every figure is a median over whole-process runs, and every comparison is
-taken in the same run, because this machine's speed drifts between runs.
+Every figure is a median over whole-process runs, and every ratio is taken
+between commands run interleaved in the same invocation, because a shared
+machine's speed drifts from one minute to the next.
 """
 
 import argparse
 import os
 import platform
-import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .measure import Figure, measure
-from .peers import ROOT, cdk8s, import_floor, kustomize, ours
-from .profile import profile_render
-from .stacks import write_node_class_stack
-from .table import table
+from . import sections
+from .peers import REQUIREMENTS
 
 SECTIONS = ("compare", "scaling", "profile", "suite")
-SCALING_STEPS = (1, 10, 100, 1000)
+DEFAULT = ("compare", "scaling")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=7, help="runs per figure (default 7)")
-    parser.add_argument("--sections", default="compare,scaling",
-                        help=f"comma-separated, of {', '.join(SECTIONS)} (default compare,scaling)")
-    parser.add_argument("--steps", default=",".join(map(str, SCALING_STEPS)),
+    parser.add_argument("--repeats", type=int, default=9, metavar="N",
+                        help="measured runs per command (default 9; 1000 classes get N/3, "
+                             "at least 3)")
+    parser.add_argument("--sections", metavar="LIST", default=",".join(DEFAULT),
+                        help=f"comma-separated, of {', '.join(SECTIONS)} "
+                             f"(default {','.join(DEFAULT)})")
+    parser.add_argument("--profile", action="store_true", help="add the profile section")
+    parser.add_argument("--suite", action="store_true", help="add the test-suite section")
+    parser.add_argument("--steps", metavar="LIST", default="1,10,100,1000",
                         help="node-class counts for scaling (default 1,10,100,1000)")
     args = parser.parse_args()
-    sections = args.sections.split(",")
-    unknown = set(sections) - set(SECTIONS)
+    chosen = [s for s in args.sections.split(",") if s]
+    chosen += ["profile"] * args.profile + ["suite"] * args.suite
+    unknown = set(chosen) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
-    print(machine())
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        folder = Path(scratch)
-        if "compare" in sections:
-            print(compare(folder, args.repeats))
-        if "scaling" in sections:
-            print(scaling(folder, args.repeats, [int(n) for n in args.steps.split(",")]))
-        if "profile" in sections:
-            for path in (ROOT / "stacks" / "Pulumi.dev.yaml",
-                         write_node_class_stack(100, folder)):
-                print("\n" + profile_render(path))
-    if "suite" in sections:
-        print(suite())
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    steps = [int(n) for n in args.steps.split(",")]
+
+    print(machine(), flush=True)
+    with tempfile.TemporaryDirectory(prefix="benchmarks-") as scratch:
+        runs = {"compare": lambda: sections.compare(Path(scratch), args.repeats),
+                "scaling": lambda: sections.scaling(Path(scratch), args.repeats, steps),
+                "profile": lambda: sections.profile(Path(scratch), args.repeats),
+                "suite": sections.suite}
+        for name in SECTIONS:
+            if name in chosen:
+                start = time.perf_counter()
+                text = runs[name]()
+                print(f"\n{text}\n({name}: {time.perf_counter() - start:.0f} s; "
+                      f"{uptime()})", flush=True)
 
 
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "0")
-    versions = subprocess.run([sys.executable, "-m", "pip", "list", "--format=freeze"],
-                              capture_output=True, text=True).stdout
-    pinned = [line for line in versions.splitlines()
-              if re.match(r"(pulumi|pulumi-kubernetes|pydantic)==", line)]
-    return (f"machine: {os.cpu_count()} cores, {cpu}, {int(memory) / 2**20:.1f} GiB; "
-            f"Python {platform.python_version()}; {', '.join(pinned)}; "
-            f"load average {os.getloadavg()[0]:.2f} at start; "
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-
-
-def compare(folder: Path, repeats: int) -> str:
-    rendered = subprocess.run([sys.executable, "-m", "components", "render", "--stack", "dev"],
-                              capture_output=True, text=True, check=True).stdout
-    documents = folder / "dev.yaml"
-    documents.write_text(rendered, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "components", "render", "--stack", "dev", "--out",
-                    str(folder / "dev")], capture_output=True, check=True)
-    peers = [ours(), import_floor(), kustomize(folder / "dev"),
-             cdk8s(documents, folder / "cdk8s")]
-    figures: dict[str, Figure] = {}
-    skipped = []
-    for peer in peers:
-        if peer.command is None:
-            skipped.append(f"{peer.label}: skipped, {peer.skipped}")
-            continue
-        figures[peer.label] = measure(peer.label, peer.command, repeats, peer.env)
-    same = [_same_objects(rendered, peer) for peer in peers[2:] if peer.command]
-    mine = figures[peers[0].label]
-    rows = [[f.label, f"{f.seconds * 1000:.0f}", f"{f.seconds / mine.seconds:.2f}",
-             f"{f.peak_mib:.0f}"] for f in figures.values()]
-    floor = figures[peers[1].label]
-    overhead = (mine.seconds - floor.seconds) / floor.seconds
+               platform.processor() or "unknown CPU")
+    kib = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    packages = ", ".join(f"{name} {_version(name)}"
+                         for name in ("pulumi", "pulumi_kubernetes", "pydantic", "PyYAML"))
+    pins = ", ".join(line.replace("==", " ") for line in REQUIREMENTS.read_text().splitlines()
+                     if "==" in line and not line.startswith("#"))
     return "\n".join([
-        f"\ncompare: the dev stack ({rendered.splitlines().count('---')} objects), median of "
-        f"{repeats} "
-        "whole-process runs",
-        table(["command", "median ms", "× ours", "peak MiB"], rows),
-        *skipped,
-        *same,
-        f"render overhead over the import floor: {(mine.seconds - floor.seconds) * 1000:.0f} ms "
-        f"= {overhead:.0%} of the floor (goal: under 20%)",
+        f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"machine: {len(os.sched_getaffinity(0))} cores (nproc), {cpu}, "
+        f"{kib / 2**20:.1f} GiB RAM",
+        f"software: Python {platform.python_version()}; {packages}; "
+        f"kubectl {_tool('kubectl', 'version', '--client')}; node {_tool('node', '--version')}; "
+        f"cdk8s peer (benchmarks/requirements.txt): {pins}",
+        f"load at start: {uptime()}",
     ])
 
 
-def _same_objects(rendered: str, peer) -> str:
-    """Check that a peer produced the very objects we render, so the race is fair."""
-    import yaml
-
-    out = subprocess.run(peer.command, capture_output=True, text=True, env=peer.env).stdout
-    if "cdk8s" in peer.label:
-        out = next(Path(peer.command[-1]).glob("*.k8s.yaml")).read_text(encoding="utf-8")
-
-    def key(document: dict) -> str:
-        return f"{document['kind']}/{document['metadata']['name']}"
-
-    ours_docs = sorted((d for d in yaml.safe_load_all(rendered) if d), key=key)
-    theirs = sorted((d for d in yaml.safe_load_all(out) if d), key=key)
-    return f"{peer.label}: same objects as ours: {'yes' if ours_docs == theirs else 'NO'}"
+def uptime() -> str:
+    out = subprocess.run(["uptime"], capture_output=True, text=True).stdout if shutil.which(
+        "uptime") else ""
+    return "load average " + (out.split("load average:")[-1].strip() if "load average" in out
+                              else ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
-def scaling(folder: Path, repeats: int, steps: list[int]) -> str:
-    rows = []
-    for count in steps:
-        runs = max(1, repeats if count <= 100 else repeats // 3)
-        stack = write_node_class_stack(count, folder)
-        mine = measure(f"{count} classes", [sys.executable, "-m", "components", "render",
-                                            "--config", str(stack)], runs)
-        bare = measure(f"{count} bare", [sys.executable, str(Path(__file__).with_name(
-            "bare_mocks.py")), str(count)], runs)
-        rows.append([str(count), f"{mine.seconds * 1000:.0f}", f"{mine.peak_mib:.0f}",
-                     f"{mine.seconds * 1000 / count:.1f}", f"{bare.seconds * 1000:.0f}",
-                     f"{bare.peak_mib:.0f}", f"{mine.seconds / bare.seconds:.2f}", str(runs)])
-    return "\n".join([
-        "\nscaling: N filebeat node classes (N DaemonSets, plus redis), render --config; "
-        "bare = N DaemonSets under Pulumi's mocks with nothing of ours",
-        table(["N", "ours ms", "ours MiB", "ms per class", "bare ms", "bare MiB", "ours/bare",
-               "runs"], rows),
-        "goal: 100 classes under 2000 ms",
-    ])
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "missing"
 
 
-def suite() -> str:
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                             "--durations=10"], cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    lines = result.stdout.splitlines()
-    slowest = [line for line in lines if re.match(r"^\d+\.\d+s (call|setup|teardown)", line)]
-    summary = next((line for line in reversed(lines) if " passed" in line), "no summary")
-    return "\n".join([f"\nunit suite: {wall:.1f} s wall (goal: under 30 s); {summary.strip('= ')}",
-                      "slowest ten:", *(f"  {line}" for line in slowest[:10])])
+def _tool(name: str, *args: str) -> str:
+    if not shutil.which(name):
+        return "missing"
+    out = subprocess.run([name, *args], capture_output=True, text=True).stdout
+    first = out.splitlines()[0] if out else "?"
+    return first.split(":")[-1].strip()
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except sections.BenchmarkError as error:
+        sys.exit(f"benchmark failed: {error}")

@@ -1,8 +1,8 @@
-"""The peer of the scaling runs: N DaemonSets registered under Pulumi's mocks
+"""The scaling runs' peer: N plain DaemonSets registered under Pulumi's mocks,
 with nothing of ours (no config, no validation, no manifests), so the
 difference to our render is what we add per DaemonSet.
 
-    bare_mocks.py N
+    bare_mocks.py N       # prints how many DaemonSets the mocks received
 """
 
 import sys
@@ -14,7 +14,11 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
 
 class Echo(pulumi.runtime.Mocks):
+    def __init__(self):
+        self.registered: list[str] = []
+
     def new_resource(self, args):
+        self.registered.append(args.typ)
         return f"{args.name}-id", args.inputs
 
     def call(self, args):
@@ -40,5 +44,7 @@ def run(count: int):
 
 
 if __name__ == "__main__":
-    pulumi.runtime.set_mocks(Echo(), preview=False)
+    mocks = Echo()
+    pulumi.runtime.set_mocks(mocks, preview=False)
     run(int(sys.argv[1]))
+    print(f"{mocks.registered.count('kubernetes:apps/v1:DaemonSet')} DaemonSets")

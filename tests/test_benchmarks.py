@@ -2,7 +2,9 @@
 
 import sys
 
-from benchmarks.peers import import_floor
+import yaml
+
+from benchmarks.peers import import_floor, same_objects
 from benchmarks.stacks import write_node_class_stack
 from components.render import render_stack_file
 
@@ -21,3 +23,14 @@ def test_the_import_floor_imports_what_the_program_imports():
             "pulumi_kubernetes.core.v1", "pulumi_kubernetes.meta.v1",
             "pulumi_kubernetes.networking.v1", "pulumi_kubernetes.rbac.v1"} <= imported
     assert all(name.startswith("pulumi") for name in imported)
+
+
+def test_a_peer_that_drops_or_changes_a_field_is_caught(tmp_path):
+    """The peers' output is compared with our render before they are timed."""
+    ours = render_stack_file(write_node_class_stack(2, tmp_path)).manifests.to_yaml()
+    documents = list(yaml.safe_load_all(ours))
+    assert same_objects(ours, yaml.safe_dump_all(reversed(documents))) == ""
+    changed = documents[-1]["metadata"]
+    changed["labels"] = {**changed.get("labels", {}), "dropped-by-a-peer": "no"}
+    assert same_objects(ours, yaml.safe_dump_all(documents)) == (
+        f"{documents[-1]['kind']}/{changed.get('namespace', '')}/{changed['name']}")
