@@ -1,6 +1,7 @@
 """The test kit under test is the one users get: its fixtures come from here."""
 
-pytest_plugins = ["components.testing"]
+# pytester: tests that run pytest on a suite of their own, in this process.
+pytest_plugins = ["components.testing", "pytester"]
 
 
 def pytest_sessionfinish(session):

@@ -5,7 +5,6 @@ against a scripted stand-in for the pulumi CLI and kubectl."""
 
 import json
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pulumi.automation.events import EngineEvent, SummaryEvent
 
 import tests.e2e.test_deploy as steps
 from components.render import render_stack_file
+from tests.configs import ROOT
 from tests.e2e.cluster import (
     DEV,
     Rendered,
@@ -89,26 +89,28 @@ def test_with_everything_there_the_suite_runs(tmp_path, monkeypatch):
     assert missing_tools() is None
 
 
-def test_the_suite_skips_here_with_its_reason():
+# The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
+REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
+               "-n", "0", str(ROOT / "tests" / "e2e"))
+
+
+def test_the_suite_skips_here_with_its_reason(pytester):
     """Not vacuous: where the tools are missing, `pytest -m e2e` reports every
-    e2e test as skipped, with the reason, and none as passed."""
+    e2e test as skipped, with the reason, and none as passed. (In process:
+    a pytest of its own would spend seconds importing what this one has.)"""
     reason = missing_tools()
     if reason is None:
         pytest.skip("this machine can run the e2e suite; run it with pytest -m e2e")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "e2e", "-rs", "-q", "-p", "no:cacheprovider",
-         "-n", "0", "tests/e2e"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 skipped" in result.stdout and "passed" not in result.stdout
-    assert reason in result.stdout
+    result = pytester.runpytest_inprocess(*REPO_PYTEST, "-m", "e2e", "-rs", "-q")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(skipped=4)
+    assert reason in result.stdout.str()
 
 
-def test_the_unit_run_never_selects_the_e2e_steps():
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-         "-n", "0", "tests/e2e"], capture_output=True, text=True, timeout=300)
-    assert "4 deselected" in result.stdout, result.stdout + result.stderr
-    assert "test_deploy.py::" not in result.stdout
+def test_the_unit_run_never_selects_the_e2e_steps(pytester):
+    result = pytester.runpytest_inprocess(*REPO_PYTEST, "--collect-only", "-q")
+    assert "4 deselected" in result.stdout.str(), result.stdout.str() + result.stderr.str()
+    assert "test_deploy.py::" not in result.stdout.str()
 
 
 # The stack it deploys, and what it reads from the render.
@@ -432,18 +434,15 @@ def test_a_failed_destroy_says_how_to_clean_up(fake_clis, tmp_path):
     assert not [c for c in calls("pulumi") if c["args"][1:3] == ["stack", "rm"]]
 
 
-def test_after_a_failed_step_the_later_ones_skip(tmp_path):
+def test_after_a_failed_step_the_later_ones_skip(pytester):
     """tests/e2e/conftest.py: one failure is reported once, not once per later step."""
-    conftest = Path(steps.__file__).with_name("conftest.py")
-    (tmp_path / "conftest.py").write_text(conftest.read_text())
-    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    e2e: deploys\n")
-    (tmp_path / "test_steps.py").write_text(
+    pytester.makeconftest(Path(steps.__file__).with_name("conftest.py").read_text())
+    pytester.makeini("[pytest]\nmarkers =\n    e2e: deploys\n")
+    pytester.makepyfile(test_steps=(
         "import pytest\n\npytestmark = pytest.mark.e2e\n\n"
         "def test_one():\n    pass\n\n"
         "def test_two():\n    assert False\n\n"
-        "def test_three():\n    pass\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert "1 failed, 1 passed, 1 skipped" in result.stdout, result.stdout + result.stderr
-    assert "an earlier step failed: test_two" in result.stdout
+        "def test_three():\n    pass\n"))
+    result = pytester.runpytest_inprocess("-rs", "-p", "no:cacheprovider", "-p", "no:xdist")
+    result.assert_outcomes(failed=1, passed=1, skipped=1)
+    assert "an earlier step failed: test_two" in result.stdout.str()
