@@ -60,6 +60,15 @@ def import_floor() -> Peer:
                 [sys.executable, "-c", "import " + ", ".join(floor_modules())])
 
 
+def import_floor_frozen() -> Peer:
+    """The floor that ends as our CLI does: with the heap frozen (gc.freeze), the
+    collections at interpreter exit skip it. Against this, ours − floor is the
+    work our code adds, and nothing of what the freeze saves."""
+    return Peer("import floor, heap frozen before exit as ours",
+                [sys.executable, "-c", "import gc, " + ", ".join(floor_modules())
+                 + "; gc.freeze()"])
+
+
 def kustomize(folder: Path) -> Peer:
     label = "kubectl kustomize (same objects, YAML)"
     kubectl = shutil.which("kubectl")

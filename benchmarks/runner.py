@@ -8,6 +8,7 @@ the ratios stay fair even when the absolute figures drift.
 """
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -18,6 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).with_name("child.py")
+# Python's bytecode cache stays on, as on a user's machine: with
+# PYTHONDONTWRITEBYTECODE (set on some CI images), components/ alone would be
+# compiled afresh in every run, while pip compiled site-packages at install.
+NO_CACHE_VARIABLE = "PYTHONDONTWRITEBYTECODE"
 
 
 class BenchmarkError(Exception):
@@ -54,8 +59,9 @@ def run_once(command: Command, sample_tree: bool = False) -> tuple[dict, str]:
     with tempfile.NamedTemporaryFile(suffix=".out") as out:
         options = ["--stdout", out.name] if sample_tree else []
         options += ["--sample-tree"] if sample_tree else []
+        env = {k: v for k, v in (command.env or os.environ).items() if k != NO_CACHE_VARIABLE}
         done = subprocess.run([sys.executable, str(CHILD), *options, "--", *command.argv],
-                              capture_output=True, text=True, env=command.env, cwd=ROOT)
+                              capture_output=True, text=True, env=env, cwd=ROOT)
         if done.returncode != 0:
             raise BenchmarkError(f"{command.label}: the wrapper failed: {done.stderr}")
         report = json.loads(done.stdout)
@@ -69,9 +75,10 @@ def measure(commands: list[Command], repeats: int,
             check: Callable[[Command, str], None] | None = None) -> dict[str, Figure]:
     """Medians of `repeats` interleaved runs of each command.
 
-    Each command first runs once unmeasured: it warms the disk cache, samples
-    the process tree's memory, and hands its stdout to `check`, which may
-    raise if the command did not do the work it is credited with.
+    Each command first runs once unmeasured: it warms the disk cache and
+    writes the bytecode cache, samples the process tree's memory, and hands
+    its stdout to `check`, which may raise if the command did not do the
+    work it is credited with.
     """
     figures = {c.label: Figure(c.label) for c in commands}
     for command in commands:
