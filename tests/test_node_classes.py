@@ -1,8 +1,11 @@
 """Node classes: one DaemonSet per kind of node, with disjoint selectors."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components import ConfigError
+from components.node_selection import NodeClass, overlapping_classes
 from tests.configs import render_config, with_filebeat
 
 CLASSES = {
@@ -86,6 +89,23 @@ def test_overlapping_classes_are_refused(classes, common, message):
     assert str(caught.value) == (
         f"stacks/Pulumi.test.yaml: filebeat.nodeClasses: {message}, which would then run two daemons: "
         "give each pair different values for one nodeSelector label")
+
+
+# Few keys and values, so that selectors often share a key, and sometimes its value.
+SELECTOR = st.dictionaries(st.sampled_from(["pool", "zone", "disk"]), st.sampled_from("xyz"),
+                           min_size=1)
+
+
+@given(st.dictionaries(st.sampled_from("abcdefgh"), SELECTOR, max_size=8),
+       st.dictionaries(st.sampled_from(["pool", "tier"]), st.sampled_from("xy"), max_size=1))
+def test_grouping_by_a_shared_key_finds_what_checking_every_pair_finds(selectors, common):
+    merged = {name: {**common, **selector} for name, selector in selectors.items()}
+    names = sorted(merged)
+    every_pair = [f"{a} and {b}" for i, a in enumerate(names) for b in names[i + 1:]
+                  if all(merged[b].get(k, v) == v for k, v in merged[a].items())]
+    classes = {name: NodeClass.model_validate({"nodeSelector": selector})
+               for name, selector in selectors.items()}
+    assert overlapping_classes(classes, common) == every_pair
 
 
 @pytest.mark.parametrize(("classes", "message"), [
