@@ -51,7 +51,12 @@ def main() -> None:
         parser.error("--repeats must be at least 1")
     steps = [int(n) for n in args.steps.split(",")]
 
-    print(machine(), flush=True)
+    # Every process started from here keeps Python's bytecode cache, as on a
+    # user's machine. With PYTHONDONTWRITEBYTECODE (some CI images set it),
+    # components/ alone would be compiled afresh in every timed run, while
+    # pip compiled site-packages once at install.
+    bytecode = "off, turned on here" if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) else "on"
+    print(machine(), f"bytecode cache: {bytecode}", sep="\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="benchmarks-") as scratch:
         runs = {"compare": lambda: sections.compare(Path(scratch), args.repeats),
                 "scaling": lambda: sections.scaling(Path(scratch), args.repeats, steps),

@@ -7,7 +7,9 @@ Each runs in a fresh interpreter that first imports the import floor
 `render` process pays beyond the floor: importing components/ (pydantic,
 building our models) and the first render. `warm` renders once unprofiled,
 then profiles the second render: the program run alone. `timed` times those
-parts without a profiler; `secret` measures the leak-check run.
+parts without a profiler; `secret` measures the leak-check run. Each freezes
+the heap after the imports, as the CLI does (components/__main__.py), so the
+collection after a mocks run walks what the CLI's would.
 
 The program runs on a worker thread, and the SDK calls the mocks from a
 thread pool (see components/mockrun.py). A profiler on the main thread sees
@@ -22,6 +24,7 @@ three times slower and distorts call-heavy code more.)
 """
 
 import cProfile
+import gc
 import importlib
 import json
 import pstats
@@ -55,10 +58,9 @@ OWNERS = (  # (substring of the file name, owner); the first match wins
 )
 # Costs worth a line of their own, whatever their rank: (function name, what it is).
 WATCH = (
-    ("extract_docstrings_from_cls", "pydantic reading field docstrings from our source "
-                                    "(use_attribute_docstrings in config_base.py)"),
-    ("source_to_code", "compiling modules that have no cached .pyc (components/ here, "
-                       "if PYTHONDONTWRITEBYTECODE is set)"),
+    ("extract_docstrings_from_cls", "pydantic reading field docstrings from source "
+                                    "(use_attribute_docstrings; schema.py does it instead)"),
+    ("source_to_code", "compiling modules that have no cached .pyc"),
     ("parse_config", "validating the stack config"),
     ("overlapping_classes", "the pairwise node-class overlap check"),
     ("from_capture", "captured inputs to manifests"),
@@ -209,6 +211,7 @@ def _render(path: Path) -> None:
 def first(path: Path, top: int) -> str:
     def work() -> None:
         importlib.import_module("components.cli")  # what `python -m components` imports
+        gc.freeze()  # as components/__main__.py does before the work
         _render(path)
 
     stats, wall = profiled(work)
@@ -218,6 +221,7 @@ def first(path: Path, top: int) -> str:
 
 def warm(path: Path, top: int) -> str:
     _render(path)
+    gc.freeze()
     stats, wall = profiled(lambda: _render(path))
     return report(f"{path.name}, a second render in the same process (the program run "
                   "alone)", stats, wall, top)
@@ -263,6 +267,7 @@ def timed(path: Path) -> str:
     """Unprofiled: importing components/ beyond the floor, then two renders."""
     start = time.perf_counter()
     importlib.import_module("components.cli")
+    gc.freeze()
     imported = time.perf_counter()
     _render(path)
     first_done = time.perf_counter()

@@ -8,7 +8,6 @@ the ratios stay fair even when the absolute figures drift.
 """
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -19,10 +18,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).with_name("child.py")
-# Python's bytecode cache stays on, as on a user's machine: with
-# PYTHONDONTWRITEBYTECODE (set on some CI images), components/ alone would be
-# compiled afresh in every run, while pip compiled site-packages at install.
-NO_CACHE_VARIABLE = "PYTHONDONTWRITEBYTECODE"
 
 
 class BenchmarkError(Exception):
@@ -59,9 +54,8 @@ def run_once(command: Command, sample_tree: bool = False) -> tuple[dict, str]:
     with tempfile.NamedTemporaryFile(suffix=".out") as out:
         options = ["--stdout", out.name] if sample_tree else []
         options += ["--sample-tree"] if sample_tree else []
-        env = {k: v for k, v in (command.env or os.environ).items() if k != NO_CACHE_VARIABLE}
         done = subprocess.run([sys.executable, str(CHILD), *options, "--", *command.argv],
-                              capture_output=True, text=True, env=env, cwd=ROOT)
+                              capture_output=True, text=True, env=command.env, cwd=ROOT)
         if done.returncode != 0:
             raise BenchmarkError(f"{command.label}: the wrapper failed: {done.stderr}")
         report = json.loads(done.stdout)
