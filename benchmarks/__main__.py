@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks --profile --suite     # and the profile and the suite
     .venv/bin/python -m benchmarks --sections profile    # only the profile
     .venv/bin/python -m benchmarks --repeats 5 --steps 1,10,100
+    .venv/bin/python -m benchmarks --sections "" --against main~3   # a change's effect
 
 Every figure is a median over whole-process runs, and every ratio is taken
 between commands run interleaved in the same invocation, because a shared
@@ -41,6 +42,9 @@ def main() -> None:
     parser.add_argument("--suite", action="store_true", help="add the test-suite section")
     parser.add_argument("--steps", metavar="LIST", default="1,10,100,1000",
                         help="node-class counts for scaling (default 1,10,100,1000)")
+    parser.add_argument("--against", metavar="REV",
+                        help="add a section: this tree's render of dev and of the steps "
+                             "from 100 up, against git revision REV's")
     args = parser.parse_args()
     chosen = [s for s in args.sections.split(",") if s]
     chosen += ["profile"] * args.profile + ["suite"] * args.suite
@@ -61,9 +65,11 @@ def main() -> None:
         runs = {"compare": lambda: sections.compare(Path(scratch), args.repeats),
                 "scaling": lambda: sections.scaling(Path(scratch), args.repeats, steps),
                 "profile": lambda: sections.profile(Path(scratch), args.repeats),
-                "suite": sections.suite}
-        for name in SECTIONS:
-            if name in chosen:
+                "suite": sections.suite,
+                "against": lambda: sections.against(Path(scratch), args.repeats,
+                                                    args.against, steps)}
+        for name in (*SECTIONS, "against"):
+            if name in chosen or (name == "against" and args.against):
                 start = time.perf_counter()
                 text = runs[name]()
                 print(f"\n{text}\n({name}: {time.perf_counter() - start:.0f} s; "

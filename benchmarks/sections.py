@@ -178,6 +178,42 @@ def _what_if(repeats: int) -> str:
     ])
 
 
+def against(scratch: Path, repeats: int, revision: str, steps: list[int]) -> str:
+    """This tree's render against a git revision's, interleaved: what a change bought.
+
+    The revision's files come from `git archive`; both render the same stack
+    files (this tree's), each with its own components/.
+    """
+    tree = scratch / "against"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True)
+    if archive.returncode != 0:
+        raise BenchmarkError(f"git archive {revision}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    cases = [("dev", ["--stack", "dev"])] + [
+        (f"{count} classes", ["--config", str(write_node_class_stack(count, scratch))])
+        for count in steps if count >= 100]
+    rows = []
+    for label, args in cases:
+        runs = repeats if "1000" not in label else max(3, repeats // 3)
+        now = Command(f"this tree: {label}", [*RENDER, *args])
+        then = Command(f"{revision}: {label}", [sys.executable, "-c", (
+            f"import runpy, sys; sys.path[0] = {str(tree)!r}; "
+            f"sys.argv = ['components', 'render', *{args!r}]; "
+            "runpy.run_module('components', run_name='__main__', alter_sys=True)")])
+        figures = measure([now, then], runs)
+        mine, theirs = figures[now.label], figures[then.label]
+        rows.append([label, str(runs), f"{theirs.median * 1000:.0f}", f"{theirs.peak_mib:.0f}",
+                     f"{mine.median * 1000:.0f}", f"{mine.peak_mib:.0f}",
+                     f"{mine.median / theirs.median:.2f}"])
+    return "\n".join([
+        f"against {revision}: the same stack files rendered by this tree and by {revision}, "
+        "medians, interleaved",
+        table(["stack", "runs", f"{revision} ms", "MiB", "this tree ms", "MiB",
+               "this/then"], rows),
+    ])
+
+
 def suite() -> str:
     python = ROOT / ".venv" / "bin" / "python"
     command = [str(python if python.exists() else sys.executable), "-m", "pytest", "-q",

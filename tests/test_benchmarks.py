@@ -2,9 +2,12 @@
 
 import sys
 
+import pytest
 import yaml
 
-from benchmarks.peers import import_floor, same_objects
+from benchmarks.peers import import_floor, import_floor_frozen, same_objects
+from benchmarks.runner import BenchmarkError
+from benchmarks.sections import against
 from benchmarks.stacks import write_node_class_stack
 from components.render import render_stack_file
 
@@ -23,6 +26,16 @@ def test_the_import_floor_imports_what_the_program_imports():
             "pulumi_kubernetes.core.v1", "pulumi_kubernetes.meta.v1",
             "pulumi_kubernetes.networking.v1", "pulumi_kubernetes.rbac.v1"} <= imported
     assert all(name.startswith("pulumi") for name in imported)
+
+
+def test_the_frozen_floor_imports_the_same_and_only_adds_the_freeze():
+    plain, frozen = import_floor().command[2], import_floor_frozen().command[2]
+    assert frozen == plain.replace("import ", "import gc, ", 1) + "; gc.freeze()"
+
+
+def test_against_an_unknown_revision_says_so(tmp_path):
+    with pytest.raises(BenchmarkError, match="git archive no-such-revision: "):
+        against(tmp_path, 1, "no-such-revision", [100])
 
 
 def test_a_peer_that_drops_or_changes_a_field_is_caught(tmp_path):
