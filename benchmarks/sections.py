@@ -79,7 +79,7 @@ def scaling(scratch: Path, repeats: int, steps: list[int]) -> str:
     medians: dict[int, float] = {}
     before: tuple[int, Figure, Figure] | None = None  # the previous step: N, ours, bare
     for count in steps:
-        runs = repeats if count <= 100 else max(3, repeats // 3)
+        runs = _runs(count, repeats)
         stack = write_node_class_stack(count, scratch)
         mine = Command(f"ours {count}", [*RENDER, "--config", str(stack)])
         bare = Command(f"bare {count}", [sys.executable, str(Path(__file__).with_name(
@@ -113,6 +113,11 @@ def _check_daemon_sets(command: Command, stdout: str) -> None:
             else int(stdout.split()[0]))  # bare_mocks.py prints "N DaemonSets"
     if made != wanted:
         raise BenchmarkError(f"{command.label}: {made} DaemonSets, not {wanted}")
+
+
+def _runs(classes: int, repeats: int) -> int:
+    """Stacks above 100 node classes take seconds a run: a third of the runs."""
+    return repeats if classes <= 100 else max(3, repeats // 3)
 
 
 def _per_added(figure: Figure, count: int, base: Figure, base_count: int) -> str:
@@ -190,12 +195,12 @@ def against(scratch: Path, repeats: int, revision: str, steps: list[int]) -> str
     if archive.returncode != 0:
         raise BenchmarkError(f"git archive {revision}: {archive.stderr.decode().strip()}")
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-    cases = [("dev", ["--stack", "dev"])] + [
-        (f"{count} classes", ["--config", str(write_node_class_stack(count, scratch))])
+    cases = [("dev", ["--stack", "dev"], 0)] + [
+        (f"{count} classes", ["--config", str(write_node_class_stack(count, scratch))], count)
         for count in steps if count >= 100]
     rows = []
-    for label, args in cases:
-        runs = repeats if "1000" not in label else max(3, repeats // 3)
+    for label, args, classes in cases:
+        runs = _runs(classes, repeats)
         now = Command(f"this tree: {label}", [*RENDER, *args])
         then = Command(f"{revision}: {label}", [sys.executable, "-c", (
             f"import runpy, sys; sys.path[0] = {str(tree)!r}; "
