@@ -2,8 +2,10 @@
 
 A pipeline renders the base branch into a folder with `render --out` and
 compares it with the pull request's stack, so a folder is read the way
-`kubectl kustomize` would read it: the files its kustomization.yaml lists, in
-that order, or every YAML file when there is no kustomization.
+`kubectl kustomize` would read it: the files its kustomization lists, in that
+order, or every YAML file when there is no kustomization. A kustomization that
+transforms what it lists is refused: reading its files as they are would
+compare objects the cluster never gets.
 """
 
 import json
@@ -81,15 +83,35 @@ def read_folder(folder: Path) -> tuple[Manifest, ...]:
     return tuple(manifests)
 
 
+# The names kustomize recognises, in the order it looks for them.
+KUSTOMIZATION_NAMES = (KUSTOMIZATION, "kustomization.yml", "Kustomization")
+# Keys that neither add objects nor change them; any other (namePrefix,
+# patches, images, generators...) would make the folder's files not what
+# kustomize applies.
+PLAIN_KEYS = {"apiVersion", "kind", "metadata", "resources", "sortOptions"}
+
+
 def _files(folder: Path) -> list[Path]:
-    kustomization = folder / KUSTOMIZATION
-    if not kustomization.is_file():
+    found = [folder / name for name in KUSTOMIZATION_NAMES if (folder / name).is_file()]
+    if len(found) > 1:
+        raise SideError(f"{folder}: {' and '.join(p.name for p in found)}: kustomize "
+                        "refuses a folder with more than one kustomization; keep one")
+    if not found:
         return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    kustomization = found[0]
     try:
         listed = (yaml.safe_load(kustomization.read_text(encoding="utf-8")) or {})
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         raise SideError(f"{kustomization}: cannot be read as YAML") from None
-    resources = listed.get("resources", []) if isinstance(listed, dict) else None
+    if not isinstance(listed, dict):
+        raise SideError(f"{kustomization}: not a kustomization (a mapping with resources)")
+    transforms = sorted(key for key in listed if key not in PLAIN_KEYS)
+    if transforms:
+        raise SideError("\n".join(
+            f"{kustomization}: {key}: diff reads the listed files as they are and does not "
+            "apply kustomize's changes; compare what `kubectl kustomize` prints instead, "
+            "saved in a folder of its own" for key in transforms))
+    resources = listed.get("resources", [])
     if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
         raise SideError(f"{kustomization}: resources: must be a list of file names")
     files = []

@@ -308,12 +308,32 @@ def test_unreadable_sides_exit_2(capsys, tmp_path):
      "X default/n: defined twice"),
     ({"kustomization.yaml": "resources: [../base]\n"},
      "resources: ../base: not a file in the folder"),
+    ({"kustomization.yaml": "- a.yaml\n"}, "kustomization.yaml: not a kustomization"),
+    ({"kustomization.yaml": "resources: []\n", "kustomization.yml": "resources: []\n"},
+     "kustomization.yaml and kustomization.yml: kustomize refuses a folder with more than one"),
+    ({"Kustomization": "resources: [a.yaml]\nnamePrefix: staging-\npatches: []\n",
+      "a.yaml": "kind: X\nmetadata: {name: n}\n"},
+     "Kustomization: namePrefix: diff reads the listed files as they are and does not apply "
+     "kustomize's changes"),
 ])
 def test_a_folder_that_cannot_be_read(capsys, tmp_path, files, message):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     code, _, err = run(capsys, "diff", "--dir", str(tmp_path), "--stack", "dev")
     assert code == 2 and message in err
+
+
+@pytest.mark.parametrize("name", ["kustomization.yml", "Kustomization"])
+def test_a_folder_is_read_through_any_name_kustomize_knows(capsys, tmp_path, name):
+    (tmp_path / name).write_text("resources: [a.yaml]\nsortOptions: {order: legacy}\n")
+    (tmp_path / "a.yaml").write_text("kind: X\nmetadata: {name: n}\n")
+    (tmp_path / "notes.yaml").write_text("not: [an object, and not listed]\n")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "a.yaml").write_text("kind: X\nmetadata: {name: n}\nspec: {x: 1}\n")
+    code, out, err = run(capsys, "diff", "--dir", str(tmp_path), "--dir", str(new))
+    assert (code, err) == (1, "")
+    assert out.endswith('~ X default/n (changed)\n    spec: (absent) → {"x": 1}\n')
 
 
 def test_a_long_diff_is_cut_to_fit_a_comment():
