@@ -60,6 +60,11 @@ def _walk(old: Any, new: Any, path: str) -> Iterator[FieldChange]:
             for key in [*old_keys, *(k for k in new_keys if k not in old_items)]:
                 yield from _walk(old_items.get(key, ABSENT), new_items.get(key, ABSENT),
                                  f"{path}[{key}]")
+            # Order can matter (init containers run in it, env refers back),
+            # and it changes a pod template, so a reorder alone is a change.
+            if ([k for k in old_keys if k in new_items]
+                    != [k for k in new_keys if k in old_items]):
+                yield FieldChange(f"{path} (order)", old_keys, new_keys)
         else:
             for index in range(max(len(old), len(new))):
                 yield from _walk(old[index] if index < len(old) else ABSENT,

@@ -7,6 +7,7 @@ import pytest
 from components.cli import main as cli_main
 from components.diff import compare
 from components.diff_report import _fence, as_markdown
+from components.field_diff import ABSENT, FieldChange, field_changes
 from components.manifests import Manifest
 from tests.configs import minimal, render_config, with_filebeat, with_redis
 
@@ -323,6 +324,16 @@ def test_a_folder_that_cannot_be_read(capsys, tmp_path, files, message):
     assert code == 2 and message in err
 
 
+def test_named_items_that_only_change_order_are_a_change():
+    """A pod template whose containers swap places rolls the pods: say why."""
+    old = {"containers": [{"name": "a"}, {"name": "b"}]}
+    assert field_changes(old, {"containers": [{"name": "b"}, {"name": "a"}]}) == [
+        FieldChange("containers (order)", ["a", "b"], ["b", "a"])]
+    # One added in front moves the others' indexes, not their order.
+    assert field_changes(old, {"containers": [{"name": "c"}, *old["containers"]]}) == [
+        FieldChange("containers[c]", ABSENT, {"name": "c"})]
+
+
 @pytest.mark.parametrize("name", ["kustomization.yml", "Kustomization"])
 def test_a_folder_is_read_through_any_name_kustomize_knows(capsys, tmp_path, name):
     (tmp_path / name).write_text("resources: [a.yaml]\nsortOptions: {order: legacy}\n")
@@ -362,7 +373,8 @@ def test_field_paths_key_named_items_by_name_and_quote_odd_keys():
     new = {"containers": [{"name": "b", "image": "2"}, {"name": "a", "image": "1"}],
            "args": ["-e"], "annotations": {"checksum/config": "y"}}
     assert [(c.path, c.old, c.new) for c in field_changes(old, new)] == [
-        ("containers[b].image", "1", "2"),  # reordering alone is no change
+        ("containers[b].image", "1", "2"),  # keyed by name, so b's index does not matter
+        ("containers (order)", ["a", "b"], ["b", "a"]),  # but its place does
         ("args[1]", "-v", ABSENT),
         ('annotations["checksum/config"]', "x", "y"),
         ("gone", None, ABSENT),  # an explicit null is not an absent field
