@@ -90,6 +90,8 @@ def _impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              if _get(old, path) != _get(new, path)]
     if change.kind in WORKLOADS:
         lines += _workload(change.kind, old, new)
+    elif change.kind == "PersistentVolumeClaim" and _get(old, "spec") != _get(new, "spec"):
+        lines += _replaced_claim(change, everything)
     elif change.kind == "Service":
         lines += _service(old, new)
     elif change.kind in ("ConfigMap", "Secret"):
@@ -117,7 +119,30 @@ def _removed(old: Manifest) -> list[str]:
     if old.kind == "Service":
         return [f"Service removed → clients of {_endpoint(old.body, port)} break"
                 for port in _ports(old.body)]
+    if old.kind == "PersistentVolumeClaim":
+        return ["PersistentVolumeClaim removed → Pulumi deletes it, and the data on it is "
+                f"lost{_UNLESS_RETAINED}"]
     return []
+
+
+_UNLESS_RETAINED = " unless its PersistentVolume's reclaimPolicy is Retain"
+
+
+def _replaced_claim(change: Change, everything: Sequence[Change]) -> list[str]:
+    """A claim keeps its name, so the provider deletes the old one before it
+    creates the new (deleteBeforeReplace in provider.go's Diff), and Kubernetes'
+    pvc-protection finalizer holds that delete while a pod mounts the claim."""
+    lines = ["the old claim is deleted before the new one is created (the name stays): "
+             f"the data on it is lost{_UNLESS_RETAINED}"]
+    namespace = change.old.namespace  # type: ignore[union-attr]
+    users = sorted(f"{c.kind} {namespace}/{c.name}" for c in everything
+                   if c.old is not None and c.kind in WORKLOADS
+                   and c.old.namespace == namespace and change.name in _claims(c.old.body))
+    if users:
+        lines.append(f"Kubernetes holds that delete while pods of {', '.join(users)} mount "
+                     "the claim (pvc-protection): `pulumi up` waits until they stop, or fails "
+                     "when the delete times out")
+    return lines
 
 
 def _moved(old: Manifest, new: Manifest) -> list[str]:
@@ -197,12 +222,17 @@ def _lost_buffer(body: dict[str, Any], before: dict[str, Any] | None = None) -> 
     """What happens to the data of the pods being replaced. Only a claim the
     old pods already mounted carries anything over; a claim new in this change
     starts empty."""
-    kept = sorted(_claims(body) & _claims(before if before is not None else body))
+    mounted, mounting = _claims(before if before is not None else body), _claims(body)
+    kept = sorted(mounting & mounted)
     if kept:
         return f"; data on PersistentVolumeClaim {', '.join(kept)} carries over"
-    if _claims(body):
+    if mounting:
         return ("; what the old pods hold is lost: their new PersistentVolumeClaim "
-                f"{', '.join(sorted(_claims(body)))} starts empty")
+                f"{', '.join(sorted(mounting))} starts empty")
+    if mounted:
+        return (f"; the new pods no longer mount PersistentVolumeClaim "
+                f"{', '.join(sorted(mounted))}: they start empty, and what they buffer is "
+                "lost with each pod (no persistent volume)")
     return "; what the old pods hold in memory or emptyDir is lost (no persistent volume)"
 
 

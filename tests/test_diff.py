@@ -145,6 +145,32 @@ def test_redis_template_change_with_recreate_keeps_the_data_on_its_claim():
         "the new pods are ready; data on PersistentVolumeClaim redis-data carries over"]
 
 
+def test_a_resized_claim_is_deleted_first_and_waits_for_redis():
+    """The provider deletes a named object before re-creating it, and the
+    pvc-protection finalizer holds the delete while a pod mounts the claim."""
+    diffs = diff(with_redis(persistence={"enabled": True, "size": "1Gi"}),
+                 with_redis(persistence={"enabled": True, "size": "2Gi"}))
+    assert impacts(diffs) == {"PersistentVolumeClaim default/redis-data": [
+        "spec changed → immutable for Pulumi: it will delete and re-create the "
+        "PersistentVolumeClaim",
+        "the old claim is deleted before the new one is created (the name stays): the data "
+        "on it is lost unless its PersistentVolume's reclaimPolicy is Retain",
+        "Kubernetes holds that delete while pods of Deployment default/redis mount the claim "
+        "(pvc-protection): `pulumi up` waits until they stop, or fails when the delete "
+        "times out"]}
+
+
+def test_turning_persistence_off_drops_the_claim_and_its_data():
+    diffs = diff(with_redis(persistence={"enabled": True, "size": "1Gi"}), with_redis())
+    found = impacts(diffs)
+    assert found["PersistentVolumeClaim default/redis-data"] == [
+        "PersistentVolumeClaim removed → Pulumi deletes it, and the data on it is lost unless "
+        "its PersistentVolume's reclaimPolicy is Retain"]
+    assert found["Deployment default/redis"][0].endswith(
+        "; the new pods no longer mount PersistentVolumeClaim redis-data: they start empty, "
+        "and what they buffer is lost with each pod (no persistent volume)")
+
+
 def test_redis_template_change_without_persistence_loses_the_buffer():
     diffs = diff(minimal(), with_redis(image="redis:7.4.1-alpine"))
     assert impacts(diffs)["Deployment default/redis"] == [
