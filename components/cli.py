@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
                           help=f"a side: {_SIDE_HELP[kind]} (give two sides)")
     diff.add_argument("--format", choices=("text", "markdown"), default="text",
                       help="markdown: a pull-request comment (default: text)")
+    diff.add_argument("--comment-limit", metavar="CHARS", type=int,
+                      help="markdown: cut the comment to about CHARS characters, saying "
+                           "what was left out (default 60,000; GitHub refuses more than "
+                           "65,536, so a comment of two reports gives each half)")
     commands.add_parser(
         "schema", help="print the JSON Schema of a stack file",
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
@@ -90,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         if len(sides) != 2:
             parser.error(f"diff needs two sides, old then new, each --stack, --config or "
                          f"--dir; got {len(sides)}")
-        return _diff(sides, args.format)
+        if args.comment_limit is not None and args.comment_limit < 1000:
+            parser.error("--comment-limit must be at least 1000 characters")
+        return _diff(sides, args.format, args.comment_limit)
     path = args.config or find_stack_file(args.stack)
     try:
         rendered = render_stack_file(path)
@@ -120,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _diff(sides: list[tuple[str, str]], format: str) -> int:
+def _diff(sides: list[tuple[str, str]], format: str, limit: int | None) -> int:
     try:
         old, new = (load_side(kind, value) for kind, value in sides)
     except (ConfigError, StackFileError, RenderError, SideError) as error:
@@ -130,11 +136,13 @@ def _diff(sides: list[tuple[str, str]], format: str) -> int:
         print(f"note: {note}", file=sys.stderr)
     # Imported here: `render`, the default job, does not pay for them.
     from .diff import compare
-    from .diff_report import as_markdown, as_text
+    from .diff_report import COMMENT_LIMIT, as_markdown, as_text
 
     diffs = compare(old.manifests, new.manifests)
-    report = as_markdown if format == "markdown" else as_text
-    sys.stdout.write(report(diffs, old.label, new.label))
+    if format == "markdown":
+        sys.stdout.write(as_markdown(diffs, old.label, new.label, limit or COMMENT_LIMIT))
+    else:
+        sys.stdout.write(as_text(diffs, old.label, new.label))
     return EXIT_CHANGED if diffs else EXIT_OK
 
 

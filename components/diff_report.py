@@ -37,25 +37,45 @@ def as_text(diffs: Sequence[ObjectDiff], old: str, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str) -> str:
+def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str,
+                limit: int = COMMENT_LIMIT) -> str:
+    """A comment of at most about `limit` characters. The consequences take
+    up to half of it and the objects' fields the rest; what does not fit is
+    counted, with the command that shows it all."""
+    again = f"run `python -m components diff {old} {new}` to see them"
     lines = [f"### redis-filebeat: `{old}` → `{new}`", "", f"**{summary(diffs)}**"]
-    with_impacts = [d for d in diffs if d.impacts]
-    if with_impacts:
+    consequences = [f"- **{_escape(d.identity)}**: {_escape(line)}"
+                    for d in diffs for line in d.impacts]
+    if consequences:
         lines += ["", "#### What happens in the cluster", ""]
-        lines += [f"- **{_escape(d.identity)}**: {_escape(line)}"
-                  for d in with_impacts for line in d.impacts]
+        shown = _fitting(consequences, limit // 2 - _size(lines))
+        lines += consequences[:shown]
+        if shown < len(consequences):
+            lines.append(f"- …and {len(consequences) - shown} more, left out to fit a "
+                         f"comment: {again}")
     if diffs:
         lines += ["", "#### Objects", ""]
-    size = sum(len(line) + 1 for line in lines)
-    for shown, d in enumerate(diffs):
-        block = _details(d)
-        size += sum(len(line) + 1 for line in block)
-        if size > COMMENT_LIMIT:
-            lines += ["", f"…and {len(diffs) - shown} more objects, left out to fit a "
-                          f"comment: run `python -m components diff {old} {new}` to see them"]
-            break
-        lines += block
+    blocks = [_details(d) for d in diffs]
+    shown = _fitting(blocks, limit - _size(lines))
+    lines += [line for block in blocks[:shown] for line in block]
+    if shown < len(blocks):
+        lines += ["", f"…and {len(blocks) - shown} more objects, left out to fit a "
+                      f"comment: {again}"]
     return "\n".join(lines) + "\n"
+
+
+def _size(lines: Sequence[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _fitting(items: Sequence[str | list[str]], budget: int) -> int:
+    """How many of `items` (lines, or blocks of lines), from the first, fit in `budget`."""
+    used = 0
+    for count, item in enumerate(items):
+        used += _size([item]) if isinstance(item, str) else _size(item)
+        if used > budget:
+            return count
+    return len(items)
 
 
 def _details(d: ObjectDiff) -> list[str]:

@@ -350,6 +350,43 @@ def test_a_folder_that_cannot_be_read(capsys, tmp_path, files, message):
     assert code == 2 and message in err
 
 
+def test_a_long_list_of_consequences_is_cut_too():
+    """A thousand DaemonSets rolling make a thousand impact lines: they get half
+    the comment, and every line left out is counted."""
+    def daemon_set(n: int, image: str) -> Manifest:
+        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                         "metadata": {"name": f"d{n:04}", "namespace": "ns"},
+                         "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                             "spec": {"containers": [{"name": "c", "image": image}]}}}})
+
+    diffs = compare([daemon_set(n, "i:1") for n in range(1000)],
+                    [daemon_set(n, "i:2") for n in range(1000)])
+    md = as_markdown(diffs, "--dir a", "--dir b", limit=20_000)
+    assert 19_000 < len(md) < 20_500
+    consequences = md.split("#### What happens in the cluster\n\n")[1].split("\n\n")[0]
+    lines = consequences.splitlines()
+    assert len(md.split("#### Objects")[0]) < 10_000 + 200  # half, and the count line
+    assert lines[-1] == (f"- …and {1000 - len(lines[:-1])} more, left out to fit a comment: "
+                         "run `python -m components diff --dir a --dir b` to see them")
+    assert all(line.startswith("- **DaemonSet ns/d") for line in lines[:-1])
+    assert md.count("<details>") + int(md.rstrip().split("…and ")[-1].split()[0]) == 1000
+
+
+@pytest.mark.parametrize(("limit", "code"), [("999", 2), ("1000", 1)])
+def test_the_comment_limit_is_checked(capsys, limit, code):
+    argv = ["diff", "--stack", "dev", "--stack", "prod", "--format", "markdown",
+            "--comment-limit", limit]
+    if code == 2:
+        with pytest.raises(SystemExit) as exit:
+            cli_main(argv)
+        assert exit.value.code == 2
+        assert "--comment-limit must be at least 1000" in capsys.readouterr().err
+    else:
+        assert cli_main(argv) == 1
+        out = capsys.readouterr().out
+        assert len(out) < 1_500 and "left out to fit a comment" in out
+
+
 def test_named_items_that_only_change_order_are_a_change():
     """A pod template whose containers swap places rolls the pods: say why."""
     old = {"containers": [{"name": "a"}, {"name": "b"}]}

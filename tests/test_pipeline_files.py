@@ -104,6 +104,9 @@ def components_commands(script: str) -> list[list[str]]:
     mention inside a quoted string (an echo) is not a command."""
     commands = []
     for line in script.replace("\\\n", " ").splitlines():
+        # A file descriptor written against its redirection (the 2 of `2>`) is
+        # no argument; a number before a spaced `>>` is.
+        line = re.sub(r"(?<![\w-])\d+(?=[<>])", "", line)
         lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True
         try:
@@ -115,8 +118,6 @@ def components_commands(script: str) -> list[list[str]]:
                 args = []
                 for arg in tokens[i + 3:]:
                     if arg and set(arg) <= set("|&;<>()"):
-                        if arg[0] in "<>" and args and args[-1].isdigit():
-                            args.pop()  # the 2 of 2>
                         break
                     args.append(arg)
                 commands.append(args)
@@ -146,10 +147,12 @@ def test_components_commands_are_found_in_a_script():
     script = ('.venv/bin/python -m components diff --dir "base/$s" --stack "$s" '
               '--format markdown >> "$report" || status=$?\n'
               'echo "a mention: `python -m components diff`, no command" # python -m components\n'
-              'python -m components render --stack prod \\\n  --check deploy/prod 2>/dev/null\n')
+              'python -m components render --stack prod \\\n  --check deploy/prod 2>/dev/null\n'
+              'python -m components diff --comment-limit 29000 >> "$report"\n')
     assert components_commands(script) == [
         ["diff", "--dir", "base/$s", "--stack", "$s", "--format", "markdown"],
         ["render", "--stack", "prod", "--check", "deploy/prod"],
+        ["diff", "--comment-limit", "29000"],
     ]
 
 
