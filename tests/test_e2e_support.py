@@ -400,7 +400,13 @@ def test_the_steps_drive_the_automation_api_as_intended(fake_clis, tmp_path):
         ["destroy", "--skip-preview"], ["stack", "history"], ["stack", "rm"]]
     init, password = pulumi[1], pulumi[2]
     [image] = [c for c in pulumi if "--path" in c["args"]]
-    assert init["args"][-1] == "e2e-abc123"
+    assert [a for a in init["args"] if a != "--non-interactive"] == [
+        "stack", "init", "e2e-abc123", "--no-select"]  # the operator's stack stays current
+    for call in pulumi[2:]:  # so every later call must name the stack
+        args = [a for a in call["args"] if a != "--non-interactive"]
+        named = (args[args.index("--stack") + 1] if "--stack" in args
+                 else args[-1] if args[:2] == ["stack", "rm"] else None)
+        assert named == "e2e-abc123", args
     assert init["stack_files"] == ["Pulumi.e2e-abc123.yaml"]  # dev's copy, before init
     assert password["args"][2:5] == ["redis-filebeat:redisPassword", "--secret", "--stack"]
     assert len(password["args"][-1]) >= 24

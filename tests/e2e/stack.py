@@ -30,6 +30,25 @@ from tests.e2e.cluster import (
 Output = Callable[[str], None]
 
 
+class _Workspace(auto.LocalWorkspace):
+    """A LocalWorkspace whose new stacks are not selected.
+
+    `pulumi stack init` selects the stack it creates, and the selection is the
+    operator's "current stack" for this project folder (kept under
+    ~/.pulumi/workspaces, whatever the backend): once the e2e stack was removed,
+    they had none. Every other call the Automation API makes names its stack
+    with --stack, as the support tests check, so nothing needs the selection.
+    """
+
+    def create_stack(self, stack_name: str) -> None:
+        # The SDK's own create_stack, with the flag it passes only for remote
+        # workspaces; _run_pulumi_cmd_sync is how it runs the CLI.
+        args = ["stack", "init", stack_name, "--no-select"]
+        if self.secrets_provider:
+            args.extend(["--secrets-provider", self.secrets_provider])
+        self._run_pulumi_cmd_sync(args)
+
+
 class TearDownError(RuntimeError):
     """`pulumi destroy` failed; the message says how to clean up by hand."""
 
@@ -63,9 +82,8 @@ class ThrowawayStack:
             self._wrote_stack_file = True
             file.write(text)
         self.rendered = Rendered(self.stack_file)
-        self.stack = auto.create_stack(
-            self.name, work_dir=str(self.root),
-            opts=auto.LocalWorkspaceOptions(work_dir=str(self.root), env_vars=self.env))
+        self.stack = auto.Stack.create(
+            self.name, _Workspace(work_dir=str(self.root), env_vars=self.env))
         self.stack.set_config(PASSWORD_CONFIG_KEY,
                               auto.ConfigValue(value=secrets.token_urlsafe(24), secret=True))
         return self
