@@ -105,7 +105,7 @@ def _files(folder: Path) -> list[Path]:
         raise SideError(f"{kustomization}: cannot be read as YAML") from None
     if not isinstance(listed, dict):
         raise SideError(f"{kustomization}: not a kustomization (a mapping with resources)")
-    transforms = sorted(key for key in listed if key not in PLAIN_KEYS)
+    transforms = sorted(str(key) for key in listed if key not in PLAIN_KEYS)
     if transforms:
         raise SideError("\n".join(
             f"{kustomization}: {key}: diff reads the listed files as they are and does not "

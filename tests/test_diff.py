@@ -342,6 +342,8 @@ def test_unreadable_sides_exit_2(capsys, tmp_path):
       "a.yaml": "kind: X\nmetadata: {name: n}\n"},
      "Kustomization: namePrefix: diff reads the listed files as they are and does not apply "
      "kustomize's changes"),
+    ({"kustomization.yaml": "resources: []\n1: x\nimages: []\n"},
+     "kustomization.yaml: 1: diff reads the listed files"),
 ])
 def test_a_folder_that_cannot_be_read(capsys, tmp_path, files, message):
     for name, text in files.items():
