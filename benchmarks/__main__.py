@@ -53,6 +53,7 @@ def main() -> None:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    chosen += ["against"] * bool(args.against)
     steps = [int(n) for n in args.steps.split(",")]
 
     # Every process started from here keeps Python's bytecode cache, as on a
@@ -69,7 +70,7 @@ def main() -> None:
                 "against": lambda: sections.against(Path(scratch), args.repeats,
                                                     args.against, steps)}
         for name in (*SECTIONS, "against"):
-            if name in chosen or (name == "against" and args.against):
+            if name in chosen:
                 start = time.perf_counter()
                 text = runs[name]()
                 print(f"\n{text}\n({name}: {time.perf_counter() - start:.0f} s; "

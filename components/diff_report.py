@@ -48,7 +48,7 @@ def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str,
                     for d in diffs for line in d.impacts]
     if consequences:
         lines += ["", "#### What happens in the cluster", ""]
-        shown = _fitting(consequences, limit // 2 - _size(lines))
+        shown = _fitting([_size([line]) for line in consequences], limit // 2 - _size(lines))
         lines += consequences[:shown]
         if shown < len(consequences):
             lines.append(f"- …and {len(consequences) - shown} more, left out to fit a "
@@ -56,7 +56,7 @@ def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str,
     if diffs:
         lines += ["", "#### Objects", ""]
     blocks = [_details(d) for d in diffs]
-    shown = _fitting(blocks, limit - _size(lines))
+    shown = _fitting([_size(block) for block in blocks], limit - _size(lines))
     lines += [line for block in blocks[:shown] for line in block]
     if shown < len(blocks):
         lines += ["", f"…and {len(blocks) - shown} more objects, left out to fit a "
@@ -68,14 +68,14 @@ def _size(lines: Sequence[str]) -> int:
     return sum(len(line) + 1 for line in lines)
 
 
-def _fitting(items: Sequence[str | list[str]], budget: int) -> int:
-    """How many of `items` (lines, or blocks of lines), from the first, fit in `budget`."""
+def _fitting(sizes: Sequence[int], budget: int) -> int:
+    """How many items of these sizes, from the first, fit in `budget`."""
     used = 0
-    for count, item in enumerate(items):
-        used += _size([item]) if isinstance(item, str) else _size(item)
+    for count, size in enumerate(sizes):
+        used += size
         if used > budget:
             return count
-    return len(items)
+    return len(sizes)
 
 
 def _details(d: ObjectDiff) -> list[str]:
