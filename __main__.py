@@ -1,6 +1,6 @@
 """The Pulumi program. All of it lives in `components`, where the offline
 renderer and the tests run the same code."""
 
-from components.program import main
+from components.workloads.program import main
 
 main()

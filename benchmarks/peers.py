@@ -49,7 +49,7 @@ def ours(stack: str = "dev") -> Peer:
 def floor_modules() -> list[str]:
     """`pulumi` and every `pulumi_kubernetes` module that components/ imports."""
     modules = {"pulumi"}
-    for source in sorted((ROOT / "components").glob("*.py")):
+    for source in sorted((ROOT / "components").rglob("*.py")):
         modules |= set(re.findall(r"^\s*(?:from|import)\s+(pulumi_kubernetes[\w.]*)",
                                   source.read_text(encoding="utf-8"), re.MULTILINE))
     return sorted(modules)

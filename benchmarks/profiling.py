@@ -203,7 +203,7 @@ def report(title: str, stats: pstats.Stats, wall: float, top: int) -> str:
 
 
 def _render(path: Path) -> None:
-    from components.render import render_stack_file
+    from components.render.renderer import render_stack_file
 
     render_stack_file(path).manifests.to_yaml()
 
@@ -232,7 +232,7 @@ def secret(path: Path, repeats: int = 9) -> str:
     with stand-ins for the secrets, to prove no secret reaches the output."""
     import yaml
 
-    from components.render import raw_config, render, render_stack_file
+    from components.render.renderer import raw_config, render, render_stack_file
 
     config = yaml.safe_load(path.read_text(encoding="utf-8"))["config"]
     plain = raw_config(config, {"redisPassword": "benchmark-only-password-0123456789"})

@@ -1,27 +1,80 @@
 """redis-filebeat: typed Pulumi components for a redis log buffer and a filebeat DaemonSet.
 
-Import the pieces from here; `components.testing` holds the test kit.
+Import the pieces from here; `components.testing` holds the test kit. The
+names load on first use, so a caller that needs only `diff` (in
+`components.review`) never imports Pulumi or the config models.
+
+The packages, each importing only those before it: `config` (the stack-file
+contract), `workloads` (the Pulumi components and the program), `render`
+(the program under mocks, and the test kit), `review` (`diff`, on plain
+manifests); `project` and `conventions` are leaves all of them share.
 """
 
-from .config import (
-    FilebeatConfig,
-    OnDelete,
-    RedisConfig,
-    RollingUpdate,
-    StackConfig,
-    Toleration,
-    UpdateStrategy,
-)
-from .daemon_config import NodeDaemonConfig
-from .filebeat import Filebeat
-from .loading import ConfigError, parse_config
-from .node_daemon import NodeDaemon
-from .program import Stack, build, main
-from .redis import Redis
+import importlib
+from typing import TYPE_CHECKING, Any
 
+_EXPORTS = {
+    "ConfigError": "config.errors",
+    "FilebeatConfig": "config.filebeat",
+    "NodeDaemonConfig": "config.daemon",
+    "OnDelete": "config.rollout",
+    "RedisConfig": "config.redis",
+    "RollingUpdate": "config.rollout",
+    "StackConfig": "config.stack",
+    "Toleration": "config.pod",
+    "UpdateStrategy": "config.rollout",
+    "parse_config": "config.parse",
+    "Filebeat": "workloads.filebeat",
+    "NodeDaemon": "workloads.node_daemon",
+    "PodAdditions": "workloads.node_daemon",
+    "Redis": "workloads.redis",
+    "Stack": "workloads.program",
+    "build": "workloads.program",
+    "main": "workloads.program",
+}
 __all__ = [
-    "ConfigError", "Filebeat", "FilebeatConfig", "NodeDaemon", "NodeDaemonConfig", "OnDelete",
-    "Redis", "RedisConfig",
-    "RollingUpdate", "Stack", "StackConfig", "Toleration", "UpdateStrategy",
-    "build", "main", "parse_config",
+    "ConfigError",
+    "Filebeat",
+    "FilebeatConfig",
+    "NodeDaemon",
+    "NodeDaemonConfig",
+    "OnDelete",
+    "PodAdditions",
+    "Redis",
+    "RedisConfig",
+    "RollingUpdate",
+    "Stack",
+    "StackConfig",
+    "Toleration",
+    "UpdateStrategy",
+    "build",
+    "main",
+    "parse_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:
+    from .config.daemon import NodeDaemonConfig
+    from .config.errors import ConfigError
+    from .config.filebeat import FilebeatConfig
+    from .config.parse import parse_config
+    from .config.pod import Toleration
+    from .config.redis import RedisConfig
+    from .config.rollout import OnDelete, RollingUpdate, UpdateStrategy
+    from .config.stack import StackConfig
+    from .workloads.filebeat import Filebeat
+    from .workloads.node_daemon import NodeDaemon, PodAdditions
+    from .workloads.program import Stack, build, main
+    from .workloads.redis import Redis

@@ -11,12 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .folder import stale_files, write_folder
-from .loading import ConfigError, StackFileError
-from .manifests import RenderError
-from .render import find_stack_file, render_stack_file
-from .schema import SCHEMA_FILE, schema_text
-from .sides import SIDE_KINDS, SideError, load_side
+from .config.errors import ConfigError
+from .config.stack_file import StackFileError
+from .project import SCHEMA_FILE
+from .render.capture import RenderError
+from .render.folder import stale_files, write_folder
+from .render.renderer import find_stack_file, render_stack_file
+from .review.sides import SIDE_KINDS, Side, SideError, read_folder
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 EXIT_CHANGED = 1
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "schema":
+        from .config.schema import schema_text  # only this command reads the docstrings
+
         sys.stdout.write(schema_text())
         return EXIT_OK
     if args.command == "diff":
@@ -135,8 +138,8 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None) -> int:
     for note in (*old.notes, *new.notes):
         print(f"note: {note}", file=sys.stderr)
     # Imported here: `render`, the default job, does not pay for them.
-    from .diff import compare
-    from .diff_report import COMMENT_LIMIT, as_markdown, as_text
+    from .review.pairing import compare
+    from .review.report import COMMENT_LIMIT, as_markdown, as_text
 
     diffs = compare(old.manifests, new.manifests)
     if format == "markdown":
@@ -144,6 +147,20 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None) -> int:
     else:
         sys.stdout.write(as_text(diffs, old.label, new.label))
     return EXIT_CHANGED if diffs else EXIT_OK
+
+
+def load_side(kind: str, value: str) -> Side:
+    """Render a stack, or read a rendered folder.
+
+    Raises SideError for a folder that cannot be read, and the renderer's own
+    ConfigError, StackFileError and RenderError for a stack that cannot be rendered.
+    """
+    label = f"--{kind} {value}"
+    if kind == "dir":
+        return Side(label, read_folder(Path(value)))
+    path = find_stack_file(value) if kind == "stack" else Path(value)
+    rendered = render_stack_file(path)
+    return Side(label, rendered.manifests.objects, rendered.notes)
 
 
 def _source(args: argparse.Namespace) -> str:

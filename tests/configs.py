@@ -45,7 +45,7 @@ def render_config(config, secrets=None, **kwargs):
 
 def raw(config: dict, secrets: dict | None = None):
     """Engine-style config for `run_with_mocks`, with the password as a secret."""
-    from components.render import raw_config
+    from components.render.renderer import raw_config
 
     return raw_config(config, {"redisPassword": PASSWORD, **(secrets or {})})
 

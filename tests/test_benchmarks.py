@@ -9,7 +9,7 @@ from benchmarks.peers import import_floor, import_floor_frozen, same_objects
 from benchmarks.runner import BenchmarkError
 from benchmarks.sections import against
 from benchmarks.stacks import write_node_class_stack
-from components.render import render_stack_file
+from components.render.renderer import render_stack_file
 
 
 def test_an_n_class_stack_renders_n_daemon_sets(tmp_path):

@@ -20,9 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config import config_aliases
-from components.loading import PROJECT, ConfigError, RawConfig, parse_config, read_stack_file
-from components.render import render
+from components.config.stack import config_aliases
+from components.project import PROJECT, RawConfig
+from components.config.errors import ConfigError
+from components.config.parse import parse_config
+from components.config.stack_file import read_stack_file
+from components.render.renderer import render
 from tests.configs import REPORT, ROOT, STACKS, minimal
 from tests.kube_schema import validate
 
@@ -137,7 +140,7 @@ def outcome(raw: RawConfig, password: str | None) -> str:
             assert password not in str(error)
         return "refused"
     manifests = render(raw, "prop", origin=ORIGIN).manifests
-    for manifest in manifests.items:
+    for manifest in manifests.objects:
         validate(manifest.body)
     return "rendered"
 

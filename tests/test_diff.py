@@ -1,14 +1,15 @@
 """`diff`: every impact rule with a minimal change, the committed stacks, and the CLI."""
 
 import copy
+import json
 
 import pytest
 
 from components.cli import main as cli_main
-from components.diff import compare
-from components.diff_report import _fence, as_markdown
-from components.field_diff import ABSENT, FieldChange, field_changes
-from components.manifests import Manifest
+from components.review.pairing import compare
+from components.review.report import _fence, as_markdown
+from components.review.fields import ABSENT, FieldChange, field_changes
+from components.render.manifests import Manifest
 from tests.configs import minimal, render_config, with_filebeat, with_redis
 
 DAEMON = "DaemonSet default/filebeat"
@@ -16,8 +17,8 @@ FILEBEAT_8_16 = "docker.elastic.co/beats/filebeat:8.16.0"
 
 
 def diff(old_config: dict, new_config: dict):
-    old = render_config(old_config).manifests.items
-    new = render_config(new_config).manifests.items
+    old = render_config(old_config).manifests.objects
+    new = render_config(new_config).manifests.objects
     return compare(old, new)
 
 
@@ -432,7 +433,7 @@ def test_a_long_diff_is_cut_to_fit_a_comment():
 # --- field paths --------------------------------------------------------------
 
 def test_field_paths_key_named_items_by_name_and_quote_odd_keys():
-    from components.field_diff import ABSENT, field_changes
+    from components.review.fields import ABSENT, field_changes
 
     old = {"containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "1"}],
            "args": ["-e", "-v"], "annotations": {"checksum/config": "x"}, "gone": None}
@@ -448,7 +449,7 @@ def test_field_paths_key_named_items_by_name_and_quote_odd_keys():
 
 
 def test_values_are_shown_on_one_short_line():
-    from components.field_diff import ABSENT, show
+    from components.review.fields import ABSENT, show
 
     assert show("redis:7.4-alpine") == "redis:7.4-alpine"
     assert show("two words") == '"two words"'
@@ -457,18 +458,23 @@ def test_values_are_shown_on_one_short_line():
     assert len(show("x" * 1000)) == 160
 
 
-def test_a_malformed_object_gets_no_traceback_but_an_unknown_impact():
-    def daemon(strategy) -> Manifest:
-        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                         "metadata": {"name": "d", "namespace": "ns"},
-                         "spec": {"selector": {}, "updateStrategy": strategy,
-                                  "template": {"spec": strategy}}})
-
-    [found] = compare([daemon("OnDelete")], [daemon("RollingUpdate")])
-    assert found.impacts == (
-        "impact unknown: a field does not have the shape Kubernetes requires, so the API "
-        "server would refuse this object",)
-    assert [f.path for f in found.fields] == ["spec.updateStrategy", "spec.template.spec"]
+def test_a_malformed_object_in_a_folder_is_refused_where_it_is_read(capsys, tmp_path):
+    daemon = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+              "metadata": {"name": "d", "namespace": "ns"},
+              "spec": {"selector": {}, "updateStrategy": "OnDelete",
+                       "template": {"spec": {"volumes": {"name": "v"},
+                                             "containers": [{"env": ["A"]}]}}}}
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "ds.yaml").write_text(json.dumps(daemon))
+    code, out, err = run(capsys, "diff", "--dir", str(tmp_path / "old"), "--stack", "dev")
+    assert (code, out) == (2, "")
+    where = f"{tmp_path / 'old' / 'ds.yaml'}: document 1: "
+    assert err.splitlines() == [
+        where + "spec.updateStrategy: must be a mapping, as Kubernetes requires",
+        where + "spec.template.spec.volumes: must be a list, as Kubernetes requires",
+        where + "spec.template.spec.containers[0].env[0]: must be a mapping, as Kubernetes "
+        "requires",
+    ]
 
 
 def test_a_rollout_counts_the_pods_that_run_now():
@@ -502,7 +508,7 @@ def test_odd_yaml_in_a_folder_is_read_or_refused_never_a_traceback(
 
 
 def test_a_file_line_that_starts_like_a_diff_header_is_kept():
-    from components.field_diff import FieldChange, text_diff
+    from components.review.fields import FieldChange, text_diff
 
     change = FieldChange("data.sql", "-- drop\n---\nSELECT 1;\n", "drop\nSELECT 1;\n")
     assert [line for line in text_diff(change) if line[:1] in "+-"] == [

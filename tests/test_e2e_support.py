@@ -14,7 +14,7 @@ from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent, SummaryEvent
 
 import tests.e2e.test_deploy as steps
-from components.render import render_stack_file
+from components.render.renderer import render_stack_file
 from tests.configs import ROOT
 from tests.e2e.cluster import (
     DEV,
@@ -132,8 +132,8 @@ def test_the_deployed_stack_is_dev_in_its_own_namespace(tmp_path):
     assert config == dev  # createNamespace is true in dev already
 
     manifests = render_stack_file(e2e_stack_file(tmp_path)).manifests
-    assert {m.namespace for m in manifests.items} == {"e2e-abc123", None}
-    assert {m.name for m in manifests.items if m.namespace is None} == {
+    assert {m.namespace for m in manifests.objects} == {"e2e-abc123", None}
+    assert {m.name for m in manifests.objects if m.namespace is None} == {
         "e2e-abc123", "e2e-abc123-filebeat"}
 
 

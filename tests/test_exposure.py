@@ -57,7 +57,7 @@ def test_services_select_exactly_the_daemon_pods(expose, cluster_ip):
 @pytest.mark.parametrize("expose", ["push", "hostPort", "headless", "service"])
 def test_every_pattern_renders_valid_manifests(expose, version):
     manifests = render(expose)
-    for manifest in manifests.items:
+    for manifest in manifests.objects:
         validate(manifest.body, version, strict=True)
 
 

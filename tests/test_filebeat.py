@@ -196,11 +196,11 @@ def test_outputs():
 
 def test_create_namespace_adds_it_first():
     out = render_config(minimal() | {"namespace": "logging", "createNamespace": True})
-    assert out.manifests.items[0].body == {
+    assert out.manifests.objects[0].body == {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "logging"}}
-    namespaced = [m for m in out.manifests.items[1:] if m.namespace is not None]
+    namespaced = [m for m in out.manifests.objects[1:] if m.namespace is not None]
     assert {m.namespace for m in namespaced} == {"logging"}
-    assert {m.kind for m in out.manifests.items if m.namespace is None} == {
+    assert {m.kind for m in out.manifests.objects if m.namespace is None} == {
         "Namespace", "ClusterRole", "ClusterRoleBinding"}
 
 

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from components.loading import ConfigError
+from components.config.errors import ConfigError
 from tests.configs import minimal, render_config, with_filebeat
 
 

@@ -154,7 +154,7 @@ def test_rule(fields, message):
 def test_an_on_delete_stack_file_renders_with_skip_await(tmp_path):
     import yaml
 
-    from components.render import render_stack_file
+    from components.render.renderer import render_stack_file
 
     stack = tmp_path / "Pulumi.manual.yaml"
     stack.write_text(yaml.safe_dump({"config": {
@@ -169,9 +169,9 @@ def test_an_on_delete_stack_file_renders_with_skip_await(tmp_path):
 
 def test_any_per_node_agent_can_be_built_on_node_daemon():
     """The generic component, used for something that is not filebeat."""
-    from components.daemon_config import NodeDaemonConfig
-    from components.node_daemon import NodeDaemon
-    from components.program import main
+    from components.config.daemon import NodeDaemonConfig
+    from components.workloads.node_daemon.component import NodeDaemon
+    from components.workloads.program import main
 
     def program():
         main()

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from components import cli
-from components.config import PASSWORD_KEY
+from components.config.stack import PASSWORD_KEY
 from tests.configs import ROOT
 from tests.kube_schema import ValidationError, validate
 from tests.test_readme import readme_commands

@@ -6,8 +6,8 @@ import pulumi
 import pytest
 
 from components import build
-from components.mockrun import run_with_mocks
-from components.program import main
+from components.render.mockrun import run_with_mocks
+from components.workloads.program import main
 from tests.configs import PASSWORD, minimal, raw, render_config, stack_config, with_filebeat
 
 
@@ -47,6 +47,7 @@ def test_valid_config_registers_components_and_their_children():
         ("kubernetes:core/v1:Service", "redis"),
         ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis"),
         ("redis-filebeat:components:Filebeat", "filebeat"),
+        ("redis-filebeat:components:NodeDaemon", "filebeat"),
         ("kubernetes:core/v1:Secret", "filebeat-redis-auth"),
         ("kubernetes:core/v1:ServiceAccount", "filebeat"),
         ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "filebeat"),

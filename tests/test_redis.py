@@ -46,8 +46,8 @@ def test_defaults():
     }
     assert spec["volumes"] == [
         {"name": "config", "configMap": {"name": "redis-config"}},
-        {"name": "auth", "secret": {"secretName": "redis-auth", "defaultMode": 0o440}},
         {"name": "data", "emptyDir": {}},
+        {"name": "auth", "secret": {"secretName": "redis-auth", "defaultMode": 0o440}},
     ]
     ping = 'REDISCLI_AUTH="$(cat /etc/redis-auth/password)" redis-cli -p 6379 ping | grep -qE'
     assert probes["readinessProbe"]["exec"]["command"] == ["sh", "-c", f"{ping} '^(PONG$)'"]

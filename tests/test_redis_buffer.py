@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.loading import ConfigError
+from components.config.errors import ConfigError
 from tests.configs import minimal, render_config, with_filebeat, with_redis
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from components.manifests import _SECRET_SIG, _SIG_KEY, from_capture
-from components.mockrun import run_with_mocks
-from components.program import main
+from components.render.capture import _SECRET_SIG, _SIG_KEY, from_capture
+from components.render.mockrun import run_with_mocks
+from components.workloads.program import main
 from tests.configs import raw, with_redis
 
 REDIS_SERVER = shutil.which("redis-server")

@@ -11,10 +11,10 @@ import yaml
 from pulumi_kubernetes.core.v1 import ConfigMap, Secret
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from components.manifests import RenderError, from_capture
-from components.mockrun import run_with_mocks
-from components.program import main
-from components.render import find_stack_file, render, render_stack_file
+from components.render.capture import RenderError, from_capture
+from components.render.mockrun import run_with_mocks
+from components.workloads.program import main
+from components.render.renderer import find_stack_file, render, render_stack_file
 from tests.cli import cli, cli_process
 from tests.configs import ROOT, STACKS, minimal, raw, render_config
 
@@ -66,7 +66,7 @@ def test_documents_come_in_apply_order_whatever_the_registration_order():
 
     out = render_config(minimal() | {"namespace": "logging", "createNamespace": True},
                         program=reversed_program)
-    order = [(m.kind, m.name) for m in out.manifests.items]
+    order = [(m.kind, m.name) for m in out.manifests.objects]
     assert order == [
         ("Namespace", "logging"), ("NetworkPolicy", "filebeat"), ("NetworkPolicy", "redis"),
         ("ServiceAccount", "filebeat"), ("Secret", "filebeat-redis-auth"),
@@ -105,7 +105,7 @@ def test_same_name_in_different_namespaces_is_fine():
         ConfigMap("two", metadata=ObjectMetaArgs(name="same", namespace="b"))
 
     manifests = render_config(minimal(), program=program).manifests
-    assert [(m.namespace, m.name) for m in manifests.items
+    assert [(m.namespace, m.name) for m in manifests.objects
             if m.kind == "ConfigMap" and m.name == "same"] == [("a", "same"), ("b", "same")]
     # Indexed so that a lookup cannot silently pick one of the two.
     assert {"a/same", "b/same"} <= set(manifests["ConfigMap"])

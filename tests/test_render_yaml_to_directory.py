@@ -5,10 +5,13 @@ import os
 
 import pytest
 
-from components.loading import PROJECT, ConfigError, RawConfig, parse_config, read_stack_file
-from components.mockrun import Registered, run_with_mocks
-from components.program import main
-from components.render import render
+from components.project import PROJECT, RawConfig
+from components.config.errors import ConfigError
+from components.config.parse import parse_config
+from components.config.stack_file import read_stack_file
+from components.render.mockrun import Registered, run_with_mocks
+from components.workloads.program import main
+from components.render.renderer import render
 from tests.configs import PASSWORD, ROOT, STACKS, minimal, raw
 
 PROVIDER = "pulumi:providers:kubernetes"

@@ -3,7 +3,7 @@
 
 import pytest
 
-from components.render import find_stack_file, render_stack_file
+from components.render.renderer import find_stack_file, render_stack_file
 from tests.configs import STACKS
 from tests.kube_schema import OLDEST_AND_NEWEST, VERSIONS, ValidationError, validate
 
@@ -16,8 +16,8 @@ def test_the_stacks_are_found():
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_validates(stack, version):
     manifests = render_stack_file(find_stack_file(stack)).manifests
-    assert manifests.items
-    for manifest in manifests.items:
+    assert manifests.objects
+    for manifest in manifests.objects:
         validate(manifest.body, version)
 
 

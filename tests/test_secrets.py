@@ -4,11 +4,11 @@
 import pulumi
 import pytest
 
-from components.loading import ConfigError
-from components.manifests import RenderError
-from components.mockrun import run_with_mocks
-from components.program import main
-from components.render import raw_config
+from components.config.errors import ConfigError
+from components.render.capture import RenderError
+from components.render.mockrun import run_with_mocks
+from components.workloads.program import main
+from components.render.renderer import raw_config
 from tests.cli import cli
 from tests.configs import ROOT, minimal, render_config, with_redis
 
@@ -121,8 +121,8 @@ def test_a_program_that_prints_a_secret_is_stopped(derive):
 @pytest.mark.parametrize(("password", "runs"), [(PASSWORD, 2), (None, 1)],
                          ids=["real-secret", "undecrypted-placeholder"])
 def test_only_a_real_secret_costs_the_second_leak_checking_run(password, runs):
-    from components.loading import PROJECT, UNDECRYPTED, RawConfig
-    from components.render import render
+    from components.project import PROJECT, UNDECRYPTED, RawConfig
+    from components.render.renderer import render
 
     calls = []
 

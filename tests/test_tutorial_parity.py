@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.render import find_stack_file, render_stack_file
+from components.render.renderer import find_stack_file, render_stack_file
 
 TUTORIAL = Path(__file__).parent / "tutorial"
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from components.config import PASSWORD_KEY
-from components.diff import compare
-from components.loading import PROJECT
-from components.manifests import Manifest
-from components.redis_conf import PASSWORD_FILE
-from components.render import render_stack_file
+from components.config.stack import PASSWORD_KEY
+from components.review.pairing import compare
+from components.project import PROJECT
+from components.render.manifests import Manifest
+from components.workloads.redis.conf import PASSWORD_FILE
+from components.render.renderer import render_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "stacks" / "Pulumi.dev.yaml"
@@ -94,7 +94,7 @@ class Rendered:
 
     def __init__(self, stack_file: Path):
         manifests = render_stack_file(stack_file).manifests
-        self.items: list[Manifest] = manifests.items
+        self.items: tuple[Manifest, ...] = manifests.objects
         [self.daemon_set] = manifests["DaemonSet"].values()
         [self.deployment] = manifests["Deployment"].values()
         self.namespace: str = self.deployment["metadata"]["namespace"]
@@ -177,8 +177,8 @@ def _password_file(container: Mapping[str, Any], volumes: Sequence[Mapping[str, 
 def predicted_changes(before: Path, after: Path) -> dict[tuple[str, str], tuple[str, ...]]:
     """What our offline diff says going from one stack file to the other does
     to the cluster: {(kind, name): impacts}."""
-    diffs = compare(render_stack_file(before).manifests.items,
-                    render_stack_file(after).manifests.items)
+    diffs = compare(render_stack_file(before).manifests.objects,
+                    render_stack_file(after).manifests.objects)
     return {((d.change.new or d.change.old).kind, (d.change.new or d.change.old).name): d.impacts
             for d in diffs}
 

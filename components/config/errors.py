@@ -1,0 +1,42 @@
+"""Problems with a stack's config, as one line each that names the file and the key."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .kube_types import quoted
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    """Where, as a dotted path below the namespace: `filebeat.updateStrategy.maxSurge`."""
+    message: str
+
+
+class ConfigError(Exception):
+    """Config that must not reach the cluster. One line per problem, each naming
+    the stack file and the key, so it reads well in a terminal and in CI logs."""
+
+    def __init__(self, origin: str, problems: Iterable[Problem]):
+        self.origin = origin
+        self.problems = list(problems)
+        super().__init__(self.lines())
+
+    def lines(self) -> str:
+        return "\n".join(printable(f"{self.origin}: {p.key}: {p.message}")
+                         for p in self.problems)
+
+
+def printable(line: str) -> str:
+    """`line` with every unprintable character escaped.
+
+    A line break inside a problem (from a key or value the operator typed)
+    would split it in two and break one-line-per-problem for CI logs.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+
+
+def readable_key(part: str) -> str:
+    """A config key as an error names it: quoted when it would not read as one."""
+    plain = part and part.isprintable() and " " not in part and len(part) <= 60
+    return part if plain else quoted(part)

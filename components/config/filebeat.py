@@ -1,0 +1,235 @@
+"""How filebeat is configured: the DaemonSet, and the filebeat.yml generated for it.
+
+The generated filebeat.yml is filebeat 8's: a `filestream` input over the
+container logs, `add_kubernetes_metadata`, and `output.redis`. Everything an
+operator tunes in it is a typed field here, so a typo fails `pulumi preview`
+instead of a pod on every node.
+"""
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import CamelModel, KeyedError
+from .daemon import HostPathVolume, NodeDaemonConfig
+from .kube_types import INT32_MAX, AbsolutePath, Count, DNS1123Label, EnvVarName, Port
+
+DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
+"""Env vars the Filebeat component sets itself, from the redis Service and the
+downward API."""
+CONFIG_FILE = "filebeat.yml"
+GENERATED_FOR = (8, 10)
+"""The oldest filebeat that reads the generated file: file fingerprints came in 8.10."""
+_FILEBEAT_TAG = re.compile(r"(?:^|/)filebeat(?:-oss|-wolfi)?:(\d{1,6})\.(\d{1,6})")
+
+
+class Multiline(CamelModel):
+    """Join continuation lines (a stack trace) to the line they belong to."""
+
+    pattern: Annotated[str, Field(min_length=1)]
+    """A regular expression (Go RE2 syntax), e.g. '^\\s' for indented lines."""
+    negate: bool = False
+    """Default false: lines that match the pattern are the continuations."""
+    match: Literal["after", "before"] = "after"
+    """Default after: continuations follow the line they belong to."""
+    max_lines: Annotated[int, Field(ge=1, le=100_000)] = 500
+    """Default 500, filebeat's: longer events are cut, not held forever."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        # Python's re is close to RE2 for what log patterns use; the constructs
+        # RE2 lacks are refused outright rather than left to fail on a node.
+        if re.search(r"\(\?<?[=!]|\\[1-9]", pattern):
+            raise ValueError("uses a lookaround or backreference, which filebeat's RE2 lacks")
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError) as error:
+            raise ValueError(f"is not a regular expression: {error}") from None
+        return pattern
+
+
+class JsonLines(CamelModel):
+    """Decode each log line as JSON: for applications that log JSON objects.
+
+    The container runtime's own wrapping (docker's json-file, CRI's prefix) is
+    removed first by the input's container parser; this is the message inside.
+    """
+
+    target: str = ""
+    """Where the decoded keys go. Default '': at the event's root."""
+    message_key: str | None = None
+    """The key that holds the text, for multiline to join on. Default unset."""
+    add_error_key: bool = True
+    """Default true: a line that is not JSON is kept and marked, not dropped."""
+    overwrite_keys: bool = False
+    """Default false: decoded keys never replace the ones filebeat set."""
+
+
+class ContainerLogs(CamelModel):
+    """The filestream input over the node's container logs."""
+
+    paths: Annotated[list[AbsolutePath], Field(min_length=1)] = ["/var/log/containers/*.log"]
+    """Globs of the files to read. Default: the kubelet's links to every container's log."""
+    host_paths: list[AbsolutePath] = ["/var/log", "/var/lib/docker/containers"]
+    """Node directories mounted read-only so the paths and the files their links
+    point at are visible. Default /var/log (containerd and CRI-O keep logs in
+    /var/log/pods) and /var/lib/docker/containers (docker's)."""
+    multiline: Multiline | None = None
+    """Default unset: every line is an event."""
+    json_lines: JsonLines | None = Field(None, alias="json")
+    """Default unset: the message is kept as text."""
+
+
+class RedisOutput(CamelModel):
+    """Where in redis the events go. The host and port come from the Service."""
+
+    key: Annotated[str, Field(min_length=1, max_length=512)] = "filebeat"
+    """The list (or channel) name. Default 'filebeat', as in the tutorial."""
+    db: Annotated[int, Field(ge=0, le=15)] = 0
+    """The redis database. Default 0; redis has 16 (0-15)."""
+    datatype: Literal["list", "channel"] = "list"
+    """Default list: events wait in redis until read. A channel drops them when
+    nobody is subscribed, which a buffer must not."""
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    """The connection timeout. Default 5, filebeat's."""
+
+
+class FilebeatConfig(NodeDaemonConfig):
+    """The filebeat DaemonSet that ships each node's logs to redis."""
+
+    name: DNS1123Label = "filebeat"
+    """Names the DaemonSet. Default 'filebeat'."""
+    container_name: DNS1123Label | None = "filebeat"
+    """Default 'filebeat'."""
+    env: dict[EnvVarName, str] = {}
+    """Extra environment. REDIS_HOST, REDIS_PORT and NODE_NAME are derived and
+    may not be set here. Default none."""
+    priority_class_name: DNS1123Label | None = "system-node-critical"
+    """Default system-node-critical: a node under memory pressure evicts
+    others before the agent that ships its last logs. null leaves it unset."""
+    registry_host_path: AbsolutePath | None = "/var/lib/filebeat-data"
+    """The node directory that keeps filebeat's registry (how far it has read
+    each file), so a restarted pod neither re-ships nor skips logs. Default
+    /var/lib/filebeat-data. null keeps it in the pod, where it dies with it."""
+    registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
+    """Where the image keeps its data directory. Default: the Elastic image's."""
+    generate_config: bool = True
+    """Generate filebeat.yml (filebeat 8 syntax) from the fields below. Default
+    true. false runs the image's own filebeat.yml, as the tutorial's image does."""
+    config_mount_path: AbsolutePath = "/etc/filebeat"
+    """The directory filebeat.yml and configFiles appear in. Default
+    /etc/filebeat, where the tutorial's image also reads it."""
+    container_logs: ContainerLogs = ContainerLogs()
+    """What to read. Default: every container's log on the node."""
+    output: RedisOutput = RedisOutput()
+    """Default: the list 'filebeat' in database 0."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Filebeat's own log level. Default info."""
+    monitoring_port: Port = 5066
+    """Filebeat's HTTP endpoint on localhost, for the liveness probe. Default 5066."""
+    termination_grace_period_seconds: Count | None = 30
+    """Default 30: time to send what is queued before the pod is killed."""
+    run_as_user: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = 0
+    """Default 0 (root): container logs on the node belong to root and are not
+    readable by others. null leaves the image's user."""
+
+    @field_validator("env")
+    @classmethod
+    def _derived_env_untouched(cls, env: dict[str, str]) -> dict[str, str]:
+        taken = sorted(set(env) & set(DERIVED_ENV))
+        if taken:
+            raise ValueError(
+                f"must not set {', '.join(taken)}: the component derives it "
+                "from the redis Service and the node"
+            )
+        return env
+
+    @property
+    def auth_secret_name(self) -> str:
+        return f"{self.name}-redis-auth"
+
+    def object_names(self) -> set[tuple[str, str]]:
+        return super().object_names() | {("Secret", self.auth_secret_name)}
+
+    def volumes(self) -> list[HostPathVolume]:
+        logs = [HostPathVolume(name=log_volume_name(path), path=path, read_only=True)
+                for path in self.container_logs.host_paths] if self.generate_config else []
+        # The registry is a host path like any other, so the generic surge
+        # rule sees it: two filebeats on one registry refuse to run together.
+        registry = [HostPathVolume(
+            name="registry", path=self.registry_host_path,
+            mount_path=self.registry_mount_path, read_only=False,
+            type="DirectoryOrCreate", shared_state=True,
+        )] if self.registry_host_path else []
+        return [*self.host_paths, *logs, *registry]
+
+    @model_validator(mode="after")
+    def _generated_config_fits(self) -> "FilebeatConfig":
+        if not self.generate_config:
+            return self
+        if CONFIG_FILE in self.config_files:
+            raise KeyedError(f"configFiles.{CONFIG_FILE}", (
+                "is generated from this config; set generateConfig false to supply "
+                "your own"
+            ))
+        if any(passes_config_file(arg) for arg in self.args):
+            raise KeyedError("args", (
+                "must not pass -c: the generated filebeat.yml is passed already; set "
+                "generateConfig false to choose the config yourself"
+            ))
+        tag = _FILEBEAT_TAG.search(self.image)
+        if tag and (int(tag.group(1)), int(tag.group(2))) < GENERATED_FOR:
+            oldest = ".".join(map(str, GENERATED_FOR))
+            raise KeyedError("generateConfig", (
+                f"writes a config for filebeat {oldest} or later, but the image is "
+                f"filebeat {tag.group(1)}.{tag.group(2)}; use a newer image, or set "
+                "generateConfig false to run the image's own filebeat.yml"
+            ))
+        mounted = self.container_logs.host_paths
+        for path in self.container_logs.paths:
+            if not any(path.startswith(root.rstrip("/") + "/") for root in mounted):
+                raise KeyedError("containerLogs.paths", (
+                    f"{path!r} is not under any of containerLogs.hostPaths, so filebeat "
+                    "would find nothing there; mount its directory"
+                ))
+        names = [log_volume_name(path) for path in mounted]
+        taken = {v.name for v in self.host_paths} | {"registry", "config"}
+        clash = sorted({n for n in names if names.count(n) > 1 or n in taken})
+        if clash:
+            raise KeyedError("containerLogs.hostPaths", (
+                f"two mounts would share the volume name {clash[0]!r}; drop the "
+                "duplicate or rename your hostPaths entry"
+            ))
+        return self
+
+
+def log_volume_name(path: str) -> str:
+    """A readable volume name for a log directory: /var/log -> var-log."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63].rstrip("-")
+    return slug or "host-root"
+
+
+_BOOL_SHORTHANDS = frozenset("ev")
+"""filebeat's one-letter flags that take no value (-e, -v), and so may be
+grouped with -c in one argument, as in `-ec`."""
+
+
+def passes_config_file(arg: str) -> bool:
+    """Does `arg` give filebeat a config file, however the flag is spelt?
+
+    filebeat's flags follow pflag: `-c FILE`, `-c=FILE`, `-cFILE`, `--c FILE`,
+    `--c=FILE`, and `-ec FILE` after flags that take no value. `--cpuprofile`
+    and `--cloud.id` are other flags.
+    """
+    if arg.startswith("--"):
+        return arg == "--c" or arg.startswith("--c=")
+    if not arg.startswith("-"):
+        return False
+    for letter in arg[1:]:
+        if letter == "c":
+            return True
+        if letter not in _BOOL_SHORTHANDS:
+            return False  # a flag with a value: the rest of arg is that value
+    return False

@@ -1,0 +1,180 @@
+"""From raw stack config to a validated `StackConfig`, or to one line per problem.
+
+Both roads into the program pass through `parse_config`: the Pulumi engine
+(which hands the program every value as a string, objects as JSON) and the
+offline renderer (which reads the stack file and hands values over the same
+way). So a stack that renders offline is a stack that `pulumi up` accepts.
+"""
+
+import difflib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic_core import ErrorDetails
+
+from ..project import PROJECT, RawConfig
+from .base import KeyedError
+from .errors import ConfigError, Problem, readable_key
+from .kube_types import quoted
+from .rollout import UPDATE_STRATEGY_TYPES
+from .stack import SECRET_KEYS, StackConfig, config_aliases
+
+
+def parse_config(raw: RawConfig, origin: str) -> StackConfig:
+    """Validate the project's keys; raise `ConfigError` listing every problem."""
+    data, problems = _read_keys(raw)
+    try:
+        # Stack files use the camelCase keys only; snake_case names are for Python.
+        config = StackConfig.model_validate(data, by_alias=True, by_name=False)
+    except ValidationError as error:
+        refused = {p.key for p in problems}
+        problems.extend(
+            p for p in map(_problem, error.errors())
+            if p.key not in refused  # "is required" adds nothing to why it was refused
+        )
+        raise ConfigError(origin, problems) from None
+    if problems:
+        raise ConfigError(origin, problems)
+    return config
+
+
+def _read_keys(raw: RawConfig) -> tuple[dict[str, Any], list[Problem]]:
+    """The project's keys as values for the model, and the keys refused on the way."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    known = {field.alias: field for field in StackConfig.model_fields.values()}
+    for full_key, text in sorted(raw.values.items()):
+        namespace, colon, key = full_key.partition(":")
+        if not colon:
+            # Pulumi reads stack-file keys as <namespace>:<name>; a bare name
+            # would be no key of ours, and a typo must not pass in silence.
+            problems.append(Problem(readable_key(full_key),
+                                    f"has no namespace; write {PROJECT}:{full_key}"))
+            continue
+        if namespace != PROJECT:
+            continue  # other packages' config, e.g. kubernetes:context
+        if key not in known:
+            problems.append(Problem(readable_key(key), "unknown key" + _did_you_mean(key, known)))
+        elif text is None:
+            problems.append(Problem(key, "is empty; give it a value or remove the key"))
+        elif key in SECRET_KEYS and full_key not in raw.secret_keys:
+            problems.append(Problem(key, (
+                "is stored in plain text in the stack file; set it with "
+                f"`pulumi config set --secret {full_key}` so it is encrypted"
+            )))
+        elif full_key in raw.secret_keys and key not in SECRET_KEYS:
+            problems.append(Problem(key, (
+                "is stored as a secret, but this key is written into the manifests "
+                "in plain text; set it without --secret"
+            )))
+        else:
+            annotation = known[key].annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                try:
+                    data[key] = json.loads(text)
+                except json.JSONDecodeError:
+                    problems.append(Problem(key, (
+                        "must be an object; set its fields with `pulumi config set --path`"
+                    )))
+            else:
+                data[key] = _scalar(text, annotation)
+    return data, problems
+
+
+def _scalar(text: str, annotation: Any) -> Any:
+    # The engine passes `true` as the string "true"; Config.get_bool would too.
+    if annotation is bool and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where pydantic found a problem, as the operator wrote the keys."""
+
+    loc: list[str | int]
+    strategy: str | None
+    """The update strategy type, when the problem is inside one."""
+
+
+def _problem(error: ErrorDetails) -> Problem:
+    where = _where(error)
+    translate = _MESSAGES.get(error["type"], _plain_message)
+    key = ".".join(readable_key(part) if isinstance(part, str) else f"[{part}]"
+                   for part in where.loc)
+    return Problem(key.replace(".[", "[") or "(stack)", translate(error, where))
+
+
+def _where(error: ErrorDetails) -> _Where:
+    loc, strategy = list(error["loc"]), None
+    if "updateStrategy" in loc:
+        # The discriminated union adds its tag to the path; operators never wrote it.
+        at = loc.index("updateStrategy") + 1
+        if at < len(loc) and loc[at] in UPDATE_STRATEGY_TYPES:
+            strategy = str(loc.pop(at))
+    broken = (error.get("ctx") or {}).get("error")
+    if isinstance(broken, KeyedError):
+        loc.extend(broken.key.split("."))
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-2]  # a bad dict key: the message already quotes it
+    return _Where(loc, strategy)
+
+
+def _unknown_key(error: ErrorDetails, where: _Where) -> str:
+    if where.strategy == "OnDelete":
+        return ("is not allowed with type OnDelete: pods are replaced only when you delete "
+                "them, so there is no rollout to tune")
+    return "unknown key" + _did_you_mean(str(where.loc[-1]), config_aliases())
+
+
+def _unknown_strategy(error: ErrorDetails, where: _Where) -> str:
+    given = error["input"]
+    if isinstance(given, dict):
+        return f"unknown update strategy type {given.get('type')!r}; use RollingUpdate or OnDelete"
+    return f"must be a mapping such as {{type: RollingUpdate}} (got {quoted(given)})"
+
+
+def _length(error: ErrorDetails, where: _Where) -> str:
+    ctx = error.get("ctx") or {}
+    if isinstance(error["input"], (str, SecretStr)):
+        # A SecretStr's length errors speak of "items"; say characters.
+        if error["type"] == "too_short":
+            return f"must have at least {ctx.get('min_length')} characters"
+        return f"must have at most {ctx.get('max_length')} characters"
+    if error["type"] == "too_short":
+        return "must not be empty"
+    return _plain_message(error, where)
+
+
+def _literal(error: ErrorDetails, where: _Where) -> str:
+    return f"{error['msg'].replace('Input should be', 'must be')} (got {quoted(error['input'])})"
+
+
+def _plain_message(error: ErrorDetails, where: _Where) -> str:
+    message = error["msg"].replace("Input should", "should")
+    if where.loc and where.loc[0] in SECRET_KEYS:
+        return message  # an error must never print a secret
+    return f"{message} (got {quoted(error['input'])})"
+
+
+_MESSAGES: dict[str, Callable[[ErrorDetails, _Where], str]] = {
+    "extra_forbidden": _unknown_key,
+    "missing": lambda error, where: "is required",
+    "unknown_strategy": _unknown_strategy,
+    "too_short": _length,
+    "too_long": _length,
+    "value_error": lambda error, where: error["msg"].removeprefix("Value error, "),
+    "literal_error": _literal,
+}
+"""pydantic's error types, and how each reads to an operator; any other type
+keeps pydantic's message, with the value that was given."""
+
+
+def _did_you_mean(key: str, candidates: Iterable[str]) -> str:
+    # The key itself is a candidate when it is valid elsewhere (nodeSelector
+    # under filebeat, refused under redis); suggesting it would be no help.
+    close = difflib.get_close_matches(key, [c for c in candidates if c != key], n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,139 @@
+"""How the redis log buffer is configured: the pod, the redis.conf it runs, its storage.
+
+A log buffer has one job, and it is the opposite of a cache's: never drop
+what it was given. So the defaults push back on the sender when full
+(`noeviction`) rather than evict, and a memory limit always comes with a
+`maxmemory` below it, because an OOM-killed redis loses everything at once.
+"""
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import model_validator
+
+from .base import CamelModel, KeyedError
+from .kube_types import (
+    Count,
+    DNS1035Label,
+    DNS1123Label,
+    DNS1123Subdomain,
+    Labels,
+    Port,
+    Quantity,
+    quantity_value,
+)
+from .workload import WorkloadConfig
+
+MaxmemoryPolicy = Literal[
+    "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
+    "volatile-lfu", "volatile-random", "volatile-ttl",
+]
+MAXMEMORY_SHARE = Decimal("0.75")
+"""Of the memory limit, when maxmemory is not given. The rest is headroom for
+what redis allocates outside its dataset: buffers, fragmentation, and the
+copy-on-write pages of an AOF rewrite."""
+MIN_MAXMEMORY, MAX_MAXMEMORY = 2**20, 2**50
+
+
+class Persistence(CamelModel):
+    """An append-only file on a PersistentVolumeClaim, so a restarted redis still
+    holds the logs that were buffered but not yet read."""
+
+    enabled: bool = False
+    """Default false: the buffer lives in an emptyDir and a pod restart loses
+    what was not yet drained. Turn it on wherever that matters."""
+    size: Quantity = "1Gi"
+    """The claim's size. Default 1Gi. The AOF grows to about twice the dataset
+    between rewrites, so give it at least twice maxmemory."""
+    storage_class_name: DNS1123Subdomain | None = None
+    """Default unset: the cluster's default StorageClass."""
+
+
+class RedisClient(CamelModel):
+    """A workload besides filebeat that may connect, such as the logstash that
+    drains the buffer."""
+
+    pod_labels: Labels
+    """Labels its pods carry."""
+    namespace: DNS1123Label | None = None
+    """Its namespace. Default: the stack's own."""
+
+
+class RedisConfig(WorkloadConfig):
+    """The redis log buffer: one Deployment and the Service in front of it."""
+
+    name: DNS1035Label = "redis"
+    """Names the Deployment and the Service, and so the DNS name filebeat
+    ships to. Default 'redis'. A DNS-1035 label, because Services need one."""
+    replicas: Count = 1
+    """Default 1. Each replica is an independent buffer, not a cluster; 0 parks it."""
+    port: Port = 6379
+    """The Service port that filebeat connects to. Default 6379."""
+    container_port: Port = 6379
+    """The port redis listens on inside the pod. Default 6379, redis' own."""
+    auth: bool = True
+    """Require the password from the `redisPassword` secret. Default true;
+    only the tutorial's demo turns it off."""
+    maxmemory: Quantity | None = None
+    """The most memory the buffer may hold, e.g. '192Mi'. Default: 75% of
+    limits.memory, or no cap when there is no memory limit."""
+    maxmemory_policy: MaxmemoryPolicy = "noeviction"
+    """What redis does when full. Default noeviction: refuse the write, so
+    filebeat waits and retries instead of redis silently dropping old logs."""
+    persistence: Persistence = Persistence()
+    """Default: off, the buffer lives as long as the pod."""
+    network_policy: bool = True
+    """Admit only filebeat's pods and `clients` to the redis port. Default true."""
+    clients: list[RedisClient] = []
+    """Other workloads the NetworkPolicy admits, such as the buffer's reader.
+    Default none."""
+
+    @property
+    def auth_secret_name(self) -> str:
+        return f"{self.name}-auth"
+
+    @property
+    def claim_name(self) -> str:
+        return f"{self.name}-data"
+
+    def object_names(self) -> set[tuple[str, str]]:
+        """The namespaced objects named after redis that another component
+        could also name: kind and name."""
+        return {("ConfigMap", self.config_map_name), ("Secret", self.auth_secret_name),
+                ("NetworkPolicy", self.name), ("Service", self.name)}
+
+    def maxmemory_bytes(self) -> int | None:
+        """The cap redis.conf gets: the configured one, else a share of the limit."""
+        if self.maxmemory is not None:
+            return int(quantity_value(self.maxmemory))
+        limit = self.resources.limits.memory
+        if limit is None:
+            return None
+        return int(quantity_value(limit) * MAXMEMORY_SHARE) // 2**20 * 2**20
+
+    @model_validator(mode="after")
+    def _maxmemory_fits(self) -> "RedisConfig":
+        if self.maxmemory is None:
+            return self
+        wanted = quantity_value(self.maxmemory)
+        if wanted != wanted.to_integral_value() or not MIN_MAXMEMORY <= wanted <= MAX_MAXMEMORY:
+            raise KeyedError("maxmemory", (
+                f"({self.maxmemory}) must be a whole number of bytes from 1Mi to 1Pi"
+            ))
+        limit = self.resources.limits.memory
+        if limit is not None and wanted >= quantity_value(limit):
+            raise KeyedError("maxmemory", (
+                f"({self.maxmemory}) must be below resources.limits.memory ({limit}): "
+                "redis needs memory beyond its dataset, and at the limit the kernel "
+                "kills it and every buffered log with it"
+            ))
+        return self
+
+    @model_validator(mode="after")
+    def _one_pod_per_volume(self) -> "RedisConfig":
+        if self.persistence.enabled and self.replicas > 1:
+            raise KeyedError("persistence.enabled", (
+                f"needs replicas 1 (got {self.replicas}): the replicas would share one "
+                "ReadWriteOnce volume, and the second pod never starts"
+            ))
+        return self

@@ -1,0 +1,145 @@
+"""The stack config contract: what `redis-filebeat:*` keys a stack file may hold.
+
+Every model forbids unknown keys, because a misspelt key (`maxSuge`) that
+passed silently would deploy the default instead of what the operator wrote.
+Each field's docstring gives its default and why; rules that tie several
+fields together live in a model validator whose message names every field.
+"""
+
+from typing import Annotated, Any, get_args
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+
+from .base import CamelModel, KeyedError
+from .filebeat import FilebeatConfig
+from .kube_types import DNS1123Label, DNS1123Subdomain
+from .redis import RedisConfig
+
+PASSWORD_KEY = "redisPassword"
+SECRET_KEYS = frozenset({PASSWORD_KEY})
+"""Keys that must be set with `pulumi config set --secret`, and are never
+written into a manifest in plain text."""
+PASSWORD_REQUIRED = (
+    "is required because redis.auth is true; set it with `pulumi config set --secret "
+    "redis-filebeat:redisPassword \"$(openssl rand -base64 24)\"`"
+)
+
+
+class StackConfig(CamelModel):
+    """Everything under the `redis-filebeat:` namespace of a stack file."""
+
+    namespace: DNS1123Label = "default"
+    """The namespace for every object. Default 'default', as in the tutorial."""
+    create_namespace: bool = False
+    """Create the namespace too. Default false: most clusters hand namespaces
+    out through their own process."""
+    cluster_domain: DNS1123Subdomain = "cluster.local"
+    """The cluster's DNS domain, for REDIS_HOST. Default 'cluster.local'."""
+    redis: RedisConfig
+    filebeat: FilebeatConfig
+    render_yaml_to_directory: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    """Make `pulumi up` write the manifests to this folder instead of deploying
+    them, through a Kubernetes provider with `renderYamlToDirectory`. Default
+    unset: deploy to the cluster. Use a stack of its own for it: switching a
+    deployed stack over replaces every object. The folder holds Secrets' data
+    in plain text (base64); keep it out of git."""
+    redis_password: Annotated[SecretStr, Field(min_length=16, max_length=512)] | None = None
+    """The password redis requires and filebeat sends. Set it as a secret; it
+    reaches the cluster only inside Kubernetes Secrets. At least 16 characters:
+    redis answers thousands of guesses a second."""
+
+    # Not "": pulumi-kubernetes takes an empty directory for unset, so the stack
+    # would deploy to the cluster. Not refused with redisPassword set: auth is on
+    # by default, so such a guard would always fire; the provider warns per file.
+    @field_validator("render_yaml_to_directory")
+    @classmethod
+    def _a_path_on_one_line(cls, path: str | None) -> str | None:
+        if path is not None and any(not c.isprintable() for c in path):
+            raise ValueError("must not contain control characters or line breaks")
+        return path
+
+    @field_validator("redis_password")
+    @classmethod
+    def _password_survives_both_readers(cls, password: SecretStr | None) -> SecretStr | None:
+        # Messages here must never quote the value.
+        text = password.get_secret_value() if password else ""
+        if any(not c.isprintable() for c in text):
+            raise ValueError("must not contain control characters or line breaks")
+        if "${" in text:
+            raise ValueError("must not contain '${': filebeat would expand it as a variable")
+        return password
+
+    @model_validator(mode="after")
+    def _password_matches_auth(self) -> "StackConfig":
+        if self.redis.auth and self.redis_password is None:
+            raise KeyedError(PASSWORD_KEY, PASSWORD_REQUIRED)
+        if not self.redis.auth and self.redis_password is not None:
+            raise KeyedError(PASSWORD_KEY, (
+                "is set, but redis.auth is false, so redis would not ask for it; "
+                "remove the key or turn auth on"
+            ))
+        return self
+
+    @model_validator(mode="after")
+    def _namespace_is_creatable(self) -> "StackConfig":
+        if self.create_namespace and self.namespace in BUILTIN_NAMESPACES:
+            raise KeyedError("createNamespace", (
+                f"is true but namespace {self.namespace!r} is built into every "
+                "cluster; set createNamespace to false"
+            ))
+        return self
+
+    @model_validator(mode="after")
+    def _names_are_distinct(self) -> "StackConfig":
+        # Each component names its objects after itself; two names can still
+        # meet (redis 'a-redis' and filebeat 'a' both want Secret 'a-redis-auth').
+        clash = sorted(self.redis.object_names() & self.filebeat.object_names())
+        if clash:
+            kind, name = clash[0]
+            raise KeyedError("filebeat.name", (
+                f"would name a {kind} {name!r}, which redis (name {self.redis.name!r}) names "
+                "the same; choose another name"
+            ))
+        return self
+
+    @model_validator(mode="after")
+    def _selectors_are_disjoint(self) -> "StackConfig":
+        # A selector matches every pod that carries all of its labels. If one
+        # workload's labels contain the other's, the redis Service would send
+        # traffic to filebeat pods, or two controllers would fight over pods.
+        redis, filebeat = self.redis.labels.items(), self.filebeat.labels.items()
+        if redis <= filebeat or filebeat <= redis:
+            raise KeyedError("filebeat.labels", (
+                "overlaps redis.labels: one workload's selector would also match the "
+                "other's pods; give each a label the other lacks"
+            ))
+        return self
+
+
+BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def config_aliases() -> set[str]:
+    """Every key the config accepts, anywhere, for did-you-mean hints."""
+    return {field.alias or name for model in _models(StackConfig)
+            for name, field in model.model_fields.items()}
+
+
+def _models(model: type[BaseModel]) -> set[type[BaseModel]]:
+    """`model` and every model its fields can hold, however deeply nested."""
+    found: set[type[BaseModel]] = set()
+    todo = [model]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        for field in current.model_fields.values():
+            todo.extend(_nested_models(field.annotation))
+    return found
+
+
+def _nested_models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _nested_models(arg)]

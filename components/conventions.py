@@ -1,0 +1,15 @@
+"""The Kubernetes and Pulumi annotations and labels this project writes.
+
+A leaf, so that `diff`, which only reads manifests, recognises what the
+workloads wrote without importing them.
+"""
+
+CHECKSUM_ANNOTATION = "checksum/config"
+"""On a pod template: a digest of the config its pods read, so a config
+change is a template change and rolls the pods."""
+SKIP_AWAIT = "pulumi.com/skipAwait"
+"""pulumi-kubernetes does not wait for the object to become ready."""
+TIMEOUT_SECONDS = "pulumi.com/timeoutSeconds"
+"""How long pulumi-kubernetes waits for the object before `pulumi up` fails."""
+NODE_CLASS_LABEL = "node-class"
+"""On each node class's pods, so the classes' DaemonSets select disjoint pods."""

@@ -1,0 +1,31 @@
+"""The project's own names and places, shared by every layer.
+
+A leaf: it imports nothing of ours, so the config contract, the program, the
+renderer and `diff` can all name the project and its stack files the same way.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PROJECT = "redis-filebeat"
+"""The Pulumi project name, and so the config namespace of every key we read."""
+STACK_CONFIG_DIR = "stacks"
+"""Where Pulumi.yaml's `stackConfigDir` puts the stack files."""
+SCHEMA_FILE = f"{STACK_CONFIG_DIR}/stack-config.schema.json"
+"""The committed JSON Schema of a stack file, which the stack files name."""
+UNDECRYPTED = "[secret: only the Pulumi CLI can decrypt it]"
+"""What the offline reader passes on for a `secure:` value. It satisfies the
+password rules, so validation goes on; the engine checks the real value."""
+
+
+def stack_file(stack: str) -> str:
+    """The stack file Pulumi reads for a stack, as a path an operator can open."""
+    return f"{STACK_CONFIG_DIR}/Pulumi.{stack}.yaml"
+
+
+@dataclass(frozen=True)
+class RawConfig:
+    """Config as the engine hands it over: full keys, string values."""
+
+    values: Mapping[str, str | None]
+    secret_keys: frozenset[str] = frozenset()

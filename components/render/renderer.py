@@ -1,0 +1,161 @@
+"""Render a stack to manifests offline: the program, under mocks, with its stack file.
+
+The CLI, the test kit and the tests all come through `render`, so there is
+one road from config to manifests and it is the one `pulumi up` takes.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..config.errors import ConfigError, Problem
+from ..config.parse import parse_config
+from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED
+from ..config.stack_file import read_stack_file
+from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
+from ..workloads.program import main
+from .capture import RenderError, from_capture
+from .manifests import SECRET_PLACEHOLDER, Manifests
+from .mockrun import run_with_mocks
+
+
+@dataclass(frozen=True)
+class Rendered:
+    manifests: Manifests
+    outputs: dict[str, Any]
+    """The stack's exports, secret ones replaced by a placeholder."""
+    notes: tuple[str, ...] = ()
+    """What the render assumed that `pulumi up` would not, one line each."""
+
+
+def render(
+    raw: RawConfig,
+    stack: str,
+    origin: str | None = None,
+    program: Callable[[], Any] = main,
+) -> Rendered:
+    """Validate `raw`, then run `program` under mocks and keep its manifests.
+
+    Raises `ConfigError` (naming `origin`, the stack file by default) before
+    anything runs, and `RenderError` for objects that cannot be applied.
+    """
+    parse_config(raw, origin or stack_file(stack))
+    rendered = _run(program, stack, raw)
+    # A stack file's secrets arrive undecrypted, as a placeholder that is no
+    # secret: only real values need the second run that looks for leaks.
+    if any(raw.values.get(key) != UNDECRYPTED for key in raw.secret_keys):
+        _refuse_plain_secrets(rendered, _run(program, stack, _with_stand_ins(raw)))
+    return rendered
+
+
+def _run(program: Callable[[], Any], stack: str, raw: RawConfig) -> Rendered:
+    capture = run_with_mocks(program, stack, raw)
+    outputs = {
+        name: SECRET_PLACEHOLDER if name in capture.secret_outputs else value
+        for name, value in sorted(capture.outputs.items())
+    }
+    return Rendered(from_capture(capture.resources), outputs)
+
+
+def _refuse_plain_secrets(rendered: Rendered, with_stand_ins: Rendered) -> None:
+    """Fail if a secret's value reached the output without its secret mark.
+
+    The program ran a second time with every secret swapped for a stand-in.
+    Marked secrets print as `[secret]` both times, so an object or output
+    that differs depends on a secret in plain text. Comparing two renders
+    instead of searching the output for the value also catches values derived
+    from a secret, and never mistakes a password for a path it happens to spell.
+    """
+    def by_identity(r: Rendered) -> dict[str, Any]:
+        return {m.identity(): m.body for m in r.manifests.objects} | {
+            f"output {name}": value for name, value in r.outputs.items()}
+
+    first, second = by_identity(rendered), by_identity(with_stand_ins)
+    changed = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
+    if changed:
+        raise RenderError("\n".join(
+            f"{identity}: would print a secret config value in plain text; it reached the "
+            "output without being marked secret" for identity in changed))
+
+
+def _with_stand_ins(raw: RawConfig) -> RawConfig:
+    def stand_in(text: str) -> str:
+        return "stand-in-" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def swap(text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            return stand_in(text)
+        if not isinstance(value, (dict, list)):
+            return stand_in(text)
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {k: walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return stand_in(node) if isinstance(node, str) else node
+
+        return json.dumps(walk(value))
+
+    values = {k: swap(v) if k in raw.secret_keys else v for k, v in raw.values.items()}
+    return RawConfig(values, raw.secret_keys)
+
+
+def render_stack_file(path: Path) -> Rendered:
+    """Render `Pulumi.<stack>.yaml` at `path`, as that stack.
+
+    The renderer never holds a decrypted secret: it prints `[secret]` for
+    them either way. So a required secret that the stack file lacks (the
+    operator sets it just before `pulumi up`, or a pipeline renders without
+    access to it) is rendered as a placeholder, with a note saying so.
+    """
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
+    stack = match.group(1) if match else path.stem
+    raw, origin = read_stack_file(path), str(path)
+    try:
+        return render(raw, stack, origin=origin)
+    except ConfigError as error:
+        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
+            raise
+    full_key = f"{PROJECT}:{PASSWORD_KEY}"
+    raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key})
+    rendered = render(raw, stack, origin=origin)
+    note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
+            f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
+    return replace(rendered, notes=(*rendered.notes, note))
+
+
+def find_stack_file(stack: str, start: Path | None = None) -> Path:
+    """`stacks/Pulumi.<stack>.yaml` of the Pulumi project around `start` (the
+    working directory), else of the project this package ships in."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder / stack_file(stack)
+    return here / stack_file(stack)
+
+
+def raw_config(config: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> RawConfig:
+    """Build engine-style config from a stack file's `config:` mapping.
+
+    Keys may omit the `redis-filebeat:` namespace. `secrets` are set the way
+    `pulumi config set --secret` would, in plain text, for tests that prove
+    a secret never reaches the output.
+    """
+    def full(key: str) -> str:
+        return key if ":" in key else f"{PROJECT}:{key}"
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value)
+
+    values = {full(k): text(v) for k, v in config.items()}
+    secret_values = {full(k): text(v) for k, v in (secrets or {}).items()}
+    return RawConfig(values | secret_values, frozenset(secret_values))

@@ -1,0 +1,143 @@
+"""A diff as a reviewer reads it: in a terminal, or as a pull-request comment.
+
+Both formats lead with what the change does in the cluster, then list the
+fields. Values are shown on one line each; a multi-line value (a ConfigMap's
+file) is shown as a unified diff of its lines.
+"""
+
+import re
+from collections.abc import Sequence
+
+from ..render.manifests import to_yaml
+from .fields import FieldChange, show, text_diff
+from .pairing import ObjectDiff
+
+_MARK = {"added": "+", "removed": "-", "changed": "~", "moved": "~"}
+COMMENT_LIMIT = 60_000
+"""GitHub refuses a comment over 65,536 characters; keep clear of it."""
+
+
+def summary(diffs: Sequence[ObjectDiff]) -> str:
+    if not diffs:
+        return "no changes"
+    counts = {status: sum(d.status == status for d in diffs)
+              for status in ("changed", "moved", "added", "removed")}
+    return ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+
+
+def as_text(diffs: Sequence[ObjectDiff], old: str, new: str) -> str:
+    lines = [f"diff {old} → {new}: {summary(diffs)}"]
+    with_impacts = [d for d in diffs if d.impacts]
+    if with_impacts:
+        lines += ["", "What happens in the cluster:"]
+        lines += [f"  {d.identity}: {line}" for d in with_impacts for line in d.impacts]
+    for d in diffs:
+        lines += ["", f"{_MARK[d.status]} {d.identity} ({d.status})"]
+        lines += [f"    {line}" for line in _field_lines(d)]
+    return "\n".join(lines) + "\n"
+
+
+def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str,
+                limit: int = COMMENT_LIMIT) -> str:
+    """A comment of at most about `limit` characters. The consequences take
+    up to half of it and the objects' fields the rest; what does not fit is
+    counted, with the command that shows it all."""
+    again = f"run `python -m components diff {old} {new}` to see them"
+    lines = [f"### redis-filebeat: `{old}` → `{new}`", "", f"**{summary(diffs)}**"]
+    consequences = [f"- **{_escape(d.identity)}**: {_escape(line)}"
+                    for d in diffs for line in d.impacts]
+    if consequences:
+        lines += ["", "#### What happens in the cluster", ""]
+        shown = _fitting([_size([line]) for line in consequences], limit // 2 - _size(lines))
+        lines += consequences[:shown]
+        if shown < len(consequences):
+            lines.append(f"- …and {len(consequences) - shown} more, left out to fit a "
+                         f"comment: {again}")
+    if diffs:
+        lines += ["", "#### Objects", ""]
+    blocks = [_details(d) for d in diffs]
+    shown = _fitting([_size(block) for block in blocks], limit - _size(lines))
+    lines += [line for block in blocks[:shown] for line in block]
+    if shown < len(blocks):
+        lines += ["", f"…and {len(blocks) - shown} more objects, left out to fit a "
+                      f"comment: {again}"]
+    return "\n".join(lines) + "\n"
+
+
+def _size(lines: Sequence[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _fitting(sizes: Sequence[int], budget: int) -> int:
+    """How many items of these sizes, from the first, fit in `budget`."""
+    used = 0
+    for count, size in enumerate(sizes):
+        used += size
+        if used > budget:
+            return count
+    return len(sizes)
+
+
+def _details(d: ObjectDiff) -> list[str]:
+    body = _field_lines(d)
+    fence = _fence("\n".join(body))
+    return [
+        "<details>",
+        f"<summary>{_MARK[d.status]} {_html(d.identity)} ({d.status}, "
+        f"{_count(d, body)})</summary>",
+        "",
+        f"{fence}diff",
+        *(_diff_line(d, line) for line in body),
+        fence,
+        "",
+        "</details>",
+    ]
+
+
+def _field_lines(d: ObjectDiff) -> list[str]:
+    if d.status in ("added", "removed"):
+        manifest = d.change.latest
+        assert manifest is not None
+        return to_yaml([manifest.body]).removeprefix("---\n").splitlines()
+    lines = []
+    for change in d.fields:
+        lines += _one_field(change)
+    return lines
+
+
+def _one_field(change: FieldChange) -> list[str]:
+    if change.is_text():
+        return [f"{change.path}:"] + [f"  {line}" for line in text_diff(change)]
+    return [f"{change.path}: {show(change.old)} → {show(change.new)}"]
+
+
+def _diff_line(d: ObjectDiff, line: str) -> str:
+    """Colour the block for GitHub's `diff` highlighter: whole objects by their
+    status; a field's text diff keeps its own +/- lines."""
+    if d.status == "added":
+        return f"+ {line}"
+    if d.status == "removed":
+        return f"- {line}"
+    if line.startswith(("  +", "  -")) and not line.startswith(("  +++", "  ---")):
+        return line[2:]  # a line of a unified diff
+    return f"  {line}"
+
+
+def _count(d: ObjectDiff, body: list[str]) -> str:
+    if d.status in ("added", "removed"):
+        return f"{len(body)} lines"
+    return f"{len(d.fields)} field" + ("" if len(d.fields) == 1 else "s")
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in the text."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_<>\[\]|])", r"\\\1", text)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,101 @@
+"""What a workload's change does to its pods: which roll, how many at a time, what is lost."""
+
+from typing import Any
+
+from .shape import get
+
+WORKLOADS = frozenset({"DaemonSet", "Deployment", "StatefulSet"})
+_GAP = {
+    "DaemonSet": "log gap",
+    "Deployment": "no pods until the new ones are ready",
+    "StatefulSet": "no pods until the new ones are ready",
+}
+
+
+def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    if get(old, "spec.selector") != get(new, "spec.selector"):
+        # The pod template is moot: the whole object is re-created.
+        return [f"selector changed → immutable field: Pulumi will delete and re-create the "
+                f"{kind} ({_GAP[kind]})"]
+    lines = []
+    if kind == "Deployment" and get(old, "spec.replicas", 1) != get(new, "spec.replicas", 1):
+        lines.append(f"replicas {get(old, 'spec.replicas', 1)} → "
+                     f"{get(new, 'spec.replicas', 1)}")
+    if get(old, "spec.template") == get(new, "spec.template"):
+        return lines
+    if kind == "DaemonSet":
+        lines.append(_daemon_rollout(new))
+        if _node_choice(old) != _node_choice(new):
+            lines.append("node selection changed → pods start on newly selected nodes and "
+                         "stop on nodes no longer selected")
+    elif kind == "Deployment":
+        lines.append(_deployment_rollout(old, new))
+    else:
+        lines.append("pod template changed → pods are replaced in order, as the "
+                     "updateStrategy says")
+    return lines
+
+
+def _daemon_rollout(new: dict[str, Any]) -> str:
+    strategy = get(new, "spec.updateStrategy", {}) or {}
+    if strategy.get("type") == "OnDelete":
+        return "OnDelete → no pod changes until pods are deleted"
+    rolling = strategy.get("rollingUpdate") or {}
+    surge = rolling.get("maxSurge", 0)
+    if surge not in (0, "0%"):
+        nodes = _share(surge) if isinstance(surge, str) else f"{surge} node(s)"
+        return ("pod template changed → RollingUpdate starts each node's new pod before "
+                f"stopping the old one, on at most {nodes} at a time")
+    unavailable = rolling.get("maxUnavailable", 1)  # Kubernetes' default
+    return ("pod template changed → RollingUpdate replaces pods on every selected node, "
+            f"at most {_share(unavailable)} unavailable at a time")
+
+
+def _share(value: int | str) -> str:
+    """`1`, or `10% of the selected nodes`: a DaemonSet's percentages count nodes."""
+    return f"{value} of the selected nodes" if isinstance(value, str) else str(value)
+
+
+def _deployment_rollout(old: dict[str, Any], new: dict[str, Any]) -> str:
+    running = get(old, "spec.replicas", 1)  # what is stopped is what runs now
+    strategy = get(new, "spec.strategy", {}) or {}
+    if strategy.get("type") == "Recreate":
+        return (f"pod template changed → Recreate stops {pods(running)} before starting "
+                "new ones: down until the new pods are ready" + lost_buffer(new, old))
+    rolling = strategy.get("rollingUpdate") or {}
+    return (f"pod template changed → RollingUpdate replaces {pods(running)}, at most "
+            f"{rolling.get('maxUnavailable', '25%')} unavailable and "
+            f"{rolling.get('maxSurge', '25%')} extra at a time" + lost_buffer(new, old))
+
+
+def pods(count: int) -> str:
+    return "1 pod" if count == 1 else f"{count} pods"
+
+
+def lost_buffer(body: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+    """What happens to the data of the pods being replaced. Only a claim the
+    old pods already mounted carries anything over; a claim new in this change
+    starts empty."""
+    mounted, mounting = claims(before if before is not None else body), claims(body)
+    kept = sorted(mounting & mounted)
+    if kept:
+        return f"; data on PersistentVolumeClaim {', '.join(kept)} carries over"
+    if mounting:
+        return ("; what the old pods hold is lost: their new PersistentVolumeClaim "
+                f"{', '.join(sorted(mounting))} starts empty")
+    if mounted:
+        return (f"; the new pods no longer mount PersistentVolumeClaim "
+                f"{', '.join(sorted(mounted))}: they start empty, and what they buffer is "
+                "lost with each pod (no persistent volume)")
+    return "; what the old pods hold in memory or emptyDir is lost (no persistent volume)"
+
+
+def claims(body: dict[str, Any]) -> set[str]:
+    return {v["persistentVolumeClaim"]["claimName"]
+            for v in get(body, "spec.template.spec.volumes", []) or []
+            if "persistentVolumeClaim" in v}
+
+
+def _node_choice(body: dict[str, Any]) -> tuple[Any, ...]:
+    pod = get(body, "spec.template.spec", {}) or {}
+    return pod.get("nodeSelector"), pod.get("affinity"), pod.get("tolerations")

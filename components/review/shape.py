@@ -1,0 +1,63 @@
+"""The shapes the impact rules read, checked once where a manifest is read.
+
+A rendered stack has them by construction; a hand-edited folder can hold
+any YAML, so `--dir` checks every object here and refuses one whose fields
+Kubernetes would refuse too, one line per field, rather than letting a rule
+trip over a list where a mapping belongs.
+"""
+
+from typing import Any
+
+# A mapping lists the keys to check inside a mapping; a one-item list means
+# "a list, each item checked against this"; `str` means text. Any field may
+# be absent or null: the rules read those as empty.
+_REFS: dict[str, Any] = {"configMap": {}, "secret": {}}
+_CONTAINER: dict[str, Any] = {
+    "envFrom": [{"configMapRef": {}, "secretRef": {}}],
+    "env": [{"valueFrom": {"configMapKeyRef": {}, "secretKeyRef": {}}}],
+}
+_VOLUME: dict[str, Any] = {
+    **_REFS,
+    "persistentVolumeClaim": {"claimName": str},
+    "projected": {"sources": [_REFS]},
+}
+_OBJECT: dict[str, Any] = {"spec": {
+    "ports": [{}],
+    "updateStrategy": {"rollingUpdate": {}},
+    "strategy": {"rollingUpdate": {}},
+    "template": {
+        "metadata": {"annotations": {}},
+        "spec": {"volumes": [_VOLUME], "containers": [_CONTAINER],
+                 "initContainers": [_CONTAINER]},
+    },
+}}
+
+
+def shape_problems(body: dict[str, Any]) -> list[str]:
+    """`<field>: must be ...` for each field the rules read that has the wrong shape."""
+    return list(_check(body, _OBJECT, ""))
+
+
+def _check(value: Any, shape: Any, path: str) -> list[str]:
+    if value is None:
+        return []
+    if shape is str:
+        return [] if isinstance(value, str) else [f"{path}: must be text"]
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [f"{path}: must be a list"]
+        return [p for i, item in enumerate(value) for p in _check(item, shape[0], f"{path}[{i}]")]
+    if not isinstance(value, dict):
+        return [f"{path}: must be a mapping"]
+    return [p for key, inner in shape.items() if key in value
+            for p in _check(value[key], inner, f"{path}.{key}" if path else key)]
+
+
+def get(body: dict[str, Any], path: str, default: Any = None) -> Any:
+    """The value at a dotted `path`, or `default` where the path ends early."""
+    value: Any = body
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return default
+        value = value[key]
+    return value

@@ -1,0 +1,1 @@
+"""The Pulumi components and the program that builds a stack from them."""

@@ -1,0 +1,176 @@
+"""Filebeat: a node daemon that ships each node's logs to redis."""
+
+from dataclasses import replace
+
+import pulumi
+from pulumi_kubernetes.core.v1 import (
+    EmptyDirVolumeSourceArgs,
+    EnvVarArgs,
+    EnvVarSourceArgs,
+    ExecActionArgs,
+    ObjectFieldSelectorArgs,
+    ProbeArgs,
+    Secret,
+    SecretVolumeSourceArgs,
+    ServiceAccount,
+    VolumeArgs,
+)
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+from pulumi_kubernetes.rbac.v1 import (
+    ClusterRole,
+    ClusterRoleBinding,
+    PolicyRuleArgs,
+    RoleRefArgs,
+    SubjectArgs,
+)
+
+from ...config.filebeat import CONFIG_FILE, FilebeatConfig
+from ..node_daemon import NodeDaemon, PodAdditions
+from ..pod_template import Mount
+from .yml import MONITORING_HOST, filebeat_yml, output_auth_yml
+
+AUTH_DIR = "/etc/filebeat-auth"
+AUTH_FILE = "output-auth.yml"
+REGISTRY_VOLUME = "registry"
+
+ROOT_REASON = (
+    "reads the node's container logs, which belong to root and are unreadable to "
+    "other users; every capability is dropped and the root filesystem is read-only"
+)
+TOKEN_REASON = (
+    "add_kubernetes_metadata reads pods, namespaces and nodes from the API; the "
+    "ClusterRole grants only get, list and watch on those"
+)
+
+
+class Filebeat(pulumi.ComponentResource):
+    """Ships each node's logs to redis.
+
+    REDIS_HOST and REDIS_PORT come from the redis Service's outputs, never
+    from hand-typed config, so renaming the Service or the namespace cannot
+    leave filebeat shipping into the void.
+    """
+
+    daemon: NodeDaemon
+    """The DaemonSets, their ConfigMap and their NetworkPolicy."""
+    service_account: ServiceAccount | None
+    """The identity add_kubernetes_metadata reads the API with, when the config is generated."""
+    auth_secret: Secret | None
+    """The redis password as a filebeat config fragment, when redis requires one."""
+    names: pulumi.Output[list[str]]
+    """The DaemonSets' names, for `kubectl rollout status ds/<name>`."""
+
+    def __init__(
+        self,
+        config: FilebeatConfig,
+        namespace: pulumi.Input[str],
+        redis_host: pulumi.Input[str],
+        redis_port: pulumi.Input[int],
+        redis_password: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("redis-filebeat:components:Filebeat", config.name, None, opts)
+        self._namespace = namespace
+        env = [
+            EnvVarArgs(name="REDIS_HOST", value=redis_host),
+            EnvVarArgs(name="REDIS_PORT", value=pulumi.Output.from_input(redis_port).apply(str)),
+            # add_kubernetes_metadata asks the API for the pods of this node only.
+            EnvVarArgs(name="NODE_NAME", value_from=EnvVarSourceArgs(
+                field_ref=ObjectFieldSelectorArgs(field_path="spec.nodeName"))),
+        ]
+        mounts: list[Mount] = []
+        waivers: list[tuple[str, str]] = []
+        self.auth_secret = None
+        if redis_password is not None:
+            self.auth_secret = self._auth_secret(config, redis_password)
+            mounts.append(Mount(VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
+                secret_name=self.auth_secret.metadata.name, default_mode=0o400)),
+                mount_path=AUTH_DIR))
+        if not config.registry_host_path and config.read_only_root_filesystem:
+            # The registry has to be written somewhere; with no node directory
+            # for it, a pod-lifetime one.
+            mounts.append(Mount(VolumeArgs(name=REGISTRY_VOLUME,
+                                           empty_dir=EmptyDirVolumeSourceArgs()),
+                                mount_path=config.registry_mount_path, read_only=None))
+        if config.run_as_user == 0:
+            waivers += [("CKV_K8S_23", ROOT_REASON), ("CKV_K8S_40", ROOT_REASON)]
+        self.service_account = None
+        additions = PodAdditions(env=env, mounts=mounts, waivers=waivers)
+        if config.generate_config:
+            config_args = ["-c", f"{config.config_mount_path}/{CONFIG_FILE}"]
+            if redis_password is not None:
+                config_args += ["-c", f"{AUTH_DIR}/{AUTH_FILE}"]
+            self.service_account = self._rbac(config)
+            liveness, readiness = _probes(config, config_args)
+            additions = replace(
+                additions,
+                files={CONFIG_FILE: filebeat_yml(config)},
+                # -e: log to stderr, where kubectl logs finds it.
+                args=[*config_args, "-e"],
+                service_account_name=self.service_account.metadata.name,
+                waivers=[*waivers, ("CKV_K8S_38", TOKEN_REASON)],
+                liveness_probe=liveness,
+                readiness_probe=readiness,
+            )
+        self.daemon = NodeDaemon(config, namespace, additions,
+                                 opts=pulumi.ResourceOptions(parent=self))
+        self.names = self.daemon.names
+        self.register_outputs({"names": self.names})
+
+    def _auth_secret(self, config: FilebeatConfig, password: pulumi.Input[str]) -> Secret:
+        name = config.auth_secret_name
+        return Secret(
+            name,
+            metadata=ObjectMetaArgs(name=name, namespace=self._namespace, labels=config.labels),
+            type="Opaque",
+            string_data=pulumi.Output.secret(password).apply(
+                lambda p: {AUTH_FILE: output_auth_yml(p)}),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _rbac(self, config: FilebeatConfig) -> ServiceAccount:
+        child = pulumi.ResourceOptions(parent=self)
+        account = ServiceAccount(
+            config.name,
+            metadata=ObjectMetaArgs(name=config.name, namespace=self._namespace,
+                                    labels=config.labels),
+            automount_service_account_token=False,  # the pod asks for it itself
+            opts=child,
+        )
+        # Cluster-scoped, so two stacks in two namespaces must not share a name.
+        cluster_name = pulumi.Output.concat(self._namespace, "-", config.name)
+        role = ClusterRole(
+            config.name,
+            metadata=ObjectMetaArgs(name=cluster_name, labels=config.labels),
+            rules=[PolicyRuleArgs(api_groups=[""], resources=["namespaces", "nodes", "pods"],
+                                  verbs=["get", "list", "watch"])],
+            opts=child,
+        )
+        ClusterRoleBinding(
+            config.name,
+            metadata=ObjectMetaArgs(name=cluster_name, labels=config.labels),
+            role_ref=RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
+                                 name=role.metadata.name),
+            subjects=[SubjectArgs(kind="ServiceAccount", name=account.metadata.name,
+                                  namespace=self._namespace)],
+            opts=child,
+        )
+        return account
+
+
+def _probes(config: FilebeatConfig, config_args: list[str]) -> tuple[ProbeArgs, ProbeArgs]:
+    """Liveness and readiness."""
+    return (
+        # Alive while its own HTTP endpoint answers.
+        ProbeArgs(exec_=ExecActionArgs(command=[
+            "curl", "--fail", "--silent", "--show-error", "--max-time", "5",
+            "--output", "/dev/null", f"http://{MONITORING_HOST}:{config.monitoring_port}/",
+        ]), initial_delay_seconds=10, period_seconds=10, timeout_seconds=6,
+            failure_threshold=3),
+        # Ready once it can reach redis with this config and password, so a
+        # rollout with a broken output stops at the first wave of nodes.
+        ProbeArgs(exec_=ExecActionArgs(command=[
+            "filebeat", "test", "output", *config_args,
+        ]), initial_delay_seconds=5, period_seconds=15, timeout_seconds=10,
+            failure_threshold=3),
+    )

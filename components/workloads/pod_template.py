@@ -1,0 +1,133 @@
+"""One pod template builder for every workload of ours, Deployment and DaemonSet alike.
+
+What all our pods share is decided here once: a restart policy of Always,
+no Service links in the environment, an API token only for a pod with a
+service account, the security contexts, a pinned image, and the config
+checksum that rolls the pods when their config changes. A workload says only
+what is its own: its container, its volumes and where it may be scheduled.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_kubernetes.core.v1 import (
+    AffinityArgs,
+    ContainerArgs,
+    ContainerPortArgs,
+    EnvVarArgs,
+    PodSpecArgs,
+    PodTemplateSpecArgs,
+    ProbeArgs,
+    TolerationArgs,
+    VolumeArgs,
+    VolumeMountArgs,
+)
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from ..config.kube_types import pinned
+from ..config.pod import Resources
+from ..conventions import CHECKSUM_ANNOTATION
+from .pod import container_security, pod_security
+
+
+@dataclass(frozen=True)
+class Container:
+    """The one container of a pod of ours."""
+
+    name: str
+    image: str
+    image_digest: str | None
+    image_pull_policy: str | None
+    resources: Resources
+    run_as_user: int | None
+    """Also the pod's user and group; a UID above 0 sets runAsNonRoot."""
+    read_only_root_filesystem: bool = True
+    command: Sequence[str] = ()
+    """Default: the image's entrypoint."""
+    args: Sequence[str] = ()
+    env: Sequence[EnvVarArgs] = ()
+    ports: Sequence[ContainerPortArgs] = ()
+    readiness_probe: ProbeArgs | None = None
+    liveness_probe: ProbeArgs | None = None
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """Where the pod may run, and how it stops."""
+
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    affinity: AffinityArgs | None = None
+    tolerations: Sequence[TolerationArgs] | None = None
+    priority_class_name: str | None = None
+    termination_grace_period_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A volume of the pod and where the container sees it."""
+
+    volume: VolumeArgs
+    mount_path: str
+    read_only: bool | None = True
+    """None leaves the field out: Kubernetes' default, writable."""
+
+
+def pod_template(
+    labels: Mapping[str, str],
+    container: Container,
+    mounts: Sequence[Mount] = (),
+    checksum: pulumi.Input[str] | None = None,
+    service_account_name: pulumi.Input[str] | None = None,
+    fs_group: int | None = None,
+    scheduling: Scheduling = Scheduling(),
+) -> PodTemplateSpecArgs:
+    """`checksum` is the digest of the config the pods read (see `config_checksum`)."""
+    return PodTemplateSpecArgs(
+        metadata=ObjectMetaArgs(
+            labels=dict(labels),
+            annotations={CHECKSUM_ANNOTATION: checksum} if checksum is not None else None,
+        ),
+        spec=PodSpecArgs(
+            # A DaemonSet refuses any other restart policy; a Deployment needs no other.
+            restart_policy="Always",
+            # Otherwise the kubelet adds docker-link variables for every Service in
+            # the namespace (one named redis brings REDIS_SERVICE_HOST,
+            # REDIS_PORT_6379_TCP, ...), which a daemon's own ${VAR} expansion
+            # could pick up by mistake.
+            enable_service_links=False,
+            service_account_name=service_account_name,
+            # Only a pod that talks to the API needs a token.
+            automount_service_account_token=service_account_name is not None,
+            security_context=pod_security(container.run_as_user, fs_group=fs_group),
+            termination_grace_period_seconds=scheduling.termination_grace_period_seconds,
+            priority_class_name=scheduling.priority_class_name,
+            node_selector=dict(scheduling.node_selector) or None,
+            affinity=scheduling.affinity,
+            tolerations=scheduling.tolerations,
+            containers=[_container_args(container, mounts)],
+            volumes=[m.volume for m in mounts] or None,
+        ),
+    )
+
+
+def _container_args(container: Container, mounts: Sequence[Mount]) -> ContainerArgs:
+    return ContainerArgs(
+        name=container.name,
+        image=pinned(container.image, container.image_digest),
+        image_pull_policy=container.image_pull_policy,
+        command=list(container.command) or None,
+        args=list(container.args) or None,
+        env=list(container.env) or None,
+        ports=list(container.ports) or None,
+        resources=container.resources.to_kubernetes(),
+        volume_mounts=[
+            VolumeMountArgs(name=m.volume.name, mount_path=m.mount_path,
+                            read_only=m.read_only)
+            for m in mounts
+        ] or None,
+        security_context=container_security(container.read_only_root_filesystem,
+                                            container.run_as_user),
+        readiness_probe=container.readiness_probe,
+        liveness_probe=container.liveness_probe,
+    )

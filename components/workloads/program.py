@@ -1,0 +1,90 @@
+"""The Pulumi program itself: read config, validate it, build, export.
+
+`__main__.py` runs `main()` under the Pulumi engine; the offline renderer and
+the test kit run the very same `main()` under mocks. Nothing else builds
+manifests, so what renders offline is what `pulumi up` deploys.
+"""
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
+from pulumi_kubernetes import Provider
+from pulumi_kubernetes.core.v1 import Namespace
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from ..config.errors import ConfigError
+from ..config.parse import parse_config
+from ..config.stack import StackConfig
+from ..project import PROJECT, RawConfig, stack_file
+from .filebeat import Filebeat
+from .redis import Redis
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The components of one stack, for callers that add their own resources."""
+
+    redis: Redis
+    filebeat: Filebeat
+
+
+def build(config: StackConfig) -> Stack:
+    """Register the stack's resources. `config` must already be validated."""
+    opts = _provider_options(config)
+    namespace: pulumi.Input[str] = config.namespace
+    if config.create_namespace:
+        # Use the Namespace's output, so Pulumi creates it before its contents.
+        namespace = Namespace(
+            config.namespace, metadata=ObjectMetaArgs(name=config.namespace), opts=opts,
+        ).metadata.name
+    password = (pulumi.Output.secret(config.redis_password.get_secret_value())
+                if config.redis_password else None)
+    redis = Redis(config.redis, namespace, config.cluster_domain, password,
+                  client_labels=config.filebeat.labels, opts=opts)
+    filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password,
+                        opts=opts)
+    return Stack(redis, filebeat)
+
+
+def _provider_options(config: StackConfig) -> pulumi.ResourceOptions | None:
+    """The default Kubernetes provider deploys; `renderYamlToDirectory` asks
+    for one that writes files instead. Components hand `providers` down to
+    every child, so one provider covers the whole stack."""
+    if config.render_yaml_to_directory is None:
+        return None
+    provider = Provider("render-yaml", render_yaml_to_directory=config.render_yaml_to_directory)
+    return pulumi.ResourceOptions(providers=[provider])
+
+
+def runtime_config() -> RawConfig:
+    """This project's config as the engine passed it in.
+
+    `pulumi.Config` can only answer for keys we already know, and a typo is
+    exactly a key we don't, so list every key the engine set as well.
+    """
+    keys = set(CONFIG.get()) | set(get_config_env())
+    ours = sorted(k for k in keys if k.startswith(f"{PROJECT}:"))
+    config = pulumi.Config(PROJECT)
+    values = {key: config.get(key.partition(":")[2]) for key in ours}
+    values = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    return RawConfig(values, frozenset(k for k in ours if is_config_secret(k)))
+
+
+def main() -> Stack:
+    """The program: fails before registering anything when the config is invalid."""
+    try:
+        config = parse_config(runtime_config(), stack_file(pulumi.get_stack()))
+    except ConfigError as error:
+        # RunError makes the engine print the message alone: no traceback,
+        # and since nothing was registered yet, no half-built stack.
+        raise pulumi.RunError(str(error)) from None
+    stack = build(config)
+    pulumi.export("namespace", config.namespace)
+    pulumi.export("redisHost", stack.redis.host)
+    pulumi.export("redisPort", stack.redis.port)
+    pulumi.export("daemonSetNames", stack.filebeat.names)
+    if not config.filebeat.node_classes:
+        pulumi.export("daemonSetName", stack.filebeat.names.apply(lambda names: names[0]))
+    return stack

@@ -1,0 +1,208 @@
+"""The redis log buffer: a locked-down Deployment, its Service, config, auth and storage."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.apps.v1 import Deployment, DeploymentSpecArgs, DeploymentStrategyArgs
+from pulumi_kubernetes.core.v1 import (
+    ConfigMap,
+    ConfigMapVolumeSourceArgs,
+    ContainerPortArgs,
+    EmptyDirVolumeSourceArgs,
+    ExecActionArgs,
+    PersistentVolumeClaim,
+    PersistentVolumeClaimSpecArgs,
+    PersistentVolumeClaimVolumeSourceArgs,
+    ProbeArgs,
+    Secret,
+    SecretVolumeSourceArgs,
+    Service,
+    ServicePortArgs,
+    ServiceSpecArgs,
+    VolumeArgs,
+    VolumeResourceRequirementsArgs,
+)
+from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+
+from ...config.redis import RedisConfig
+from ..pod import config_checksum, image_waivers, waiver_annotations
+from ..pod_template import Container, Mount, pod_template
+from .conf import (
+    AUTH_DIR,
+    AUTH_FILE,
+    CONFIG_DIR,
+    CONFIG_FILE,
+    DATA_DIR,
+    PASSWORD_FILE,
+    auth_conf,
+    redis_conf,
+)
+from .network_policy import redis_network_policy
+
+PORT_NAME = "redis"
+REDIS_UID = 10001
+"""Any UID works for redis-server; one above 10000 cannot collide with a
+user of the node, should the container ever escape."""
+
+
+def ping_command(config: RedisConfig, answers: str) -> list[str]:
+    """`redis-cli ping`, passing when the reply matches `answers` (an ERE).
+
+    redis-cli exits 0 even when the server answers NOAUTH, so the reply is
+    checked, not the exit code. The password goes through REDISCLI_AUTH, so
+    it never shows in the process list.
+    """
+    ping = f"redis-cli -p {config.container_port} ping | grep -qE '^({answers})'"
+    if config.auth:
+        ping = f'REDISCLI_AUTH="$(cat {AUTH_DIR}/{PASSWORD_FILE})" {ping}'
+    return ["sh", "-c", ping]
+
+
+class Redis(pulumi.ComponentResource):
+    """Runs redis as a log buffer and gives it a stable DNS name.
+
+    The pod labels feed the Deployment's selector, its template and the
+    Service's selector from one value, so the three cannot drift apart, and
+    the Service selects exactly the Deployment's pods.
+    """
+
+    deployment: Deployment
+    service: Service
+    config_map: ConfigMap
+    auth_secret: Secret | None
+    """The password, for redis and for any client in the namespace: key `password`."""
+    host: pulumi.Output[str]
+    """The Service's cluster DNS name: `<service>.<namespace>.svc.<clusterDomain>`."""
+    port: pulumi.Output[int]
+    """The Service port clients connect to."""
+
+    def __init__(
+        self,
+        config: RedisConfig,
+        namespace: pulumi.Input[str],
+        cluster_domain: str,
+        password: pulumi.Input[str] | None = None,
+        client_labels: Mapping[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        """`password` is required when `config.auth` is on. `client_labels` are
+        the pods (filebeat's) that the NetworkPolicy lets in besides `config.clients`."""
+        super().__init__("redis-filebeat:components:Redis", config.name, None, opts)
+        if config.auth and password is None:
+            raise ValueError("redis auth is on, but no password was given")
+        child = pulumi.ResourceOptions(parent=self)
+        labels = config.labels
+        metadata: dict[str, Any] = {"namespace": namespace, "labels": labels}
+
+        conf = {CONFIG_FILE: redis_conf(config)}
+        self.config_map = ConfigMap(
+            config.config_map_name,
+            metadata=ObjectMetaArgs(name=config.config_map_name, **metadata),
+            data=conf, opts=child,
+        )
+        self.auth_secret = Secret(
+            config.auth_secret_name,
+            metadata=ObjectMetaArgs(name=config.auth_secret_name, **metadata),
+            type="Opaque",
+            string_data=pulumi.Output.secret(password).apply(lambda p: {
+                PASSWORD_FILE: p, AUTH_FILE: auth_conf(p)}),
+            opts=child,
+        ) if config.auth else None
+
+        mounts = [
+            Mount(VolumeArgs(name="config", config_map=ConfigMapVolumeSourceArgs(
+                name=self.config_map.metadata.name)), CONFIG_DIR),
+            Mount(self._data_volume(config, metadata, child), DATA_DIR, read_only=None),
+        ]
+        if self.auth_secret is not None:
+            mounts.append(Mount(VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
+                secret_name=self.auth_secret.metadata.name, default_mode=0o440)), AUTH_DIR))
+        self.deployment = Deployment(
+            config.name,
+            metadata=ObjectMetaArgs(
+                name=config.name, **metadata,
+                annotations=waiver_annotations(
+                    image_waivers(config.image, config.image_digest)) or None,
+            ),
+            spec=DeploymentSpecArgs(
+                replicas=config.replicas,
+                selector=LabelSelectorArgs(match_labels=labels),
+                # A ReadWriteOnce volume attaches to one pod: the old pod must
+                # be gone before the new one can start.
+                strategy=DeploymentStrategyArgs(type="Recreate")
+                if config.persistence.enabled else None,
+                template=pod_template(labels, _container(config), mounts,
+                                      checksum=config_checksum(conf), fs_group=REDIS_UID),
+            ),
+            opts=child,
+        )
+        self.service = Service(
+            config.name,
+            metadata=ObjectMetaArgs(name=config.name, **metadata),
+            spec=ServiceSpecArgs(
+                type="ClusterIP",
+                selector=labels,
+                ports=[ServicePortArgs(
+                    name=PORT_NAME,
+                    port=config.port,
+                    target_port=config.container_port,
+                    protocol="TCP",
+                )],
+            ),
+            opts=child,
+        )
+        if config.network_policy:
+            redis_network_policy(config, namespace, client_labels or {}, child)
+        # Read the name back from the Service rather than from config, so that
+        # whoever uses `host` depends on the Service and is created after it.
+        self.host = pulumi.Output.concat(
+            self.service.metadata.name, ".", self.service.metadata.namespace,
+            ".svc.", cluster_domain,
+        )
+        self.port = self.service.spec.ports.apply(lambda ports: int(ports[0].port))
+        self.register_outputs({"host": self.host, "port": self.port})
+
+    @staticmethod
+    def _data_volume(config: RedisConfig, metadata: dict[str, Any],
+                     child: pulumi.ResourceOptions) -> VolumeArgs:
+        """The append-only file's claim when persistence is on, else an emptyDir."""
+        if not config.persistence.enabled:
+            return VolumeArgs(name="data", empty_dir=EmptyDirVolumeSourceArgs())
+        claim = PersistentVolumeClaim(
+            config.claim_name,
+            metadata=ObjectMetaArgs(name=config.claim_name, **metadata),
+            spec=PersistentVolumeClaimSpecArgs(
+                access_modes=["ReadWriteOnce"],
+                storage_class_name=config.persistence.storage_class_name,
+                resources=VolumeResourceRequirementsArgs(
+                    requests={"storage": config.persistence.size}),
+            ),
+            opts=child,
+        )
+        return VolumeArgs(name="data", persistent_volume_claim=(
+            PersistentVolumeClaimVolumeSourceArgs(claim_name=claim.metadata.name)))
+
+
+def _container(config: RedisConfig) -> Container:
+    return Container(
+        name="redis",
+        image=config.image,
+        image_digest=config.image_digest,
+        image_pull_policy=config.image_pull_policy,
+        resources=config.resources,
+        run_as_user=REDIS_UID,
+        # Not the image's entrypoint script: it only chowns /data as root,
+        # which this pod never is.
+        command=["redis-server"],
+        args=[f"{CONFIG_DIR}/{CONFIG_FILE}"],
+        ports=[ContainerPortArgs(name=PORT_NAME, container_port=config.container_port)],
+        # Ready when it answers PONG; alive while it answers at all, so
+        # loading a large AOF is not a failure.
+        readiness_probe=ProbeArgs(
+            exec_=ExecActionArgs(command=ping_command(config, "PONG$")),
+            period_seconds=5, timeout_seconds=3, failure_threshold=3),
+        liveness_probe=ProbeArgs(
+            exec_=ExecActionArgs(command=ping_command(config, "PONG$|LOADING")),
+            initial_delay_seconds=10, period_seconds=10, timeout_seconds=5, failure_threshold=6),
+    )

@@ -1,0 +1,35 @@
+"""Who may connect to redis: filebeat's pods, and the clients the config lists."""
+
+from collections.abc import Mapping
+
+import pulumi
+from pulumi_kubernetes.meta.v1 import LabelSelectorArgs
+from pulumi_kubernetes.networking.v1 import (
+    NetworkPolicy,
+    NetworkPolicyIngressRuleArgs,
+    NetworkPolicyPeerArgs,
+    NetworkPolicyPortArgs,
+)
+
+from ...config.redis import RedisConfig
+from ..network_policy import NAMESPACE_NAME_LABEL, ingress_policy
+
+
+def redis_network_policy(
+    config: RedisConfig,
+    namespace: pulumi.Input[str],
+    filebeat_labels: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> NetworkPolicy:
+    # A bare podSelector matches pods in the policy's own namespace only.
+    peers = [NetworkPolicyPeerArgs(pod_selector=LabelSelectorArgs(match_labels=labels))
+             for labels in (filebeat_labels, *(c.pod_labels for c in config.clients if
+                                               c.namespace is None)) if labels]
+    peers += [NetworkPolicyPeerArgs(
+        pod_selector=LabelSelectorArgs(match_labels=c.pod_labels),
+        namespace_selector=LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: c.namespace}),
+    ) for c in config.clients if c.namespace is not None]
+    return ingress_policy(config.name, config.labels, namespace, [NetworkPolicyIngressRuleArgs(
+        from_=peers,
+        ports=[NetworkPolicyPortArgs(port=config.container_port, protocol="TCP")],
+    )], opts)
