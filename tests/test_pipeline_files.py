@@ -25,6 +25,7 @@ import yaml
 
 from components import cli
 from components.config.stack import PASSWORD_KEY
+from tests.commands import components_commands
 from tests.configs import ROOT
 from tests.kube_schema import ValidationError, validate
 from tests.test_readme import readme_commands
@@ -96,32 +97,6 @@ def test_actionlint_runs_shellcheck_and_catches_script_injection(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "SC2086" in result.stdout, result.stdout
     assert "potentially untrusted" in result.stdout, result.stdout
-
-
-def components_commands(script: str) -> list[list[str]]:
-    """The arguments of every `python -m components ...` command in a shell
-    script, up to the first shell operator (`||`, `>`, `;`, `|`, `&&`). A
-    mention inside a quoted string (an echo) is not a command."""
-    commands = []
-    for line in script.replace("\\\n", " ").splitlines():
-        # A file descriptor written against its redirection (the 2 of `2>`) is
-        # no argument; a number before a spaced `>>` is.
-        line = re.sub(r"(?<![\w-])\d+(?=[<>])", "", line)
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        try:
-            tokens = list(lexer)
-        except ValueError as error:
-            raise AssertionError(f"cannot split {line!r}: {error}") from None
-        for i, token in enumerate(tokens):
-            if re.fullmatch(r"\S*python3?", token) and tokens[i + 1:i + 3] == ["-m", "components"]:
-                args = []
-                for arg in tokens[i + 3:]:
-                    if arg and set(arg) <= set("|&;<>()"):
-                        break
-                    args.append(arg)
-                commands.append(args)
-    return commands
 
 
 def test_components_commands_parse_with_our_cli():
