@@ -62,16 +62,17 @@ class Limits:
     levels deep; the largest real YAML measured here, the 1.5 MB Pulumi Stack
     CRD (tests/crds), has 25,000 nodes and nests 35 collections deep."""
 
-    max_bytes: int = 16 * MiB
+    max_bytes: int = 8 * MiB
     """UTF-8 bytes of the whole text, checked before parsing. A rendered folder
     of 1000 node classes is a few MB, and `kubectl kustomize` output saved as
-    one file puts all of it in one file: 16 MiB is four times that. Parsing
-    that much real YAML takes ~4 s."""
-    max_nodes: int = 500_000
+    one file puts all of it in one file; one Kubernetes object is at most 3 MiB
+    (the API server's request limit). 8 MiB is two to three times both, and
+    reads in about 2 s."""
+    max_nodes: int = 250_000
     """Scalars, collections, aliases and documents in the stream. Real YAML
-    has ~60 bytes a node (the CRD: 25,000 in 1.5 MB), so 16 MiB of it is
-    ~280,000; dense text (`[1,1,1,...]`, 2 bytes a node) would otherwise reach
-    8 million, ~30 s and gigabytes of Python objects."""
+    has ~60 bytes a node (the CRD: 25,000 in 1.5 MB), so 8 MiB of it is
+    ~140,000; dense text (`[1,1,1,...]`, 2 bytes a node) would otherwise reach
+    4 million: ~30 s and gigabytes of Python objects."""
     max_depth: int = 100
     """Nested collections. Kubernetes manifests nest ~15 deep and the deepest
     CRD schema measured 35; 100 also keeps far below Python's recursion limit
@@ -79,12 +80,12 @@ class Limits:
     max_expanded_nodes: int = 1_000_000
     """Nodes the stream would have if every alias were expanded, which is what
     json.dumps or a diff walks. A real file with a few merge keys expands by a
-    few per cent; "billion laughs" by 10^9. Twice max_nodes, so a file at the
-    node limit may still reuse anchors; a million nodes dump to JSON in ~1 s."""
-    max_expanded_chars: int = 64 * MiB
+    few per cent; "billion laughs" by 10^9. Four times max_nodes, so a file at
+    the node limit may still reuse anchors; a million nodes dump to JSON in ~1 s."""
+    max_expanded_chars: int = 32 * MiB
     """Scalar characters with every alias expanded: one 1 MiB scalar aliased
     a thousand times is a small node count but a 1 GB JSON. Four times
-    max_bytes, the most an alias-free file can reach."""
+    max_bytes, which bounds an alias-free file."""
     max_scalar_chars: int = 1 * MiB
     """One scalar. Kubernetes refuses a ConfigMap or Secret over 1 MiB, so no
     field of an object it would accept is longer."""
@@ -120,8 +121,8 @@ class UntrustedYamlError(ValueError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [_printable(f"{self.origin}:{p.line}:{p.column}: {p.message}")
-                for p in self.problems]
+        return [f"{_printable(self.origin)}:{p.line}:{p.column}: "
+                f"{_printable(p.message)[:_MESSAGE]}" for p in self.problems]
 
 
 def load_documents(text: str | bytes, origin: str, *,
@@ -147,6 +148,8 @@ def load_document(text: str | bytes, origin: str, *,
 
 
 _SNIPPET = 40
+"""The most of a key or value a message echoes."""
+_MESSAGE = 300
 _NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters YAML 1.1 does not allow anywhere in a stream."""
 
@@ -213,10 +216,21 @@ _T = "tag:yaml.org,2002:"
 STR, NULL, BOOL, INT, FLOAT = _T + "str", _T + "null", _T + "bool", _T + "int", _T + "float"
 TIMESTAMP, MERGE, VALUE, SEQ, MAP = (_T + "timestamp", _T + "merge", _T + "value",
                                      _T + "seq", _T + "map")
-_RESOLVER: Final = Resolver()
 _CONSTRUCTOR: Final = SafeConstructor()
 _MERGE_KEY: Final = object()
 """What a `<<` scalar builds; only a key position turns it into a merge."""
+
+
+_IMPLICIT: Final = Resolver.yaml_implicit_resolvers
+
+
+def _resolve(plain: str) -> str:
+    """The tag of a plain scalar, as PyYAML's Resolver gives it (without its
+    per-call overhead: most scalars start with a letter no resolver claims)."""
+    for tag, pattern in _IMPLICIT.get(plain[:1], ()):
+        if pattern.match(plain):
+            return str(tag)
+    return STR
 
 
 class _Fatal(Exception):
@@ -336,17 +350,25 @@ class _Builder:
                           "characters with its aliases expanded; refused")
 
     def _scalar(self, event: Any) -> None:
+        # The hot path: _count and _expand inlined, the limits checked after.
         mark = event.start_mark
-        self._count(mark)
         value: str = event.value
-        if len(value) > self.limits.max_scalar_chars:
+        self.nodes += 1
+        self.expanded_nodes += 1
+        self.expanded_chars += len(value)
+        limits = self.limits
+        if (self.nodes > limits.max_nodes or self.expanded_nodes > limits.max_expanded_nodes
+                or self.expanded_chars > limits.max_expanded_chars):
+            self.nodes -= 1
+            self._count(mark)
+            self._expand(mark, 0, 0)
+        if len(value) > limits.max_scalar_chars:
             self._problem(mark, f"a value of {len(value)} characters; at most "
-                          f"{self.limits.max_scalar_chars} are read")
-        self._expand(mark, 1, len(value))
+                          f"{limits.max_scalar_chars} are read")
         tag = event.tag
         if tag is None or tag == "!":
-            tag = _RESOLVER.resolve(ScalarNode, value, event.implicit)
-        built = self._construct(tag, value, mark)
+            tag = _resolve(value) if event.implicit[0] else STR
+        built = value if tag == STR else self._construct(tag, value, mark)
         self._add(built, 1, len(value), mark, event.anchor)
 
     def _construct(self, tag: str, value: str, mark: Any) -> Any:
@@ -362,6 +384,9 @@ class _Builder:
             self._problem(mark, f"{_snippet(value)} is tagged !!bool but is not "
                           "true or false", fatal=False)
             return None
+        if tag == INT and value.isdecimal() and value.isascii() and len(value) <= 18 and (
+                value[0] != "0" or value == "0"):
+            return int(value)  # the common case, ten times quicker than PyYAML's
         if tag in (INT, FLOAT):
             kind = "int" if tag == INT else "float"
             if len(value) > self.limits.max_number_chars:
