@@ -132,17 +132,17 @@ def load_documents(text: str | bytes, origin: str, *,
     `origin` names the text in error lines, a path as the operator would type
     it. Bytes must be UTF-8; a leading BOM is dropped. Raises
     `UntrustedYamlError` for anything refused, listing every problem found."""
-    return _Builder(origin, limits).run(_decode(text, origin, limits))
+    return _Builder(origin, limits).run(_decode(text, origin, limits)).documents
 
 
 def load_document(text: str | bytes, origin: str, *,
                   limits: Limits = DEFAULT_LIMITS) -> Any:
     """The one document in `text`, or None for an empty text (or one holding
     only comments). Refuses a text of two or more documents."""
-    documents = load_documents(text, origin, limits=limits)
+    built = _Builder(origin, limits).run(_decode(text, origin, limits))
+    documents = built.documents
     if len(documents) > 1:
-        where = _second_document(text)
-        raise UntrustedYamlError(origin, [Problem(*where, (
+        raise UntrustedYamlError(origin, [Problem(*built.starts[1], (
             f"holds {len(documents)} documents (`---`); only one is expected here"))])
     return documents[0] if documents else None
 
@@ -167,15 +167,6 @@ def _snippet(value: object) -> str:
 def _place(text: str, offset: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
-
-
-def _second_document(text: str | bytes) -> tuple[int, int]:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    for event in yaml.parse(text, Loader=_Parser):
-        if isinstance(event, events.DocumentStartEvent) and event.start_mark.line > 0:
-            return event.start_mark.line + 1, event.start_mark.column + 1
-    return 1, 1  # not reached: there are two documents
 
 
 def _decode(text: str | bytes, origin: str, limits: Limits) -> str:
@@ -280,9 +271,11 @@ class _Builder:
         self.stack: list[_Collection] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.documents: list[Any] = []
+        self.starts: list[tuple[int, int]] = []
+        """Where each document starts."""
         self.key_places: list[dict[Any, tuple[int, int]]] = []
 
-    def run(self, text: str) -> list[Any]:
+    def run(self, text: str) -> "_Builder":
         try:
             self._build(text)
         except _Fatal:
@@ -299,7 +292,7 @@ class _Builder:
             self.problems.append(Problem(1, 1, "nests too deep to read"))
         if self.problems:
             raise UntrustedYamlError(self.origin, self.problems[:self.limits.max_problems + 1])
-        return self.documents
+        return self
 
     def _problem(self, mark: Any, message: str, *, fatal: bool = True) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -333,6 +326,7 @@ class _Builder:
                     self._end()
                 elif kind is events.DocumentStartEvent:
                     self._count(event.start_mark)
+                    self.starts.append((event.start_mark.line + 1, event.start_mark.column + 1))
                     self.anchors = {}  # anchors do not reach across documents
                 elif kind is events.StreamEndEvent:
                     return
