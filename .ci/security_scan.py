@@ -19,8 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.render.folder import write_folder
-from components.render.renderer import find_stack_file, render_stack_file
+from components.render.folder import write_folder  # noqa: E402 - needs sys.path above
+from components.render.renderer import (  # noqa: E402 - needs sys.path above
+    find_stack_file,
+    render_stack_file,
+)
 
 GATED = ("dev", "prod")
 SHOWN = ("demo", *GATED)

@@ -5,6 +5,8 @@ docs) to run against the CLI's own argument parser."""
 import re
 import shlex
 
+from tests.configs import ROOT
+
 
 def components_commands(script: str) -> list[list[str]]:
     """The arguments of every `python -m components ...` command in a shell
@@ -30,3 +32,9 @@ def components_commands(script: str) -> list[list[str]]:
                     args.append(arg)
                 commands.append(args)
     return commands
+
+
+def readme_commands() -> list[str]:
+    """The README's two opening commands: set up and render, set up and test."""
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```sh\n(.+?)\n```", text)[:2]

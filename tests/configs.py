@@ -43,6 +43,17 @@ def render_config(config, secrets=None, **kwargs):
     return render(config, secrets=secrets, **kwargs)
 
 
+def refused(config, secrets=None, **kwargs) -> list[str]:
+    """The lines of the ConfigError that rendering `config` must raise."""
+    import pytest
+
+    from components.config.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        render_config(config, secrets, **kwargs)
+    return str(caught.value).splitlines()
+
+
 def raw(config: dict, secrets: dict | None = None):
     """Engine-style config for `run_with_mocks`, with the password as a secret."""
     from components.render.renderer import raw_config

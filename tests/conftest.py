@@ -4,19 +4,27 @@
 pytest_plugins = ["components.testing", "pytester"]
 
 
-def pytest_sessionfinish(session):
-    """Under pytest-xdist, hand a worker's report lines to the controller."""
-    from tests.configs import REPORT
+class _WorkerReports:
+    """pytest-xdist's hooks, registered only where xdist runs: pytest refuses
+    a hook it does not know, so `pytest -p no:xdist` would otherwise abort."""
 
-    if hasattr(session.config, "workeroutput"):
-        session.config.workeroutput["report"] = list(REPORT)
+    def pytest_sessionfinish(self, session):
+        """On a worker: hand its report lines to the controller."""
+        from tests.configs import REPORT
+
+        if hasattr(session.config, "workeroutput"):
+            session.config.workeroutput["report"] = list(REPORT)
+
+    def pytest_testnodedown(self, node, error):
+        """On the controller: collect what each worker reported."""
+        from tests.configs import REPORT
+
+        REPORT.extend(getattr(node, "workeroutput", {}).get("report", []))
 
 
-def pytest_testnodedown(node, error):
-    """On the controller: collect what each worker reported."""
-    from tests.configs import REPORT
-
-    REPORT.extend(getattr(node, "workeroutput", {}).get("report", []))
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_WorkerReports(), "worker-reports")
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -14,17 +14,18 @@ printed at the end of the run.
 import copy
 import json
 import os
+import sys
 from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config.stack import config_aliases
-from components.project import PROJECT, RawConfig
 from components.config.errors import ConfigError
 from components.config.parse import parse_config
+from components.config.stack import config_aliases
 from components.config.stack_file import read_stack_file
+from components.project import PROJECT, RawConfig
 from components.render.renderer import render
 from tests.configs import REPORT, ROOT, STACKS, minimal
 from tests.kube_schema import validate
@@ -171,7 +172,7 @@ def test_hostile_config_ends_in_a_clean_error_or_valid_manifests():
 
 
 def test_the_check_fails_on_a_crash_and_on_a_bare_error(monkeypatch):
-    import tests.test_config_property as module
+    module = sys.modules[__name__]
 
     raw = RawConfig({f"{PROJECT}:redis": "{}"})
     assert outcome(raw, None) == "refused"

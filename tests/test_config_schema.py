@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
-from components.project import SCHEMA_FILE
 from components.config.schema import stack_file_schema
+from components.project import SCHEMA_FILE
 from tests.configs import ROOT, STACKS
 
 SCHEMA = stack_file_schema()

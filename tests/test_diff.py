@@ -6,10 +6,10 @@ import json
 import pytest
 
 from components.cli import main as cli_main
+from components.render.manifests import Manifest
+from components.review.fields import ABSENT, FieldChange, field_changes
 from components.review.pairing import compare
 from components.review.report import _fence, as_markdown
-from components.review.fields import ABSENT, FieldChange, field_changes
-from components.render.manifests import Manifest
 from tests.configs import minimal, render_config, with_filebeat, with_redis
 
 DAEMON = "DaemonSet default/filebeat"

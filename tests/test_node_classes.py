@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from components import ConfigError
 from components.config.node_selection import NodeClass, overlapping_classes
-from tests.configs import render_config, with_filebeat
+from tests.configs import refused, render_config, with_filebeat
 
 CLASSES = {
     "big": {"nodeSelector": {"node.kubernetes.io/instance-type": "m5.4xlarge"},
@@ -87,7 +87,8 @@ def test_overlapping_classes_are_refused(classes, common, message):
     with pytest.raises(ConfigError) as caught:
         render(nodeClasses=classes, nodeSelector=common)
     assert str(caught.value) == (
-        f"stacks/Pulumi.test.yaml: filebeat.nodeClasses: {message}, which would then run two daemons: "
+        f"stacks/Pulumi.test.yaml: filebeat.nodeClasses: {message}, which would then run two "
+        "daemons: "
         "give each pair different values for one nodeSelector label")
 
 
@@ -118,6 +119,7 @@ def test_grouping_by_a_shared_key_finds_what_checking_every_pair_finds(selectors
      "filebeat.nodeClasses.a.image: unknown key"),
 ])
 def test_class_rules(classes, message):
-    with pytest.raises(ConfigError) as caught:
-        render(nodeClasses=classes)
-    assert str(caught.value).startswith(f"stacks/Pulumi.test.yaml: {message}")
+    line = refused(with_filebeat(
+        env={"WORKERS": "2", "LOG_LEVEL": "info"}, args=["-e"],
+        resources={"requests": {"cpu": "100m"}}, nodeClasses=classes))[0]
+    assert line.startswith(f"stacks/Pulumi.test.yaml: {message}")

@@ -3,8 +3,7 @@ and the two rollout traps Kubernetes accepts but never completes."""
 
 import pytest
 
-from components import ConfigError
-from tests.configs import render_config, with_filebeat
+from tests.configs import refused, render_config, with_filebeat
 
 FILE = "stacks/Pulumi.test.yaml"
 
@@ -14,9 +13,7 @@ def daemon_set(**fields) -> dict:
 
 
 def refusal(**fields) -> str:
-    with pytest.raises(ConfigError) as caught:
-        render_config(with_filebeat(**fields))
-    lines = str(caught.value).splitlines()
+    lines = refused(with_filebeat(**fields))
     assert len(lines) == 1, lines
     return lines[0]
 
@@ -145,7 +142,8 @@ def test_read_only_host_paths_do_not_block_surge():
      "filebeat.nodeAffinity.preferredTerms[0].weight: should be greater than or equal to 1"),
     ({"minReadySeconds": -1}, "filebeat.minReadySeconds: should be greater than or equal to 0"),
     ({"priorityClassName": "Critical"}, "filebeat.priorityClassName: 'Critical' is not a DNS-1123"),
-    ({"hostPaths": [{"name": "x", "path": "var/log"}]}, "filebeat.hostPaths[0].path: 'var/log' is not an absolute path"),
+    ({"hostPaths": [{"name": "x", "path": "var/log"}]},
+     "filebeat.hostPaths[0].path: 'var/log' is not an absolute path"),
 ])
 def test_rule(fields, message):
     assert refusal(**fields).startswith(f"{FILE}: {message}")

@@ -25,10 +25,9 @@ import yaml
 
 from components import cli
 from components.config.stack import PASSWORD_KEY
-from tests.commands import components_commands
+from tests.commands import components_commands, readme_commands
 from tests.configs import ROOT
 from tests.kube_schema import ValidationError, validate
-from tests.test_readme import readme_commands
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
@@ -297,7 +296,7 @@ def test_each_stack_fits_the_operators_crd():
 
 
 def test_the_other_objects_fit_the_kubernetes_api():
-    for path, doc in operator_docs():
+    for _path, doc in operator_docs():
         if doc["kind"] != "Stack":
             validate(doc)
 

@@ -1,13 +1,7 @@
 """CI must run what the README tells people to run."""
 
-import re
-
+from tests.commands import readme_commands
 from tests.configs import ROOT
-
-
-def readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    return re.findall(r"```sh\n(.+?)\n```", text)[:2]
 
 
 def test_readme_opens_with_the_two_commands():

@@ -13,8 +13,8 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from components.render.capture import RenderError, from_capture
 from components.render.mockrun import run_with_mocks
-from components.workloads.program import main
 from components.render.renderer import find_stack_file, render, render_stack_file
+from components.workloads.program import main
 from tests.cli import cli, cli_process
 from tests.configs import ROOT, STACKS, minimal, raw, render_config
 

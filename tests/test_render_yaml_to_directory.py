@@ -5,13 +5,13 @@ import os
 
 import pytest
 
-from components.project import PROJECT, RawConfig
 from components.config.errors import ConfigError
 from components.config.parse import parse_config
 from components.config.stack_file import read_stack_file
+from components.project import PROJECT, RawConfig
 from components.render.mockrun import Registered, run_with_mocks
-from components.workloads.program import main
 from components.render.renderer import render
+from components.workloads.program import main
 from tests.configs import PASSWORD, ROOT, STACKS, minimal, raw
 
 PROVIDER = "pulumi:providers:kubernetes"

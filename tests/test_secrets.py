@@ -7,8 +7,8 @@ import pytest
 from components.config.errors import ConfigError
 from components.render.capture import RenderError
 from components.render.mockrun import run_with_mocks
-from components.workloads.program import main
 from components.render.renderer import raw_config
+from components.workloads.program import main
 from tests.cli import cli
 from tests.configs import ROOT, minimal, render_config, with_redis
 

@@ -34,7 +34,8 @@ def missing(expected, actual, path="") -> list[str]:
                                     else [f"{path}[{item['name']}]: absent"])]
         if len(expected) != len(actual):
             return [f"{path}: expected {len(expected)} items, got {len(actual)}"]
-        return [p for i, (e, a) in enumerate(zip(expected, actual)) for p in missing(e, a, f"{path}[{i}]")]
+        return [p for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+                for p in missing(e, a, f"{path}[{i}]")]
     return [] if expected == actual and type(expected) is type(actual) else [
         f"{path}: expected {expected!r}, got {actual!r}"]
 
@@ -49,7 +50,8 @@ def demo():
     return render_stack_file(find_stack_file("demo")).manifests
 
 
-@pytest.mark.parametrize("expected", tutorial_objects(), ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+@pytest.mark.parametrize("expected", tutorial_objects(),
+                         ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
 def test_every_tutorial_field_is_rendered(demo, expected):
     actual = demo[expected["kind"]][expected["metadata"]["name"]]
     assert missing(expected, actual) == []

@@ -45,7 +45,7 @@ def _read_keys(raw: RawConfig) -> tuple[dict[str, Any], list[Problem]]:
     """The project's keys as values for the model, and the keys refused on the way."""
     problems: list[Problem] = []
     data: dict[str, Any] = {}
-    known = {field.alias: field for field in StackConfig.model_fields.values()}
+    known = {field.alias or name: field for name, field in StackConfig.model_fields.items()}
     for full_key, text in sorted(raw.values.items()):
         namespace, colon, key = full_key.partition(":")
         if not colon:

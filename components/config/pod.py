@@ -35,13 +35,13 @@ class Resources(CamelModel):
                 ))
         return self
 
-    def to_kubernetes(self) -> dict[str, dict[str, str]] | None:
+    def given(self) -> dict[str, dict[str, str]]:
+        """The requests and limits that are set, as Kubernetes spells them."""
         rendered = {
             kind: {k: v for k, v in getattr(self, kind).model_dump().items() if v}
             for kind in ("requests", "limits")
         }
-        rendered = {kind: values for kind, values in rendered.items() if values}
-        return rendered or None
+        return {kind: values for kind, values in rendered.items() if values}
 
 
 class Toleration(CamelModel):

@@ -47,9 +47,9 @@ class OnDelete(CamelModel):
 def _strategy_tag(value: Any) -> str | None:
     # Kubernetes defaults the type to RollingUpdate, so `{maxUnavailable: 2}`
     # alone means a rolling update here too.
-    if isinstance(value, dict):
-        return value.get("type", "RollingUpdate")
-    return getattr(value, "type", None)
+    tag = value.get("type", "RollingUpdate") if isinstance(value, dict) else getattr(
+        value, "type", None)
+    return tag if isinstance(tag, str) else None
 
 
 UpdateStrategy = Annotated[

@@ -80,7 +80,9 @@ def _field_docstring(model: type[BaseModel], field: str) -> str | None:
 def _docstrings_of(klass: type) -> dict[str, str]:
     """A string literal right after an annotated attribute is its docstring
     (PEP 257's "attribute docstrings")."""
-    body = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0].body
+    definition = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0]
+    assert isinstance(definition, ast.ClassDef)
+    body = definition.body
     return {
         node.target.id: inspect.cleandoc(following.value.value)
         for node, following in itertools.pairwise(body)

@@ -37,11 +37,11 @@ class Manifest:
 
     @property
     def kind(self) -> str:
-        return self.body["kind"]
+        return str(self.body["kind"])
 
     @property
     def name(self) -> str:
-        return self.body["metadata"]["name"]
+        return str(self.body["metadata"]["name"])
 
     @property
     def namespace(self) -> str | None:

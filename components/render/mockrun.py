@@ -63,14 +63,14 @@ class _Recorder(pulumi.runtime.Mocks):
     def __init__(self, capture: Capture):
         self.capture = capture
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.capture.resources.append(
             Registered(args.typ, args.name, args.inputs, bool(args.custom), args.provider or "")
         )
         # Echo the inputs as state, as the provider does for Kubernetes objects.
         return f"{args.name}-id", args.inputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
         return {}, None
 
 
@@ -100,7 +100,9 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
         loop.set_default_executor(
             ThreadPoolExecutor(max_workers=1, initializer=give_worker_a_loop))
         try:
-            set_all_config(dict(config.values), sorted(config.secret_keys))
+            # A bare `key:` (None) is refused by parse_config before any run.
+            set_all_config({k: v for k, v in config.values.items() if v is not None},
+                           sorted(config.secret_keys))
             pulumi.runtime.set_mocks(
                 _Recorder(capture), project=PROJECT, stack=stack, preview=False)
             _sync_await(run_pulumi_func(program))

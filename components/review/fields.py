@@ -75,9 +75,10 @@ def _walk(old: Any, new: Any, path: str) -> Iterator[FieldChange]:
 
 def _item_keys(items: list[Any]) -> list[str] | None:
     """The items' `name`s, when every item has a distinct one."""
-    names = [item.get("name") if isinstance(item, dict) else None for item in items]
-    if all(isinstance(n, str) for n in names) and len(set(names)) == len(names):
-        return names
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    keys = [n for n in names if isinstance(n, str)]
+    if len(keys) == len(items) and len(set(keys)) == len(keys):
+        return keys
     return None
 
 

@@ -48,14 +48,12 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
     mount it, whether or not they changed themselves). The objects' fields
     have the shapes `shape.shape_problems` checks.
     """
-    match change:
-        case Added(new):
-            return _added(new)
-        case Removed(old):
-            return _removed(old)
-        case Changed(old, new) if change.moved:
-            return _moved(old, new)
-    assert isinstance(change, Changed)
+    if isinstance(change, Added):
+        return _added(change.new)
+    if isinstance(change, Removed):
+        return _removed(change.old)
+    if change.moved:
+        return _moved(change.old, change.new)
     old, new = change.old.body, change.new.body
     kind = change.new.kind
     lines = [f"{path} changed → immutable for Pulumi: it will delete and re-create the "

@@ -9,7 +9,8 @@ says so in its config and carries a scanner waiver that gives the reason.
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pulumi_kubernetes.core.v1 import (
     CapabilitiesArgs,
@@ -43,7 +44,7 @@ def pod_security(run_as_user: int | None, fs_group: int | None = None) -> PodSec
     )
 
 
-def config_checksum(data: dict[str, str]) -> str:
+def config_checksum(data: Mapping[str, Any]) -> str:
     """A digest of exactly what the pods read: the ConfigMap's data.
 
     Pods read their files at start, and a changed ConfigMap alone restarts

@@ -19,6 +19,7 @@ from pulumi_kubernetes.core.v1 import (
     PodSpecArgs,
     PodTemplateSpecArgs,
     ProbeArgs,
+    ResourceRequirementsArgs,
     TolerationArgs,
     VolumeArgs,
     VolumeMountArgs,
@@ -120,7 +121,7 @@ def _container_args(container: Container, mounts: Sequence[Mount]) -> ContainerA
         args=list(container.args) or None,
         env=list(container.env) or None,
         ports=list(container.ports) or None,
-        resources=container.resources.to_kubernetes(),
+        resources=_resources_args(container.resources),
         volume_mounts=[
             VolumeMountArgs(name=m.volume.name, mount_path=m.mount_path,
                             read_only=m.read_only)
@@ -131,3 +132,10 @@ def _container_args(container: Container, mounts: Sequence[Mount]) -> ContainerA
         readiness_probe=container.readiness_probe,
         liveness_probe=container.liveness_probe,
     )
+
+
+def _resources_args(resources: Resources) -> ResourceRequirementsArgs | None:
+    given = resources.given()
+    if not given:
+        return None
+    return ResourceRequirementsArgs(requests=given.get("requests"), limits=given.get("limits"))

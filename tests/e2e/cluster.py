@@ -18,11 +18,11 @@ from typing import Any
 import yaml
 
 from components.config.stack import PASSWORD_KEY
-from components.review.pairing import compare
 from components.project import PROJECT
 from components.render.manifests import Manifest
-from components.workloads.redis.conf import PASSWORD_FILE
 from components.render.renderer import render_stack_file
+from components.review.pairing import compare
+from components.workloads.redis.conf import PASSWORD_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "stacks" / "Pulumi.dev.yaml"

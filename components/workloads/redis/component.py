@@ -101,14 +101,15 @@ class Redis(pulumi.ComponentResource):
             metadata=ObjectMetaArgs(name=config.config_map_name, **metadata),
             data=conf, opts=child,
         )
-        self.auth_secret = Secret(
-            config.auth_secret_name,
-            metadata=ObjectMetaArgs(name=config.auth_secret_name, **metadata),
-            type="Opaque",
-            string_data=pulumi.Output.secret(password).apply(lambda p: {
-                PASSWORD_FILE: p, AUTH_FILE: auth_conf(p)}),
-            opts=child,
-        ) if config.auth else None
+        self.auth_secret = None
+        if config.auth and password is not None:
+            self.auth_secret = Secret(
+                config.auth_secret_name,
+                metadata=ObjectMetaArgs(name=config.auth_secret_name, **metadata),
+                type="Opaque",
+                string_data=pulumi.Output.secret(password).apply(_auth_files),
+                opts=child,
+            )
 
         mounts = [
             Mount(VolumeArgs(name="config", config_map=ConfigMapVolumeSourceArgs(
@@ -182,6 +183,10 @@ class Redis(pulumi.ComponentResource):
         )
         return VolumeArgs(name="data", persistent_volume_claim=(
             PersistentVolumeClaimVolumeSourceArgs(claim_name=claim.metadata.name)))
+
+
+def _auth_files(password: str) -> dict[str, str]:
+    return {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password)}
 
 
 def _container(config: RedisConfig) -> Container:

@@ -1,0 +1,85 @@
+"""The package layout is the architecture: each layer imports only those below it."""
+
+import ast
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.configs import ROOT
+
+COMPONENTS = ROOT / "components"
+# Lowest first. A module may import its own package and any listed before it.
+LAYERS = ["project", "conventions", "untrusted_yaml", "config", "workloads", "render",
+          "review", "cli"]
+# Leaves of `render` that `review` may read: plain data, no Pulumi.
+PLAIN_RENDER = {"components.render.manifests", "components.render.folder"}
+
+
+def layer_of(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else "components"
+
+
+def imports_of(path, root) -> set[str]:
+    """The components modules `path` imports, as absolute names."""
+    package = ".".join(path.relative_to(root).with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            parts = package.split(".")
+            base = parts[: len(parts) - node.level + 1]
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found |= {module} if node.module else {f"{module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("components"):
+            found.add(node.module)
+    return found
+
+
+def upward_imports(components=COMPONENTS) -> list[str]:
+    root, wrong = components.parent, []
+    for path in sorted(components.rglob("*.py")):
+        here = layer_of(".".join(path.relative_to(root).with_suffix("").parts))
+        if here not in LAYERS:
+            continue  # components/__init__.py, __main__.py and testing.py face users
+        for module in imports_of(path, root):
+            there = layer_of(module)
+            if there in LAYERS and LAYERS.index(there) > LAYERS.index(here):
+                wrong.append(f"{path.relative_to(root)} imports {module}")
+            if here == "review" and there == "render" and module not in PLAIN_RENDER:
+                wrong.append(f"{path.relative_to(root)} imports {module}, which runs Pulumi")
+    return wrong
+
+
+def test_no_import_runs_back_up_a_layer():
+    assert upward_imports() == []
+
+
+def test_the_check_sees_an_upward_import(tmp_path):
+    copy = tmp_path / "components"
+    shutil.copytree(COMPONENTS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "config" / "base.py").open("a") as source:
+        source.write("\nfrom ..workloads.program import main\n")
+    with (copy / "review" / "sides.py").open("a") as source:
+        source.write("\nfrom ..render.renderer import render\n")
+    assert upward_imports(copy) == [
+        "components/config/base.py imports components.workloads.program",
+        "components/review/sides.py imports components.render.renderer, which runs Pulumi"]
+
+
+@pytest.mark.parametrize("module", ["components.review.pairing", "components.review.report",
+                                    "components.review.sides", "components"])
+def test_diff_loads_neither_pulumi_nor_pydantic(module):
+    probe = (f"import sys, {module}; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pydantic'}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_no_module_is_much_over_250_lines():
+    long = {str(p.relative_to(ROOT)): n for p in COMPONENTS.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 280}
+    assert long == {}
