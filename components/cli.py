@@ -10,6 +10,7 @@ stderr, one line per problem.
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .config.errors import ConfigError
 from .config.stack_file import StackFileError
@@ -26,7 +27,8 @@ EXIT_CHANGED = 1
 class _Side(argparse.Action):
     """Collects --stack/--config/--dir in the order given: the first is OLD."""
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
         sides = getattr(namespace, "sides", None) or []
         namespace.sides = [*sides, (self.dest, values)]
 
@@ -74,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
                     f"config models. The committed copy is {SCHEMA_FILE}.",
     )
+    commands.add_parser(
+        "reference", help="print the configuration reference (Markdown)",
+        description="Print every stack-file key with its type, default and description, "
+                    "derived from the config models. The committed copy is "
+                    "docs/configuration.md.",
+    )
     return parser
 
 
@@ -91,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         from .config.schema import schema_text  # only this command reads the docstrings
 
         sys.stdout.write(schema_text())
+        return EXIT_OK
+    if args.command == "reference":
+        from .config.reference import reference_text
+
+        sys.stdout.write(reference_text())
         return EXIT_OK
     if args.command == "diff":
         sides = getattr(args, "sides", None) or []

@@ -8,8 +8,10 @@ import jsonschema
 import pytest
 import yaml
 
+from components.config.reference import REFERENCE_FILE
 from components.config.schema import stack_file_schema
 from components.project import SCHEMA_FILE
+from tests.cli import cli
 from tests.configs import ROOT, STACKS
 
 SCHEMA = stack_file_schema()
@@ -65,3 +67,18 @@ def test_other_packages_keys_and_secure_values_pass():
     document["config"]["redis-filebeat:redisPassword"] = {"secure": "v1:abc"}
     document["config"]["redis-filebeat:createNamespace"] = "true"  # as `pulumi config set` writes
     assert errors(document) == []
+
+
+def test_the_committed_reference_is_what_the_models_say():
+    printed = cli("reference").stdout
+    assert printed == (ROOT / REFERENCE_FILE).read_text(), (
+        f"{REFERENCE_FILE} is stale: run `python -m components reference > {REFERENCE_FILE}`")
+
+
+def test_the_reference_lists_every_key_of_every_model():
+    text = (ROOT / REFERENCE_FILE).read_text()
+    definitions = SCHEMA["$defs"]
+    for name, definition in definitions.items():
+        section = text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+        for key in definition.get("properties", {}):
+            assert f"\n| `{key}` |" in section, f"{name}.{key} is missing"

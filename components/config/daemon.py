@@ -99,7 +99,8 @@ class NodeDaemonConfig(WorkloadConfig):
     rollout_timeout_seconds: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
     """How long `pulumi up` waits for the rollout to reach every node before it
     fails. Default unset: pulumi-kubernetes' 10 minutes. A rollout takes about
-    ceil(nodes / maxUnavailable) waves of pod start-up plus minReadySeconds."""
+    ceil(nodes / maxUnavailable) waves of pod start-up plus minReadySeconds.
+    Refused with OnDelete, for which Pulumi does not wait at all."""
     node_selector: dict[LabelKey, LabelValue] = {}
     """Run only on nodes with these labels. Default: every node."""
     node_affinity: NodeAffinity | None = None
@@ -120,7 +121,7 @@ class NodeDaemonConfig(WorkloadConfig):
     read_only_root_filesystem: bool = True
     """Default true: the daemon writes only to its volumes, so a compromised
     process cannot change its own binaries. Turn it off for images that
-    write into their own filesystem."""
+    write into their own filesystem, such as the tutorial's filebeat 5.6."""
     config_files: dict[ConfigKey, str] = {}
     """Files for the daemon, such as its YAML config: a ConfigMap named
     <name>-config, mounted read-only at configMountPath. Changing a file rolls

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import CamelModel, KeyedError
 from .daemon import HostPathVolume, NodeDaemonConfig
-from .kube_types import INT32_MAX, AbsolutePath, Count, DNS1123Label, EnvVarName, Port
+from .kube_types import INT32_MAX, AbsolutePath, ConfigKey, Count, DNS1123Label, EnvVarName, Port
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
 """Env vars the Filebeat component sets itself, from the redis Service and the
@@ -104,8 +104,16 @@ class FilebeatConfig(NodeDaemonConfig):
     container_name: DNS1123Label | None = "filebeat"
     """Default 'filebeat'."""
     env: dict[EnvVarName, str] = {}
-    """Extra environment. REDIS_HOST, REDIS_PORT and NODE_NAME are derived and
-    may not be set here. Default none."""
+    """Extra environment, sorted by name after REDIS_HOST, REDIS_PORT and
+    NODE_NAME, which are derived and may not be set here. Default none."""
+    args: list[str] = []
+    """Container args. With the generated config they come after
+    `-c <filebeat.yml> [-c <password fragment>] -e`, and may not pass `-c`
+    (in any spelling) themselves. Default none."""
+    config_files: dict[ConfigKey, str] = {}
+    """More files in the `<name>-config` ConfigMap, beside the generated
+    filebeat.yml (so a `filebeat.yml` key is refused while generateConfig is
+    on). Changing a file rolls the pods. Default none."""
     priority_class_name: DNS1123Label | None = "system-node-critical"
     """Default system-node-critical: a node under memory pressure evicts
     others before the agent that ships its last logs. null leaves it unset."""
@@ -116,8 +124,9 @@ class FilebeatConfig(NodeDaemonConfig):
     registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
     """Where the image keeps its data directory. Default: the Elastic image's."""
     generate_config: bool = True
-    """Generate filebeat.yml (filebeat 8 syntax) from the fields below. Default
-    true. false runs the image's own filebeat.yml, as the tutorial's image does."""
+    """Generate filebeat.yml (filebeat 8 syntax) from the fields below, which
+    needs an image of filebeat 8.10 or later. Default true. false runs the
+    image's own filebeat.yml, as the tutorial's image does."""
     config_mount_path: AbsolutePath = "/etc/filebeat"
     """The directory filebeat.yml and configFiles appear in. Default
     /etc/filebeat, where the tutorial's image also reads it."""
@@ -128,7 +137,7 @@ class FilebeatConfig(NodeDaemonConfig):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Filebeat's own log level. Default info."""
     monitoring_port: Port = 5066
-    """Filebeat's HTTP endpoint on localhost, for the liveness probe. Default 5066."""
+    """Filebeat's HTTP endpoint on 127.0.0.1, for the liveness probe. Default 5066."""
     termination_grace_period_seconds: Count | None = 30
     """Default 30: time to send what is queued before the pod is killed."""
     run_as_user: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = 0

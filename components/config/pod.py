@@ -18,7 +18,8 @@ class ResourceList(CamelModel):
 
 
 class Resources(CamelModel):
-    """Requests and limits for the container."""
+    """Requests and limits for the container. A request above its limit is
+    refused, as Kubernetes refuses such a pod."""
 
     requests: ResourceList = ResourceList()
     limits: ResourceList = ResourceList()

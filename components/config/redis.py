@@ -70,18 +70,21 @@ class RedisConfig(WorkloadConfig):
     port: Port = 6379
     """The Service port that filebeat connects to. Default 6379."""
     container_port: Port = 6379
-    """The port redis listens on inside the pod. Default 6379, redis' own."""
+    """The port redis listens on inside the pod, and so the Service's
+    targetPort. Default 6379, redis' own."""
     auth: bool = True
     """Require the password from the `redisPassword` secret. Default true;
     only the tutorial's demo turns it off."""
     maxmemory: Quantity | None = None
-    """The most memory the buffer may hold, e.g. '192Mi'. Default: 75% of
-    limits.memory, or no cap when there is no memory limit."""
+    """The most memory the buffer may hold, e.g. '192Mi': a whole number of
+    bytes from 1Mi to 1Pi, below limits.memory. Default: 75% of limits.memory
+    rounded down to whole MiB, or no cap when there is no memory limit."""
     maxmemory_policy: MaxmemoryPolicy = "noeviction"
     """What redis does when full. Default noeviction: refuse the write, so
-    filebeat waits and retries instead of redis silently dropping old logs."""
+    filebeat waits and retries instead of redis silently dropping old logs.
+    Every other policy evicts buffered logs to make room."""
     persistence: Persistence = Persistence()
-    """Default: off, the buffer lives as long as the pod."""
+    """Default: off, the buffer lives as long as the pod. On needs replicas 1."""
     network_policy: bool = True
     """Admit only filebeat's pods and `clients` to the redis port. Default true."""
     clients: list[RedisClient] = []

@@ -32,7 +32,8 @@ class StackConfig(CamelModel):
     """The namespace for every object. Default 'default', as in the tutorial."""
     create_namespace: bool = False
     """Create the namespace too. Default false: most clusters hand namespaces
-    out through their own process."""
+    out through their own process. Refused for the namespaces every cluster
+    has (default, kube-system, kube-public, kube-node-lease)."""
     cluster_domain: DNS1123Subdomain = "cluster.local"
     """The cluster's DNS domain, for REDIS_HOST. Default 'cluster.local'."""
     redis: RedisConfig
@@ -44,9 +45,11 @@ class StackConfig(CamelModel):
     deployed stack over replaces every object. The folder holds Secrets' data
     in plain text (base64); keep it out of git."""
     redis_password: Annotated[SecretStr, Field(min_length=16, max_length=512)] | None = None
-    """The password redis requires and filebeat sends. Set it as a secret; it
-    reaches the cluster only inside Kubernetes Secrets. At least 16 characters:
-    redis answers thousands of guesses a second."""
+    """The password redis requires and filebeat sends: set exactly when
+    redis.auth is on, with `pulumi config set --secret redis-filebeat:redisPassword`.
+    It reaches the cluster only inside Kubernetes Secrets. 16 to 512 printable
+    characters (redis answers thousands of guesses a second), without `${`,
+    which filebeat would expand."""
 
     # Not "": pulumi-kubernetes takes an empty directory for unset, so the stack
     # would deploy to the cluster. Not refused with redisPassword set: auth is on

@@ -19,8 +19,10 @@ class WorkloadConfig(CamelModel):
     image: Image
     """The container image. Required: no default is right for every cluster."""
     image_digest: Digest | None = None
-    """The image's sha256 digest. Default unset: the tag alone decides, and a
-    re-pushed tag changes what runs. Set it once you have looked it up."""
+    """The image's digest, `sha256:` and 64 lowercase hex digits, which pins
+    the image as `<image>@<digest>` and drops checkov's CKV_K8S_43 waiver.
+    Default unset: the tag alone decides, and a re-pushed tag changes what
+    runs. Set it once you have looked it up."""
     labels: Labels = {}
     """Pod labels, also the workload's selector. Default
     {app.kubernetes.io/name: <name>}."""
