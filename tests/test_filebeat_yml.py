@@ -161,3 +161,24 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
 ])
 def test_filebeat_config_rules(fields, message):
     assert refused(with_filebeat(**fields)) == [f"stacks/Pulumi.test.yaml: {message}"]
+
+
+C_REFUSED = ("filebeat.args: must not pass -c: the generated filebeat.yml is passed already; "
+             "set generateConfig false to choose the config yourself")
+
+
+@pytest.mark.parametrize("args", [
+    ["-c", "/x.yml"], ["-c=/x.yml"], ["-c/x.yml"], ["--c", "/x.yml"], ["--c=/x.yml"],
+    ["-e", "-c", "/x.yml"], ["-ec", "/x.yml"], ["-vec", "/x.yml"],
+])
+def test_every_spelling_of_c_is_refused(args):
+    assert refused(with_filebeat(args=args)) == [f"stacks/Pulumi.test.yaml: {C_REFUSED}"]
+
+
+@pytest.mark.parametrize("args", [
+    ["--cpuprofile", "/tmp/cpu"], ["--cloud.id", "x:y"], ["-d", "*"], ["-d", "c"],
+    ["-E", "output.redis.db=1"], ["-e"], ["--path.config", "/c"],
+])
+def test_flags_that_only_start_like_c_are_passed_on(args):
+    ds = render_config(with_filebeat(args=args)).manifests["DaemonSet"]["filebeat"]
+    assert ds["spec"]["template"]["spec"]["containers"][0]["args"][-len(args):] == args

@@ -271,3 +271,15 @@ def test_an_out_path_that_cannot_be_a_folder_exits_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"{blocker}: cannot write the folder:")
     assert "Traceback" not in result.stderr
+
+
+def test_manifests_is_a_mapping_of_kind_to_objects_by_name():
+    out = render_config(minimal())
+    manifests = out.manifests
+    as_dict = {kind: dict(objects) for kind, objects in manifests.items()}
+    assert manifests == as_dict  # Mapping equality: same keys and values
+    assert list(manifests.keys()) == list(as_dict)
+    assert manifests["Service"] == {"redis": manifests["Service"]["redis"]}
+    assert dict(manifests.items())["DaemonSet"]["filebeat"]["kind"] == "DaemonSet"
+    assert [m.kind for m in manifests.objects][:1] == ["NetworkPolicy"]
+    assert len(manifests) == len(as_dict)
