@@ -36,7 +36,7 @@ def main(argv: list[str]) -> None:
     options, command = argv[:split], argv[split + 1:]
     sample_tree = "--sample-tree" in options
     stdout_path = options[options.index("--stdout") + 1] if "--stdout" in options else None
-    stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
+    stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 - closed by the child's exit
     with tempfile.TemporaryFile() as stderr:
         tree_peak = 0
         start = time.perf_counter()

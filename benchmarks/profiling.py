@@ -90,7 +90,7 @@ class AllThreads:
 
     def __exit__(self, *exc: object) -> None:
         self.profiles[0].disable()
-        threading.setprofile(None)  # type: ignore[arg-type]
+        threading.setprofile(None)  # type: ignore[arg-type]  # None unsets it; typeshed omits that
 
     def stats(self) -> pstats.Stats:
         """All threads' statistics (the threads must have ended)."""
@@ -128,7 +128,7 @@ def by_owner(stats: pstats.Stats) -> dict[str, float]:
     """Own time per owner. Builtins and the standard library are charged to
     the library that called them, up through callers that are themselves
     unowned, split by each caller's share of the callee's cumulative time."""
-    table: dict = stats.stats  # type: ignore[attr-defined]
+    table: dict = stats.stats  # type: ignore[attr-defined]  # pstats keeps its table untyped
     memo: dict[tuple, dict[str, float]] = {}
 
     def shares(func: tuple, seen: frozenset) -> dict[str, float]:
@@ -172,7 +172,7 @@ def where(func: tuple) -> str:
 def report(title: str, stats: pstats.Stats, wall: float, top: int) -> str:
     totals = by_owner(stats)
     busy = sum(totals.values()) or 1.0
-    table: dict = stats.stats  # type: ignore[attr-defined]
+    table: dict = stats.stats  # type: ignore[attr-defined]  # pstats keeps its table untyped
     runs = [v for k, v in table.items() if k[2] == "run_with_mocks"]
     lines = [f"{title}: {wall * 1000:.0f} ms wall under cProfile",
              "program runs (run_with_mocks): "

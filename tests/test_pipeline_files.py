@@ -406,3 +406,14 @@ def test_the_workspace_account_may_deploy_what_prod_renders():
                         assert granted(cluster, group, resource, verb), (
                             f"ClusterRole {obj['metadata']['name']} grants {verb} {resource}: "
                             "the workspace account must hold it cluster-wide")
+
+
+def test_pre_commit_runs_the_checks_ci_runs_with_the_pinned_tools():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    entries = {hook["id"]: hook["entry"] for hook in hooks}
+    ci = (ROOT / ".ci" / "run").read_text()
+    pinned = (ROOT / "requirements-dev.txt").read_text()
+    for tool in ("ruff", "mypy"):
+        assert entries[tool].startswith(f".venv/bin/{tool}")
+        assert f".venv/bin/{tool}" in ci
+        assert f"\n{tool}==" in pinned

@@ -92,7 +92,7 @@ class Manifests(Mapping[str, dict[str, dict[str, Any]]]):
         return to_yaml(self.documents())
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  # a base chosen at import
     """Writes multi-line strings (a ConfigMap's files) as `|` blocks, so a
     reviewer reads redis.conf as redis.conf, not as one escaped line. Emits
     with libyaml where PyYAML has it, which is several times faster."""
