@@ -50,7 +50,15 @@ def test_persistence_claims_a_volume_and_turns_on_the_aof():
     assert out["Deployment"]["redis"]["spec"]["strategy"] == {"type": "Recreate"}
     lines = conf(out)
     assert "appendonly yes" in lines and "appendfsync everysec" in lines
-    assert 'save ""' not in lines
+    # Redis' default snapshot rules would run beside the AOF without this.
+    assert lines.count('save ""') == 1
+
+
+def test_adding_snapshots_beside_the_aof():
+    lines = conf(render_config(with_redis(persistence={"enabled": True, "snapshots": [
+        {"afterSeconds": 900, "changes": 1}, {"afterSeconds": 60, "changes": 10000}]}))
+        .manifests)
+    assert "save 900 1 60 10000" in lines and 'save ""' not in lines
 
 
 def test_a_config_change_rolls_redis_and_an_unrelated_one_does_not():

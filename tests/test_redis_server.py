@@ -198,11 +198,20 @@ def test_with_persistence_a_restart_keeps_the_buffer(pod):
     server = pod(persistence={"enabled": True}, **SMALL)
     with server.client() as client:
         assert client.config_get("appendonly") == {"appendonly": "yes"}
+        # Not redis' default rules (3600 1 300 100 60 10000): no fork beside the AOF.
+        assert client.config_get("save") == {"save": ""}
         client.rpush("filebeat", "one", "two", "three")
     server.stop()
     server.start()
     with server.client() as client:
         assert client.lrange("filebeat", 0, -1) == ["one", "two", "three"]
+
+
+def test_configured_snapshots_are_the_ones_redis_runs(pod):
+    server = pod(persistence={"enabled": True, "snapshots": [
+        {"afterSeconds": 900, "changes": 1}, {"afterSeconds": 60, "changes": 10000}]}, **SMALL)
+    with server.client() as client:
+        assert client.config_get("save") == {"save": "900 1 60 10000"}
 
 
 def test_without_persistence_nothing_is_written_to_disk(pod):

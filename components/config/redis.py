@@ -7,12 +7,13 @@ what it was given. So the defaults push back on the sender when full
 """
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from .base import CamelModel, KeyedError
 from .kube_types import (
+    INT32_MAX,
     Count,
     DNS1035Label,
     DNS1123Label,
@@ -35,6 +36,14 @@ copy-on-write pages of an AOF rewrite."""
 MIN_MAXMEMORY, MAX_MAXMEMORY = 2**20, 2**50
 
 
+class Snapshot(CamelModel):
+    """One of redis' `save <seconds> <changes>` rules: snapshot when at least
+    `changes` writes happened in the last `afterSeconds`."""
+
+    after_seconds: Annotated[int, Field(ge=1, le=INT32_MAX)]
+    changes: Annotated[int, Field(ge=1, le=INT32_MAX)]
+
+
 class Persistence(CamelModel):
     """An append-only file on a PersistentVolumeClaim, so a restarted redis still
     holds the logs that were buffered but not yet read."""
@@ -47,6 +56,20 @@ class Persistence(CamelModel):
     between rewrites, so give it at least twice maxmemory."""
     storage_class_name: DNS1123Subdomain | None = None
     """Default unset: the cluster's default StorageClass."""
+    snapshots: list[Snapshot] = []
+    """RDB snapshots beside the append-only file, as redis' `save` rules.
+    Default none (`save ""`, as Bitnami's chart does with the AOF on): the AOF
+    already keeps every write, each snapshot forks redis inside its memory
+    limit, and with redis' `stop-writes-on-bgsave-error yes` one failed
+    snapshot makes redis refuse every write, so filebeat stalls. Needs
+    `enabled`."""
+
+    @model_validator(mode="after")
+    def _snapshots_need_a_volume(self) -> "Persistence":
+        if self.snapshots and not self.enabled:
+            raise KeyedError("snapshots", (
+                "needs enabled: without a volume the snapshots die with the pod"))
+        return self
 
 
 class RedisClient(CamelModel):

@@ -44,6 +44,19 @@ def redis_conf(config: RedisConfig) -> str:
             "appendonly yes",
             "appendfsync everysec",
         ]
+        snapshots = config.persistence.snapshots
+        if snapshots:
+            lines += [
+                "# Snapshots beside the AOF, as configured. A failed one stops writes",
+                "# (stop-writes-on-bgsave-error yes) until the next succeeds.",
+                "save " + " ".join(f"{s.after_seconds} {s.changes}" for s in snapshots),
+            ]
+        else:
+            lines += [
+                "# No snapshots beside the AOF: each would fork redis inside its memory",
+                "# limit, and one that failed would make redis refuse every write.",
+                'save ""',
+            ]
     else:
         lines += [
             "# No persistence: the data directory dies with the pod, so don't spend",
