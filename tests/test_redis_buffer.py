@@ -139,9 +139,10 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
                             "to 1Pi"),
     ({"maxmemory": "512Ki"}, "redis.maxmemory: (512Ki) must be a whole number of bytes from 1Mi "
                              "to 1Pi"),
-    ({"persistence": {"enabled": True}, "replicas": 2},
-     "redis.persistence.enabled: needs replicas 1 (got 2): the replicas would share one "
-     "ReadWriteOnce volume, and the second pod never starts"),
+    ({"replicas": 2},
+     "redis.replicas: must be 0 or 1 (got 2): each replica would be a separate buffer behind "
+     "one Service, and a reader drains only the pod its connection lands on, so logs would be "
+     "stranded in the others"),
     ({"imageDigest": DIGEST, "image": f"redis@{DIGEST}"},
      "redis.imageDigest: is set, but image already names a digest; keep one of the two"),
     ({"imageDigest": "sha256:abc"},

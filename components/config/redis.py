@@ -89,7 +89,9 @@ class RedisConfig(WorkloadConfig):
     """Names the Deployment and the Service, and so the DNS name filebeat
     ships to. Default 'redis'. A DNS-1035 label, because Services need one."""
     replicas: Count = 1
-    """Default 1. Each replica is an independent buffer, not a cluster; 0 parks it."""
+    """Default 1; 0 parks the buffer. More is refused: each replica would be an
+    independent buffer behind one Service, and a reader drains only the pod its
+    connection lands on, so logs would be stranded in the others."""
     port: Port = 6379
     """The Service port that filebeat connects to. Default 6379."""
     container_port: Port = 6379
@@ -107,7 +109,7 @@ class RedisConfig(WorkloadConfig):
     filebeat waits and retries instead of redis silently dropping old logs.
     Every other policy evicts buffered logs to make room."""
     persistence: Persistence = Persistence()
-    """Default: off, the buffer lives as long as the pod. On needs replicas 1."""
+    """Default: off, the buffer lives as long as the pod."""
     network_policy: bool = True
     """Admit only filebeat's pods and `clients` to the redis port. Default true."""
     clients: list[RedisClient] = []
@@ -156,10 +158,11 @@ class RedisConfig(WorkloadConfig):
         return self
 
     @model_validator(mode="after")
-    def _one_pod_per_volume(self) -> "RedisConfig":
-        if self.persistence.enabled and self.replicas > 1:
-            raise KeyedError("persistence.enabled", (
-                f"needs replicas 1 (got {self.replicas}): the replicas would share one "
-                "ReadWriteOnce volume, and the second pod never starts"
+    def _one_buffer(self) -> "RedisConfig":
+        if self.replicas > 1:
+            raise KeyedError("replicas", (
+                f"must be 0 or 1 (got {self.replicas}): each replica would be a separate "
+                "buffer behind one Service, and a reader drains only the pod its connection "
+                "lands on, so logs would be stranded in the others"
             ))
         return self
