@@ -126,13 +126,14 @@ def test_the_deployed_stack_is_dev_in_its_own_namespace(tmp_path):
     dev = yaml.safe_load(DEV.read_text())["config"]
     assert config.pop("kubernetes:context") == "kind-e2e"
     assert config.pop("redis-filebeat:namespace") == "e2e-abc123"
-    assert config["redis-filebeat:filebeat"].pop("registryHostPath") == \
-        "/var/lib/filebeat-data-e2e-abc123"
     del dev["kubernetes:context"], dev["redis-filebeat:namespace"]
     assert config == dev  # createNamespace is true in dev already
 
     manifests = render_stack_file(e2e_stack_file(tmp_path)).manifests
     assert {m.namespace for m in manifests.objects} == {"e2e-abc123", None}
+    registry = [v["hostPath"]["path"] for v in manifests["DaemonSet"]["filebeat"]["spec"][
+        "template"]["spec"]["volumes"] if v["name"] == "registry"]
+    assert registry == ["/var/lib/redis-filebeat/e2e-abc123/filebeat"]
     assert {m.name for m in manifests.objects if m.namespace is None} == {
         "e2e-abc123", "e2e-abc123-filebeat"}
 

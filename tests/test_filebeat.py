@@ -78,11 +78,26 @@ def test_defaults():
         {"name": "var-log", "hostPath": {"path": "/var/log"}},
         {"name": "var-lib-docker-containers", "hostPath": {"path": "/var/lib/docker/containers"}},
         {"name": "registry",
-         "hostPath": {"path": "/var/lib/filebeat-data", "type": "DirectoryOrCreate"}},
+         "hostPath": {"path": "/var/lib/redis-filebeat/default/filebeat",
+                      "type": "DirectoryOrCreate"}},
         {"name": "config", "configMap": {"name": "filebeat-config"}},
         {"name": "redis-auth", "secret": {"secretName": "filebeat-redis-auth",
                                           "defaultMode": 0o400}},
     ]
+
+
+def test_the_registry_is_qualified_by_namespace_and_name():
+    # Elastic's manifest uses /var/lib/filebeat-data: a second filebeat on the
+    # node would find that registry locked.
+    paths = {
+        (namespace, name): [v["hostPath"]["path"] for v in pod_spec(
+            with_filebeat(name=name) | {"namespace": namespace}, name)["volumes"]
+            if v["name"] == "registry"]
+        for namespace, name in [("logging", "filebeat"), ("logging", "fb2"), ("team-a", "fb2")]
+    }
+    assert paths == {("logging", "filebeat"): ["/var/lib/redis-filebeat/logging/filebeat"],
+                     ("logging", "fb2"): ["/var/lib/redis-filebeat/logging/fb2"],
+                     ("team-a", "fb2"): ["/var/lib/redis-filebeat/team-a/fb2"]}
 
 
 def test_registry_can_move_or_stay_in_the_pod():

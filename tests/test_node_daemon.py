@@ -99,7 +99,8 @@ def test_surge_is_fine_with_a_port_that_is_not_on_the_host():
 def test_surge_with_filebeats_registry_is_refused():
     assert refusal(updateStrategy={"maxUnavailable": 0, "maxSurge": 1}) == (
         f"{FILE}: filebeat.updateStrategy.maxSurge: cannot be used with "
-        "hostPaths[].sharedState (/var/lib/filebeat-data): the old and the new pod would "
+        "hostPaths[].sharedState (/var/lib/redis-filebeat/default/filebeat): the old and "
+        "the new pod would "
         "share that state on one node, the new one refuses to start, and the rollout never "
         "completes; use maxSurge 0")
 

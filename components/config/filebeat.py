@@ -7,15 +7,42 @@ instead of a pod on every node.
 """
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .base import CamelModel, KeyedError
 from .daemon import HostPathVolume, NodeDaemonConfig
-from .kube_types import INT32_MAX, AbsolutePath, ConfigKey, Count, DNS1123Label, EnvVarName, Port
+from .kube_types import (
+    INT32_MAX,
+    AbsolutePath,
+    ConfigKey,
+    Count,
+    DNS1123Label,
+    EnvVarName,
+    Port,
+    is_dns1123_label,
+)
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
+REGISTRY_ROOT = "/var/lib/redis-filebeat"
+
+
+def default_registry_path(namespace: str, name: str) -> str:
+    return f"{REGISTRY_ROOT}/{namespace}/{name}"
+
+
+def with_default_registry(data: Any, namespace: Any) -> Any:
+    """Filebeat's raw config with registryHostPath set to the default for
+    `namespace`, unless it is set already (null included) or the names are
+    bad, which their own keys report."""
+    if not isinstance(data, dict) or "registryHostPath" in data or "registry_host_path" in data:
+        return data
+    name = data.get("name", "filebeat")
+    if not (isinstance(namespace, str) and isinstance(name, str)
+            and is_dns1123_label(namespace) and is_dns1123_label(name)):
+        return data
+    return {**data, "registryHostPath": default_registry_path(namespace, name)}
 """Env vars the Filebeat component sets itself, from the redis Service and the
 downward API."""
 CONFIG_FILE = "filebeat.yml"
@@ -117,10 +144,14 @@ class FilebeatConfig(NodeDaemonConfig):
     priority_class_name: DNS1123Label | None = "system-node-critical"
     """Default system-node-critical: a node under memory pressure evicts
     others before the agent that ships its last logs. null leaves it unset."""
-    registry_host_path: AbsolutePath | None = "/var/lib/filebeat-data"
+    registry_host_path: AbsolutePath | None = f"{REGISTRY_ROOT}/default/filebeat"
     """The node directory that keeps filebeat's registry (how far it has read
     each file), so a restarted pod neither re-ships nor skips logs. Default
-    /var/lib/filebeat-data. null keeps it in the pod, where it dies with it."""
+    /var/lib/redis-filebeat/<namespace>/<name>: qualified like the Elastic
+    chart's and ECK's, so a second stack on the same nodes, or Elastic's own
+    filebeat at /var/lib/filebeat-data, never finds the registry locked ("data
+    path already locked by another beat"). null keeps it in the pod, where it
+    dies with it: a new pod re-ships every log file from the start."""
     registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
     """Where the image keeps its data directory. Default: the Elastic image's."""
     generate_config: bool = True
@@ -143,6 +174,13 @@ class FilebeatConfig(NodeDaemonConfig):
     run_as_user: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = 0
     """Default 0 (root): container logs on the node belong to root and are not
     readable by others. null leaves the image's user."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registry_named_after_the_daemon(cls, data: Any) -> Any:
+        # Built on its own, a FilebeatConfig knows no namespace: StackConfig
+        # hands in the path for its own before this runs.
+        return with_default_registry(data, "default")
 
     @field_validator("env")
     @classmethod

@@ -51,6 +51,10 @@ def quoted(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def is_dns1123_label(value: str) -> bool:
+    return len(value) <= 63 and _DNS1123_LABEL.fullmatch(value) is not None
+
+
 def is_dns1035_label(value: str) -> bool:
     """Service names must be DNS-1035 labels: stricter than DNS-1123, no leading digit."""
     return len(value) <= 63 and _DNS1035_LABEL.fullmatch(value) is not None

@@ -11,7 +11,7 @@ from typing import Annotated, Any, get_args
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from .base import CamelModel, KeyedError
-from .filebeat import FilebeatConfig
+from .filebeat import FilebeatConfig, with_default_registry
 from .kube_types import DNS1123Label, DNS1123Subdomain
 from .redis import RedisConfig
 
@@ -71,6 +71,14 @@ class StackConfig(CamelModel):
         if "${" in text:
             raise ValueError("must not contain '${': filebeat would expand it as a variable")
         return password
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registry_in_the_stacks_namespace(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "filebeat" not in data:
+            return data
+        namespace = data.get("namespace", cls.model_fields["namespace"].default)
+        return {**data, "filebeat": with_default_registry(data["filebeat"], namespace)}
 
     @model_validator(mode="after")
     def _password_matches_auth(self) -> "StackConfig":

@@ -70,19 +70,15 @@ def e2e_stack_text(namespace: str, context: str, dev: Path = DEV) -> str:
     """The dev stack file, moved to the current context and to its own namespace.
 
     Everything else stays dev's, except what two deployments on one cluster
-    would share: the namespace, and the node directory of filebeat's
-    registry, which two filebeats refuse to share (a real dev deployment may
-    run on the same cluster). The ClusterRole is named after the namespace.
+    would share: the namespace. The node directory of filebeat's registry
+    (which two filebeats refuse to share) and the ClusterRole are named after
+    the namespace by default, so a real dev deployment may run beside it.
     """
     document = yaml.safe_load(dev.read_text(encoding="utf-8"))
     config = document["config"]
     config["kubernetes:context"] = context
     config[f"{PROJECT}:namespace"] = namespace
     config[f"{PROJECT}:createNamespace"] = True
-    filebeat = config.setdefault(f"{PROJECT}:filebeat", {})
-    registry = filebeat.get("registryHostPath", "/var/lib/filebeat-data")
-    if registry is not None:
-        filebeat["registryHostPath"] = f"{registry.rstrip('/')}-{namespace}"
     return "# Written by tests/e2e for one run, and removed after it.\n" + \
         yaml.safe_dump(document, sort_keys=False)
 
