@@ -246,7 +246,7 @@ def test_demo_to_dev(capsys):
         "Pulumi replaces it, creating the new Deployment before deleting the old one; what "
         "the old pods hold in memory or emptyDir is lost (no persistent volume)",
     ]
-    assert out.startswith("diff --stack demo → --stack dev: 3 moved, 10 added, 1 removed\n")
+    assert out.startswith("diff --stack demo → --stack dev: 3 moved, 11 added, 1 removed\n")
 
 
 def test_dev_to_prod(capsys):

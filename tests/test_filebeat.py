@@ -221,3 +221,22 @@ def test_create_namespace_adds_it_first():
 
 def test_no_namespace_object_by_default():
     assert "Namespace" not in render_config(minimal() | {"namespace": "logging"}).manifests
+
+
+def test_a_critical_class_outside_kube_system_brings_its_quota():
+    out = render_config(with_filebeat() | {"namespace": "logging"}).manifests
+    assert out["ResourceQuota"]["filebeat-critical-pods"]["spec"] == {
+        "hard": {"pods": "10000"},
+        "scopeSelector": {"matchExpressions": [{
+            "scopeName": "PriorityClass", "operator": "In",
+            "values": ["system-node-critical"]}]}}
+    assert out["ResourceQuota"]["filebeat-critical-pods"]["metadata"]["namespace"] == "logging"
+
+
+@pytest.mark.parametrize("config", [
+    with_filebeat() | {"namespace": "kube-system"},  # admitted there; a quota would count its pods
+    with_filebeat(priorityClassName=None),
+    with_filebeat(priorityClassName="high"),
+])
+def test_no_quota_where_none_is_needed(config):
+    assert "ResourceQuota" not in render_config(config).manifests

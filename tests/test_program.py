@@ -55,6 +55,7 @@ def test_valid_config_registers_components_and_their_children():
         ("kubernetes:core/v1:ConfigMap", "filebeat-config"),
         ("kubernetes:apps/v1:DaemonSet", "filebeat"),
         ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "filebeat"),
+        ("kubernetes:core/v1:ResourceQuota", "filebeat-critical-pods"),
     }
 
 

@@ -112,7 +112,9 @@ class NodeDaemonConfig(WorkloadConfig):
     Default false: opt in, because it also means nodes being drained."""
     priority_class_name: DNS1123Label | None = None
     """Default unset. Node-critical agents should set system-node-critical so
-    that a full node evicts others first."""
+    that a full node evicts others first. A critical class outside kube-system
+    comes with a ResourceQuota `<name>-critical-pods` scoped to it, which
+    clusters such as GKE require before they admit such pods there."""
     termination_grace_period_seconds: Count | None = None
     """Time between SIGTERM and SIGKILL. Default unset (30)."""
     run_as_user: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
@@ -137,7 +139,11 @@ class NodeDaemonConfig(WorkloadConfig):
         """The namespaced objects named after the daemon that another component
         could also name: kind and name."""
         return {("ConfigMap", self.config_map_name), ("NetworkPolicy", self.name),
-                ("Service", self.name)}
+                ("Service", self.name), ("ResourceQuota", self.critical_quota_name)}
+
+    @property
+    def critical_quota_name(self) -> str:
+        return f"{self.name}-critical-pods"
 
     def volumes(self) -> list[HostPathVolume]:
         """Every host path the pod mounts: `hostPaths`, plus any a subclass

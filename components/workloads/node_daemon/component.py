@@ -18,6 +18,7 @@ from pulumi_kubernetes.core.v1 import (
     EnvVarArgs,
     HostPathVolumeSourceArgs,
     ProbeArgs,
+    ResourceQuota,
     Service,
     VolumeArgs,
 )
@@ -36,6 +37,7 @@ from .plan import (
     tolerations_args,
     update_strategy_args,
 )
+from .quota import critical_pods_quota
 from .service import daemon_service
 
 CONFIG_VOLUME = "config"
@@ -72,6 +74,8 @@ class NodeDaemon(pulumi.ComponentResource):
     service: Service | None
     """The headless or ClusterIP Service, when the daemon is exposed through one."""
     network_policy: NetworkPolicy | None
+    quota: ResourceQuota | None
+    """Admits the pods of a critical priority class outside kube-system."""
     names: pulumi.Output[list[str]]
     """The DaemonSets' names, for `kubectl rollout status ds/<name>`."""
 
@@ -131,6 +135,7 @@ class NodeDaemon(pulumi.ComponentResource):
             "headless", "service") else None
         self.network_policy = daemon_network_policy(
             config, namespace, child) if config.network_policy else None
+        self.quota = critical_pods_quota(config, namespace, child)
         self.names = pulumi.Output.all(*(ds.metadata.name for ds in self.daemon_sets))
         self.register_outputs({"names": self.names})
 
