@@ -69,7 +69,8 @@ def test_documents_come_in_apply_order_whatever_the_registration_order():
     order = [(m.kind, m.name) for m in out.manifests.objects]
     assert order == [
         ("Namespace", "logging"), ("NetworkPolicy", "filebeat"), ("NetworkPolicy", "redis"),
-        ("ResourceQuota", "filebeat-critical-pods"), ("ServiceAccount", "filebeat"), ("Secret", "filebeat-redis-auth"),
+        ("ResourceQuota", "filebeat-critical-pods"), ("ServiceAccount", "filebeat"),
+        ("Secret", "filebeat-redis-auth"),
         ("Secret", "redis-auth"), ("ConfigMap", "a"), ("ConfigMap", "z"),
         ("ConfigMap", "filebeat-config"), ("ConfigMap", "redis-config"),
         ("ClusterRole", "logging-filebeat"), ("ClusterRoleBinding", "logging-filebeat"),
@@ -246,7 +247,8 @@ def test_out_writes_a_folder_kustomize_can_read(tmp_path):
     kustomization = yaml.safe_load((tmp_path / "kustomization.yaml").read_text())
     assert kustomization["resources"] == [
         "namespace-logging.yaml", "networkpolicy-filebeat.yaml", "networkpolicy-redis.yaml",
-        "resourcequota-filebeat-critical-pods.yaml", "serviceaccount-filebeat.yaml", "secret-filebeat-redis-auth.yaml",
+        "resourcequota-filebeat-critical-pods.yaml", "serviceaccount-filebeat.yaml",
+        "secret-filebeat-redis-auth.yaml",
         "secret-redis-auth.yaml", "configmap-filebeat-config.yaml", "configmap-redis-config.yaml",
         "clusterrole-logging-filebeat.yaml", "clusterrolebinding-logging-filebeat.yaml",
         "service-redis.yaml", "daemonset-filebeat.yaml", "deployment-redis.yaml"]
