@@ -16,7 +16,7 @@ from .config.errors import ConfigError
 from .config.stack_file import StackFileError
 from .project import SCHEMA_FILE
 from .render.capture import RenderError
-from .render.folder import stale_files, write_folder
+from .render.folder import FolderError, stale_files, write_folder
 from .render.renderer import find_stack_file, render_stack_file
 from .review.sides import SIDE_KINDS, Side, SideError, read_folder
 
@@ -133,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         try:
             written = write_folder(rendered.manifests, args.out)
+        except FolderError as error:
+            print(error, file=sys.stderr)
+            return EXIT_INVALID
         except OSError as error:
             print(f"{args.out}: cannot write the folder: {error.strerror}", file=sys.stderr)
             return EXIT_INVALID

@@ -161,6 +161,18 @@ def test_a_resized_claim_is_deleted_first_and_waits_for_redis():
         "times out"]}
 
 
+def test_a_resized_claim_and_a_redis_change_agree_that_the_data_is_lost():
+    persistent = {"enabled": True, "size": "2Gi"}
+    diffs = diff(with_redis(persistence=persistent),
+                 with_redis(persistence=persistent | {"size": "4Gi"}, image="redis:7.4.1-alpine"))
+    found = impacts(diffs)
+    assert "the data on it is lost" in found["PersistentVolumeClaim default/redis-data"][1]
+    assert found["Deployment default/redis"] == [
+        "pod template changed → Recreate stops 1 pod before starting new ones: down until the "
+        "new pods are ready; PersistentVolumeClaim redis-data is deleted and re-created in "
+        "this change, so the new pods start on an empty claim"]
+
+
 def test_turning_persistence_off_drops_the_claim_and_its_data():
     diffs = diff(with_redis(persistence={"enabled": True, "size": "1Gi"}), with_redis())
     found = impacts(diffs)

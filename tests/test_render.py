@@ -266,6 +266,29 @@ def test_out_removes_files_of_objects_that_are_gone(tmp_path):
     assert (tmp_path / "keep-me.txt").exists()
 
 
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("kustomization.yaml", "resources: [mine.yaml]\n",
+     "was not written by this renderer; render into a folder of its own, or remove the file"),
+    ("service-redis.yaml", "kind: Service\n",
+     "was not written by this renderer; render into a folder of its own, or remove the file"),
+    ("kustomization.yml", "resources: []\n",
+     "a kustomization of someone else's; kustomize refuses a folder with two, so render into "
+     "a folder of its own"),
+])
+def test_out_refuses_to_replace_files_it_did_not_write(tmp_path, name, text, message):
+    (tmp_path / name).write_text(text)
+    result = cli("render", "--stack", "dev", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"{tmp_path / name}: {message}"
+    assert (tmp_path / name).read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing written
+
+
+def test_out_rewrites_its_own_folder(tmp_path):
+    assert cli("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
+    assert cli("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
+
+
 def test_an_out_path_that_cannot_be_a_folder_exits_2(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

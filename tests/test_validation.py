@@ -118,7 +118,17 @@ CASES = {
     "env-name-double-dot": (with_filebeat(env={"..X": "y"}),
         "filebeat.env: '..X' is not a valid environment variable name"),
     "env-value-type": (with_filebeat(env={"X": 1}),
-        "filebeat.env.X: should be a valid string (got 1)"),
+        "filebeat.env.X: must be text, but YAML read 1 as a number: quote it, as '1'"),
+    "label-value-boolean": (with_redis(labels={"tier": True}),
+        "redis.labels.tier: must be text, but YAML read true as a boolean: quote it, as 'true'"),
+    "label-value-float": (with_filebeat(nodeSelector={"gen": 1.5}),
+        "filebeat.nodeSelector.gen: must be text, but YAML read 1.5 as a number: quote it, as "
+        "'1.5'"),
+    "image-list": (with_redis(image=["redis"]),
+        "redis.image: should be a valid string (got ['redis'])"),
+    # A key valid elsewhere (filebeat.nodeSelector) is no suggestion for itself.
+    "unknown-key-valid-elsewhere": (with_redis(nodeSelector={"a": "b"}),
+        "redis.nodeSelector: unknown key"),
     # tolerations
     "toleration-no-key": (with_filebeat(tolerations=[{"operator": "Equal", "value": "x"}]),
         "filebeat.tolerations[0]: a toleration without key must use operator Exists"),

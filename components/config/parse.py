@@ -153,6 +153,16 @@ def _literal(error: ErrorDetails, where: _Where) -> str:
     return f"{error['msg'].replace('Input should be', 'must be')} (got {quoted(error['input'])})"
 
 
+def _not_text(error: ErrorDetails, where: _Where) -> str:
+    given = error["input"]
+    if isinstance(given, bool | int | float) and not (where.loc and where.loc[0] in SECRET_KEYS):
+        # YAML reads true, yes, 1 and 1.5 unquoted as booleans and numbers.
+        written = str(given).lower() if isinstance(given, bool) else str(given)
+        return (f"must be text, but YAML read {written} as a "
+                f"{'boolean' if isinstance(given, bool) else 'number'}: quote it, as '{written}'")
+    return _plain_message(error, where)
+
+
 def _plain_message(error: ErrorDetails, where: _Where) -> str:
     message = error["msg"].replace("Input should", "should")
     if where.loc and where.loc[0] in SECRET_KEYS:
@@ -168,6 +178,7 @@ _MESSAGES: dict[str, Callable[[ErrorDetails, _Where], str]] = {
     "too_long": _length,
     "value_error": lambda error, where: error["msg"].removeprefix("Value error, "),
     "literal_error": _literal,
+    "string_type": _not_text,
 }
 """pydantic's error types, and how each reads to an operator; any other type
 keeps pydantic's message, with the value that was given."""

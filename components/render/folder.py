@@ -36,16 +36,42 @@ def folder_contents(manifests: Manifests) -> dict[str, str]:
     return files
 
 
+class FolderError(Exception):
+    """The folder holds files this renderer did not write; one line per file."""
+
+
 def write_folder(manifests: Manifests, folder: Path) -> list[str]:
     """Write the folder, and remove files an earlier render listed that this
-    one no longer produces, so a deleted object leaves the folder too."""
+    one no longer produces, so a deleted object leaves the folder too.
+
+    A file that is there already must be one we wrote (it starts with our
+    header): a hand-written kustomization or manifest in the folder is
+    refused rather than replaced, and so is a second kustomization beside
+    ours, which kustomize would refuse.
+    """
     files = folder_contents(manifests)
+    theirs = [f"{folder / name}: was not written by this renderer; render into a folder of "
+              "its own, or remove the file" for name in files if _foreign(folder / name)]
+    theirs += [f"{folder / name}: a kustomization of someone else's; kustomize refuses a "
+               "folder with two, so render into a folder of its own"
+               for name in ("kustomization.yml", "Kustomization") if (folder / name).exists()]
+    if theirs:
+        raise FolderError("\n".join(theirs))
     folder.mkdir(parents=True, exist_ok=True)
     for stale in sorted(set(_listed(folder)) - set(files)):
         (folder / stale).unlink(missing_ok=True)
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return list(files)
+
+
+def _foreign(path: Path) -> bool:
+    if not path.exists():
+        return False
+    if not path.is_file():
+        return True
+    with path.open("rb") as file:
+        return file.read(len(HEADER.encode())) != HEADER.encode()
 
 
 def _listed(folder: Path) -> list[str]:

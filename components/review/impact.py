@@ -60,7 +60,7 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              f"{kind}" for path in REPLACED_ON_CHANGE.get(kind, ())
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
-        lines += workload_rollout(kind, old, new)
+        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
     elif kind == "PersistentVolumeClaim" and get(old, "spec") != get(new, "spec"):
         lines += _replaced_claim(change, everything)
     elif kind == "Service":
@@ -97,6 +97,15 @@ def _removed(old: Manifest) -> list[str]:
 
 
 _UNLESS_RETAINED = " unless its PersistentVolume's reclaimPolicy is Retain"
+
+
+def _replaced_claims(change: Changed, everything: Sequence[Change]) -> frozenset[str]:
+    """The claims in the workload's namespace that this change replaces."""
+    return frozenset(
+        c.old.name for c in everything
+        if isinstance(c, Changed) and c.old.kind == "PersistentVolumeClaim" and not c.moved
+        and c.old.namespace == change.new.namespace
+        and get(c.old.body, "spec") != get(c.new.body, "spec"))
 
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:

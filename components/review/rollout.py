@@ -12,7 +12,9 @@ _GAP = {
 }
 
 
-def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any],
+                     replaced_claims: frozenset[str] = frozenset()) -> list[str]:
+    """`replaced_claims`: the claims this change deletes and re-creates."""
     if get(old, "spec.selector") != get(new, "spec.selector"):
         # The pod template is moot: the whole object is re-created.
         return [f"selector changed → immutable field: Pulumi will delete and re-create the "
@@ -29,7 +31,7 @@ def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any]) -> lis
             lines.append("node selection changed → pods start on newly selected nodes and "
                          "stop on nodes no longer selected")
     elif kind == "Deployment":
-        lines.append(_deployment_rollout(old, new))
+        lines.append(_deployment_rollout(old, new, replaced_claims))
     else:
         lines.append("pod template changed → pods are replaced in order, as the "
                      "updateStrategy says")
@@ -56,28 +58,35 @@ def _share(value: int | str) -> str:
     return f"{value} of the selected nodes" if isinstance(value, str) else str(value)
 
 
-def _deployment_rollout(old: dict[str, Any], new: dict[str, Any]) -> str:
+def _deployment_rollout(old: dict[str, Any], new: dict[str, Any],
+                        replaced_claims: frozenset[str]) -> str:
     running = get(old, "spec.replicas", 1)  # what is stopped is what runs now
     strategy = get(new, "spec.strategy", {}) or {}
+    buffer = lost_buffer(new, old, replaced_claims)
     if strategy.get("type") == "Recreate":
         return (f"pod template changed → Recreate stops {pods(running)} before starting "
-                "new ones: down until the new pods are ready" + lost_buffer(new, old))
+                "new ones: down until the new pods are ready" + buffer)
     rolling = strategy.get("rollingUpdate") or {}
     return (f"pod template changed → RollingUpdate replaces {pods(running)}, at most "
             f"{rolling.get('maxUnavailable', '25%')} unavailable and "
-            f"{rolling.get('maxSurge', '25%')} extra at a time" + lost_buffer(new, old))
+            f"{rolling.get('maxSurge', '25%')} extra at a time" + buffer)
 
 
 def pods(count: int) -> str:
     return "1 pod" if count == 1 else f"{count} pods"
 
 
-def lost_buffer(body: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+def lost_buffer(body: dict[str, Any], before: dict[str, Any] | None = None,
+                replaced_claims: frozenset[str] = frozenset()) -> str:
     """What happens to the data of the pods being replaced. Only a claim the
     old pods already mounted carries anything over; a claim new in this change
     starts empty."""
     mounted, mounting = claims(before if before is not None else body), claims(body)
-    kept = sorted(mounting & mounted)
+    kept = sorted(mounting & mounted - replaced_claims)
+    emptied = sorted(mounting & mounted & replaced_claims)
+    if emptied:
+        return (f"; PersistentVolumeClaim {', '.join(emptied)} is deleted and re-created in "
+                "this change, so the new pods start on an empty claim")
     if kept:
         return f"; data on PersistentVolumeClaim {', '.join(kept)} carries over"
     if mounting:
