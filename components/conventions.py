@@ -7,6 +7,9 @@ workloads wrote without importing them.
 CHECKSUM_ANNOTATION = "checksum/config"
 """On a pod template: a digest of the config its pods read, so a config
 change is a template change and rolls the pods."""
+AUTH_CHECKSUM_ANNOTATION = "checksum/redis-auth"
+"""On a pod template: a slow, salted digest of the redis password, so
+rotating the password rolls the pods that use it (see `secret_checksum`)."""
 SKIP_AWAIT = "pulumi.com/skipAwait"
 """pulumi-kubernetes does not wait for the object to become ready."""
 TIMEOUT_SECONDS = "pulumi.com/timeoutSeconds"

@@ -13,6 +13,8 @@ STACK_CONFIG_DIR = "stacks"
 """Where Pulumi.yaml's `stackConfigDir` puts the stack files."""
 SCHEMA_FILE = f"{STACK_CONFIG_DIR}/stack-config.schema.json"
 """The committed JSON Schema of a stack file, which the stack files name."""
+SECRET_PLACEHOLDER = "[secret]"
+"""What a render prints for a secret value."""
 UNDECRYPTED = "[secret: only the Pulumi CLI can decrypt it]"
 """What the offline reader passes on for a `secure:` value. It satisfies the
 password rules, so validation goes on; the engine checks the real value."""

@@ -34,7 +34,7 @@ def test_mount_path_is_configurable():
 def test_no_files_no_config_map_no_checksum():
     manifests = render({}, generateConfig=False)
     assert set(manifests["ConfigMap"]) == {"redis-config"}
-    assert "annotations" not in template(manifests)["metadata"]
+    assert "checksum/config" not in template(manifests)["metadata"].get("annotations", {})
 
 
 def test_a_content_change_changes_the_pod_template():

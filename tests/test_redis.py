@@ -18,7 +18,7 @@ def test_defaults():
     assert "strategy" not in deployment["spec"]
     pod = deployment["spec"]["template"]
     assert pod["metadata"]["labels"] == labels
-    assert set(pod["metadata"]["annotations"]) == {"checksum/config"}
+    assert set(pod["metadata"]["annotations"]) == {"checksum/config", "checksum/redis-auth"}
     spec = pod["spec"]
     assert spec["restartPolicy"] == "Always"
     assert spec["automountServiceAccountToken"] is False

@@ -1,16 +1,19 @@
 """The redis password: from a Pulumi secret into Kubernetes Secrets, and nowhere else."""
 
 
+import hashlib
+
 import pulumi
 import pytest
 
 from components.config.errors import ConfigError
+from components.project import UNDECRYPTED
 from components.render.capture import RenderError
 from components.render.mockrun import run_with_mocks
 from components.render.renderer import raw_config
 from components.workloads.program import main
 from tests.cli import cli
-from tests.configs import ROOT, minimal, render_config, with_redis
+from tests.configs import ROOT, minimal, raw, render_config, with_redis
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -134,3 +137,48 @@ def test_only_a_real_secret_costs_the_second_leak_checking_run(password, runs):
     assert raw.secret_keys == {f"{PROJECT}:redisPassword"} and isinstance(raw, RawConfig)
     render(raw, "test", program=counted)
     assert len(calls) == runs
+
+
+def auth_checksums(out) -> dict[str, str]:
+    manifests = out.manifests
+    templates = {"redis": manifests["Deployment"]["redis"],
+                 "filebeat": manifests["DaemonSet"]["filebeat"]}
+    return {name: body["spec"]["template"]["metadata"]["annotations"]["checksum/redis-auth"]
+            for name, body in templates.items()}
+
+
+def test_rotating_the_password_rolls_redis_and_filebeat():
+    first = auth_checksums(render_config(minimal(), secrets={"redisPassword": "a" * 20}))
+    again = auth_checksums(render_config(minimal(), secrets={"redisPassword": "a" * 20}))
+    rotated = auth_checksums(render_config(minimal(), secrets={"redisPassword": "b" * 20}))
+    assert first == again and first["redis"] == first["filebeat"]
+    assert rotated["redis"] != first["redis"] and rotated["filebeat"] != first["filebeat"]
+
+
+def test_the_published_digest_is_salted_and_no_plain_hash():
+    password = "c" * 20
+    here = auth_checksums(render_config(minimal(), secrets={"redisPassword": password}))
+    elsewhere = auth_checksums(render_config(minimal() | {"namespace": "logging"},
+                                             secrets={"redisPassword": password}))
+    assert here["redis"] != elsewhere["redis"]  # no table of digests serves two stacks
+    digest = here["redis"]
+    assert len(digest) == 16 and password not in digest
+    assert all(digest not in getattr(hashlib, name)(password.encode()).hexdigest()
+               for name in ("md5", "sha1", "sha256", "sha512"))
+
+
+def test_an_undecrypted_password_renders_no_digest():
+    assert set(auth_checksums(render_config(
+        minimal(), secrets={"redisPassword": UNDECRYPTED})).values()) == {"[secret]"}
+
+
+def test_filebeat_waits_for_the_redis_deployment():
+    """REDIS_HOST depends on the Deployment, so Pulumi updates redis (and waits
+    for it) before filebeat: after a rotation, redis has the new password first."""
+    def program():
+        stack = main()
+        pulumi.export("hostDependsOn", pulumi.Output.from_input(stack.redis.host.resources())
+                      .apply(lambda found: sorted(r._name for r in found)))
+
+    capture = run_with_mocks(program, "dev", raw(minimal()))
+    assert capture.outputs["hostDependsOn"] == ["redis", "redis"]  # the Service and the Deployment

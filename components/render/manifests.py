@@ -11,7 +11,10 @@ from typing import Any
 
 import yaml
 
-SECRET_PLACEHOLDER = "[secret]"
+from ..project import SECRET_PLACEHOLDER
+
+__all__ = ["SECRET_PLACEHOLDER", "Manifest", "Manifests", "to_yaml"]
+
 
 # The order `helm install` uses, so a folder applied top to bottom works:
 # namespaces and identities first, then config, then what consumes it.

@@ -4,6 +4,7 @@ The CLI, the test kit and the tests all come through `render`, so there is
 one road from config to manifests and it is the one `pulumi up` takes.
 """
 
+import copy
 import hashlib
 import json
 import re
@@ -16,6 +17,7 @@ from ..config.errors import ConfigError, Problem
 from ..config.parse import parse_config
 from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED
 from ..config.stack_file import read_stack_file
+from ..conventions import AUTH_CHECKSUM_ANNOTATION
 from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
 from ..workloads.program import main
 from .capture import RenderError, from_capture
@@ -71,7 +73,7 @@ def _refuse_plain_secrets(rendered: Rendered, with_stand_ins: Rendered) -> None:
     from a secret, and never mistakes a password for a path it happens to spell.
     """
     def by_identity(r: Rendered) -> dict[str, Any]:
-        return {m.identity(): m.body for m in r.manifests.objects} | {
+        return {m.identity(): _without_auth_checksum(m.body) for m in r.manifests.objects} | {
             f"output {name}": value for name, value in r.outputs.items()}
 
     first, second = by_identity(rendered), by_identity(with_stand_ins)
@@ -80,6 +82,18 @@ def _refuse_plain_secrets(rendered: Rendered, with_stand_ins: Rendered) -> None:
         raise RenderError("\n".join(
             f"{identity}: would print a secret config value in plain text; it reached the "
             "output without being marked secret" for identity in changed))
+
+
+def _without_auth_checksum(body: dict[str, Any]) -> dict[str, Any]:
+    """The object without the one value derived from a secret on purpose:
+    `secret_checksum`'s digest of the password, which is made to be published."""
+    annotations = (((body.get("spec") or {}).get("template") or {}).get("metadata")
+                   or {}).get("annotations") or {}
+    if AUTH_CHECKSUM_ANNOTATION not in annotations:
+        return body
+    body = copy.deepcopy(body)
+    del body["spec"]["template"]["metadata"]["annotations"][AUTH_CHECKSUM_ANNOTATION]
+    return body
 
 
 def _with_stand_ins(raw: RawConfig) -> RawConfig:

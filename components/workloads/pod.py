@@ -7,6 +7,7 @@ A workload that needs less (filebeat runs as root to read root's log files)
 says so in its config and carries a scanner waiver that gives the reason.
 """
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -42,6 +43,28 @@ def pod_security(run_as_user: int | None, fs_group: int | None = None) -> PodSec
         fs_group_change_policy="OnRootMismatch" if fs_group is not None else None,
         seccomp_profile=SeccompProfileArgs(type="RuntimeDefault"),
     )
+
+
+def secret_checksum(secret: str, salt: str) -> str:
+    """A digest of a secret that changes when it does, and is safe to publish.
+
+    Pods read a mounted Secret at start and never again, so a rotated
+    password must change their template to roll them. A plain hash in the
+    template would hand everyone who can read the manifests an offline
+    check for password guesses; scrypt (16 MiB and tens of milliseconds a
+    guess), salted with the stack's own names so no table serves two
+    stacks, makes each guess as dear as redis' own answer to it, and our
+    passwords are at least 16 characters. Cut to 64 bits: enough to tell
+    two passwords apart, too few to confirm a guess with certainty.
+    """
+    return _scrypt(secret, salt)
+
+
+@functools.lru_cache(maxsize=8)
+def _scrypt(secret: str, salt: str) -> str:
+    # Cached: redis and filebeat ask for the same digest in one render.
+    return hashlib.scrypt(secret.encode(), salt=salt.encode(), n=2**14, r=8, p=1,
+                          dklen=8).hex()
 
 
 def config_checksum(data: Mapping[str, Any]) -> str:

@@ -28,7 +28,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ..config.kube_types import pinned
 from ..config.pod import Resources
-from ..conventions import CHECKSUM_ANNOTATION
+from ..conventions import AUTH_CHECKSUM_ANNOTATION, CHECKSUM_ANNOTATION
 from .pod import container_security, pod_security
 
 
@@ -79,15 +79,19 @@ def pod_template(
     container: Container,
     mounts: Sequence[Mount] = (),
     checksum: pulumi.Input[str] | None = None,
+    auth_checksum: pulumi.Input[str] | None = None,
     service_account_name: pulumi.Input[str] | None = None,
     fs_group: int | None = None,
     scheduling: Scheduling = Scheduling(),
 ) -> PodTemplateSpecArgs:
-    """`checksum` is the digest of the config the pods read (see `config_checksum`)."""
+    """`checksum` is the digest of the config the pods read (see `config_checksum`),
+    `auth_checksum` that of the redis password they use (see `secret_checksum`)."""
+    checksums = {CHECKSUM_ANNOTATION: checksum, AUTH_CHECKSUM_ANNOTATION: auth_checksum}
+    annotations = {key: value for key, value in checksums.items() if value is not None}
     return PodTemplateSpecArgs(
         metadata=ObjectMetaArgs(
             labels=dict(labels),
-            annotations={CHECKSUM_ANNOTATION: checksum} if checksum is not None else None,
+            annotations=annotations or None,
         ),
         spec=PodSpecArgs(
             # A DaemonSet refuses any other restart policy; a Deployment needs no other.

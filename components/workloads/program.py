@@ -17,8 +17,9 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 from ..config.errors import ConfigError
 from ..config.parse import parse_config
 from ..config.stack import StackConfig
-from ..project import PROJECT, RawConfig, stack_file
+from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
 from .filebeat import Filebeat
+from .pod import secret_checksum
 from .redis import Redis
 
 
@@ -39,12 +40,21 @@ def build(config: StackConfig) -> Stack:
         namespace = Namespace(
             config.namespace, metadata=ObjectMetaArgs(name=config.namespace), opts=opts,
         ).metadata.name
-    password = (pulumi.Output.secret(config.redis_password.get_secret_value())
-                if config.redis_password else None)
+    password = checksum = None
+    if config.redis_password is not None:
+        secret = config.redis_password.get_secret_value()
+        password = pulumi.Output.secret(secret)
+        # Declassified on purpose: a slow, salted digest, made to be published.
+        # The offline renderer holds no password, so no digest of one either.
+        checksum = SECRET_PLACEHOLDER if secret == UNDECRYPTED else secret_checksum(
+            secret, f"{PROJECT}/{config.namespace}/{config.redis.name}")
     redis = Redis(config.redis, namespace, config.cluster_domain, password,
-                  client_labels=config.filebeat.labels, opts=opts)
+                  client_labels=config.filebeat.labels, auth_checksum=checksum, opts=opts)
+    # filebeat.host depends on the redis Deployment, so a rotated password
+    # rolls redis first; filebeat's old pods retry (holding their place in
+    # each file) until their own turn brings the new password.
     filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password,
-                        opts=opts)
+                        auth_checksum=checksum, opts=opts)
     return Stack(redis, filebeat)
 
 

@@ -67,8 +67,10 @@ class Filebeat(pulumi.ComponentResource):
         redis_host: pulumi.Input[str],
         redis_port: pulumi.Input[int],
         redis_password: pulumi.Input[str] | None = None,
+        auth_checksum: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`auth_checksum` (from `secret_checksum`) rolls the pods when the password changes."""
         super().__init__("redis-filebeat:components:Filebeat", config.name, None, opts)
         self._namespace = namespace
         env = [
@@ -95,7 +97,8 @@ class Filebeat(pulumi.ComponentResource):
         if config.run_as_user == 0:
             waivers += [("CKV_K8S_23", ROOT_REASON), ("CKV_K8S_40", ROOT_REASON)]
         self.service_account = None
-        additions = PodAdditions(env=env, mounts=mounts, waivers=waivers)
+        additions = PodAdditions(env=env, mounts=mounts, waivers=waivers,
+                                 auth_checksum=auth_checksum)
         if config.generate_config:
             config_args = ["-c", f"{config.config_mount_path}/{CONFIG_FILE}"]
             if redis_password is not None:

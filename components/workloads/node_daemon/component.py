@@ -62,6 +62,9 @@ class PodAdditions:
     liveness_probe: ProbeArgs | None = None
     waivers: Sequence[tuple[str, str]] = ()
     """checkov checks this daemon fails by design, with the reason for each."""
+    auth_checksum: pulumi.Input[str] | None = None
+    """A digest of a secret the pods read (see `secret_checksum`), so that
+    changing it rolls them too."""
 
 
 class NodeDaemon(pulumi.ComponentResource):
@@ -116,6 +119,7 @@ class NodeDaemon(pulumi.ComponentResource):
                     template=pod_template(
                         plan.labels, _container(config, plan, additions), mounts,
                         checksum=checksum,
+                        auth_checksum=additions.auth_checksum,
                         service_account_name=additions.service_account_name,
                         scheduling=Scheduling(
                             node_selector=plan.node_selector,

@@ -84,10 +84,12 @@ class Redis(pulumi.ComponentResource):
         cluster_domain: str,
         password: pulumi.Input[str] | None = None,
         client_labels: Mapping[str, str] | None = None,
+        auth_checksum: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`password` is required when `config.auth` is on. `client_labels` are
-        the pods (filebeat's) that the NetworkPolicy lets in besides `config.clients`."""
+        the pods (filebeat's) that the NetworkPolicy lets in besides `config.clients`.
+        `auth_checksum` (from `secret_checksum`) rolls the pod when the password changes."""
         super().__init__("redis-filebeat:components:Redis", config.name, None, opts)
         if config.auth and password is None:
             raise ValueError("redis auth is on, but no password was given")
@@ -134,7 +136,8 @@ class Redis(pulumi.ComponentResource):
                 strategy=DeploymentStrategyArgs(type="Recreate")
                 if config.persistence.enabled else None,
                 template=pod_template(labels, _container(config), mounts,
-                                      checksum=config_checksum(conf), fs_group=REDIS_UID),
+                                      checksum=config_checksum(conf),
+                                      auth_checksum=auth_checksum, fs_group=REDIS_UID),
             ),
             opts=child,
         )
@@ -157,10 +160,12 @@ class Redis(pulumi.ComponentResource):
             redis_network_policy(config, namespace, client_labels or {}, child)
         # Read the name back from the Service rather than from config, so that
         # whoever uses `host` depends on the Service and is created after it.
-        self.host = pulumi.Output.concat(
-            self.service.metadata.name, ".", self.service.metadata.namespace,
-            ".svc.", cluster_domain,
-        )
+        # And the Deployment's: a client (filebeat) then waits for redis to be
+        # ready, and after a password rotation rolls only once redis has.
+        self.host = pulumi.Output.all(
+            self.service.metadata.name, self.service.metadata.namespace,
+            self.deployment.metadata.name,
+        ).apply(lambda parts: f"{parts[0]}.{parts[1]}.svc.{cluster_domain}")
         self.port = self.service.spec.ports.apply(lambda ports: int(ports[0].port))
         self.register_outputs({"host": self.host, "port": self.port})
 
