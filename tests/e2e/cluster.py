@@ -175,7 +175,7 @@ def predicted_changes(before: Path, after: Path) -> dict[tuple[str, str], tuple[
     to the cluster: {(kind, name): impacts}."""
     diffs = compare(render_stack_file(before).manifests.objects,
                     render_stack_file(after).manifests.objects)
-    return {((d.change.new or d.change.old).kind, (d.change.new or d.change.old).name): d.impacts
+    return {(d.change.latest.kind, d.change.latest.name): d.impacts
             for d in diffs}
 
 
