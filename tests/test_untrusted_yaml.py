@@ -1,4 +1,4 @@
-"""components/untrusted_yaml.py: hostile YAML ends in one line per problem."""
+"""components/untrusted_yaml/: hostile YAML ends in one line per problem."""
 
 import json
 import subprocess
