@@ -15,7 +15,7 @@ not PyYAML's composer.
 Modules: `limits` (what is accepted, and why those figures), `problems` (the
 error and its lines), `text` (bytes to text: size, UTF-8, forbidden
 characters), `scalars` (tags and scalar values), `builder` (the event walk),
-`reader` (the two entry points), `files` (reading a file: regular files only,
+`reader` (the entry points), `files` (reading a file: regular files only,
 confined to a folder when one is given, never past the size limit).
 
 Values are what `yaml.safe_load` gives, except (all deliberate):
@@ -36,8 +36,8 @@ Keys that are plain `on`, `yes`, `1` stay YAML 1.1's True, True and 1.
 
 from .files import UnreadableFileError, read_file
 from .limits import DEFAULT_LIMITS, Limits, MiB
-from .problems import Problem, UntrustedYamlError
-from .reader import load_document, load_documents
+from .problems import Problem, UntrustedYamlError, printable
+from .reader import Batch, load_document, load_documents
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "MiB", "Problem", "UnreadableFileError",
-           "UntrustedYamlError", "load_document", "load_documents", "read_file"]
+__all__ = ["DEFAULT_LIMITS", "Batch", "Limits", "MiB", "Problem", "UnreadableFileError",
+           "UntrustedYamlError", "load_document", "load_documents", "printable", "read_file"]

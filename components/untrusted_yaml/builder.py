@@ -69,6 +69,12 @@ class Builder:
         """Where each document starts."""
         self.key_places: list[dict[Any, tuple[int, int]]] = []
 
+    def restart(self, origin: str) -> None:
+        """Ready for the next text of a batch: its counts go on from here."""
+        self.origin = origin
+        self.problems, self.stack, self.key_places = [], [], []
+        self.anchors, self.documents, self.starts = {}, [], []
+
     def run(self, text: str) -> "Builder":
         try:
             self._build(text)

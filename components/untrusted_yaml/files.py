@@ -57,6 +57,8 @@ def read_file(path: Path, origin: str | None = None, *, within: Path | None = No
             return file.read(limits.max_bytes + 1)
     except OSError as error:
         raise UnreadableFileError(origin, f"cannot read: {error.strerror}") from None
+    except ValueError:  # os.stat of a name with a NUL byte in it
+        raise UnreadableFileError(origin, "cannot read: not a file name") from None
 
 
 def _kind(mode: int) -> str | None:
