@@ -4,11 +4,17 @@ Exit codes: 0 rendered (or, with --check, the folder is up to date; with
 diff, no change), 1 the folder given to --check is stale (with diff: there
 are changes), 2 the input cannot be rendered (bad config, an unreadable
 stack file or folder, objects that would collide); the reason goes to
-stderr, one line per problem.
+stderr, one line per problem. 3 is a crash: any exception that escapes a
+command is a bug, never a verdict on the input, so it must not look like
+1 ("changes") or 2; `main` turns it into one line on stderr, and --debug
+(or REDIS_FILEBEAT_DEBUG=1) adds the traceback. 130: interrupted (Ctrl-C);
+141: stdout was closed before the output was written (`| head`).
 """
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from .config.errors import ConfigError
@@ -19,8 +25,10 @@ from .render.folder import stale_files, write_folder
 from .render.renderer import find_stack_file, render_stack_file
 from .review.sides import SIDE_KINDS, Side, SideError, read_folder
 
-EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_CRASH = 0, 1, 2, 3
 EXIT_CHANGED = 1
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE, as shells say
+DEBUG_ENV = "REDIS_FILEBEAT_DEBUG"
 
 
 class _Side(argparse.Action):
@@ -36,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m components",
         description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
     )
+    parser.add_argument("--debug", action="store_true",
+                        help=f"on a crash (exit 3), print the traceback too (or set {DEBUG_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser(
         "render", help="print a stack's manifests as one YAML stream",
@@ -85,6 +95,38 @@ _SIDE_HELP = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every way out of it is one of the documented exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    # Known before parsing, so a crash while parsing honours it too.
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0") or "--debug" in args
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): no crash, and nothing more to say to it.
+        # Python would flush stdout again at exit and complain; point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as error:  # the last line of defence: see the module docstring
+        if debug:
+            traceback.print_exc()
+        print(crash_line(error), file=sys.stderr)
+        return EXIT_CRASH
+
+
+def crash_line(error: BaseException) -> str:
+    """The one line a crash prints: what, and that it is ours to fix."""
+    first = next(iter(str(error).splitlines()), "")
+    what = type(error).__name__ + (f": {first}" if first else "")
+    what = "".join(c if c.isprintable() else "?" for c in what)[:200]
+    return (f"internal error: {what}; this is a bug in redis-filebeat, not a problem "
+            f"with the input: rerun with --debug (or {DEBUG_ENV}=1) and report the "
+            "traceback")
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "schema":
