@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..project import UNDECRYPTED, RawConfig
-from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
+from ..untrusted_yaml import (
+    Limits,
+    MiB,
+    UnreadableFileError,
+    UntrustedYamlError,
+    load_document,
+    read_file,
+)
 
 
 class StackFileError(Exception):
@@ -19,6 +26,12 @@ class StackFileError(Exception):
     or not YAML. The message is one line per problem, naming the file."""
 
 
+STACK_FILE_LIMITS: Final = Limits(max_bytes=1 * MiB, max_nodes=50_000,
+                                  max_expanded_nodes=200_000, max_expanded_chars=4 * MiB)
+"""Tighter than the reader's defaults, which are sized for rendered folders:
+our stack files are 1-3 KB and ~100 nodes, and one with a few hundred node
+classes is ~100 KB and ~10,000 nodes. So hostile ones are refused sooner
+(a bomb or a flood of keys in well under a second) and smaller."""
 MAX_CONFIG_KEYS: Final = 1000
 """Keys under `config:`. A stack has about fifteen; each unknown one costs a
 did-you-mean search, so ten thousand of them would take seconds to refuse."""
@@ -31,7 +44,7 @@ def read_stack_file(path: Path) -> RawConfig:
     are only marked secret; the value handed on is a placeholder.
     """
     try:
-        data = read_file(path)
+        data = read_file(path, limits=STACK_FILE_LIMITS)
     except UnreadableFileError as error:
         raise StackFileError(str(error)) from None
     return stack_config(data, str(path))
@@ -40,7 +53,7 @@ def read_stack_file(path: Path) -> RawConfig:
 def stack_config(text: str | bytes, origin: str) -> RawConfig:
     """The engine's view of a stack file's text; `origin` names it in errors."""
     try:
-        document = load_document(text, origin)
+        document = load_document(text, origin, limits=STACK_FILE_LIMITS)
     except UntrustedYamlError as error:
         raise StackFileError("\n".join(error.lines())) from None
     if document is None:
