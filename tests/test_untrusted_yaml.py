@@ -202,6 +202,13 @@ def test_every_duplicate_is_reported_and_the_list_is_capped() -> None:
     assert len(lines) == 6 and "stopped after 5 problems" in lines[-1]
 
 
+def test_a_syntax_error_after_the_last_problem_allowed_still_ends_in_lines() -> None:
+    # Found by tests/test_yaml_fuzz.py: the parser's error, recorded past the
+    # cap, escaped as the builder's internal _Fatal.
+    lines = refused("".join("a: 1\n" for _ in range(6)) + "b: [\n", max_problems=5)
+    assert len(lines) == 6 and "stopped after 5 problems" in lines[-1]
+
+
 @pytest.mark.parametrize(("text", "kind"), [
     ("? [a, b]\n: 1\n", "list"), ("? {a: 1}\n: 1\n", "mapping"),
     ("x: &l [1]\ny: {*l : 1}\n", "list")])

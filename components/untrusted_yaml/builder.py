@@ -85,7 +85,10 @@ class Builder:
             what = " ".join(f"{error.problem or error.context or 'not valid YAML'}".split())
             if error.context and error.problem:
                 what = f"{what} ({' '.join(error.context.split())})"
-            self._problem(mark, what, fatal=False)
+            try:
+                self._problem(mark, what, fatal=False)
+            except _Fatal:  # the parse error was one past max_problems
+                pass
         except yaml.YAMLError as error:
             self.problems.append(Problem(1, 1, " ".join(str(error).split())))
         except RecursionError:  # not expected: nothing here recurses
