@@ -361,3 +361,19 @@ def test_a_crash_through_python_m_exits_3(tmp_path):
     assert run.returncode == 3, run.stderr
     assert run.stderr.startswith("internal error: TypeError: unhashable type")
     assert "Traceback" not in run.stderr
+
+
+def test_the_largest_folder_the_reader_accepts_is_compared_within_the_bound(tmp_path):
+    """Aliases that expand to nearly max_expanded_nodes, added: the report
+    once spent 30 s printing them as YAML."""
+    blob = ", ".join(f"k{i}: v{i}" for i in range(1000))
+    uses = ", ".join(f"d{i}: *a" for i in range(490))
+    write(tmp_path / "new" / "c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, "
+          f"namespace: ns}}\nx: &a {{{blob}}}\ndata: {{{uses}}}\n")
+    (tmp_path / "old").mkdir()
+    run = run_cli("diff", "--dir", str(tmp_path / "old"), "--dir", str(tmp_path / "new"),
+                  cwd=tmp_path)
+    assert run.code == 1 and "(over 20000 values: each field on one line)" in run.out, run.err
+    assert len(run.out) < 5000 and run.max_rss < MAX_RSS
+    REPORT.append(f"hostile input: a folder at the alias limit compared in {run.seconds:.1f} s, "
+                  f"peak RSS {run.max_rss >> 20} MiB")
