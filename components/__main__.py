@@ -1,7 +1,12 @@
 import gc
 import sys
 
-from .cli import main
+try:
+    from .cli import main
+except Exception as error:  # a broken install: still exit 3, the crash code, not 1
+    print(f"internal error: {type(error).__name__}: cannot import the CLI; this is a bug "
+          "or a broken install of redis-filebeat", file=sys.stderr)
+    sys.exit(3)
 
 # This process is short-lived, and what it has imported (pulumi,
 # pulumi_kubernetes' hundreds of classes, our models) lives until it exits.

@@ -4,24 +4,31 @@ Exit codes: 0 rendered (or, with --check, the folder is up to date; with
 diff, no change), 1 the folder given to --check is stale (with diff: there
 are changes), 2 the input cannot be rendered (bad config, an unreadable
 stack file or folder, objects that would collide); the reason goes to
-stderr, one line per problem.
+stderr, one line per problem. 3 is a crash: any exception that escapes a
+command is a bug, never a verdict on the input, so it must not look like
+1 ("changes") or 2; `main` turns it into one line on stderr, and --debug
+(or REDIS_FILEBEAT_DEBUG=1) adds the traceback. 130: interrupted (Ctrl-C);
+141: stdout was closed before the output was written (`| head`).
 """
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config.errors import ConfigError
-from .config.stack_file import StackFileError
 from .project import SCHEMA_FILE
-from .render.capture import RenderError
 from .render.folder import FolderError, stale_files, write_folder
-from .render.renderer import find_stack_file, render_stack_file
 from .review.sides import SIDE_KINDS, Side, SideError, read_folder
 
-EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
+if TYPE_CHECKING:
+    from .render.renderer import Rendered
+
+EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_CRASH = 0, 1, 2, 3
 EXIT_CHANGED = 1
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE, as shells say
+DEBUG_ENV = "REDIS_FILEBEAT_DEBUG"
 
 
 class _Side(argparse.Action):
@@ -38,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m components",
         description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
     )
+    parser.add_argument("--debug", action="store_true",
+                        help=f"on a crash (exit 3), print the traceback too (or set {DEBUG_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser(
         "render", help="print a stack's manifests as one YAML stream",
@@ -93,6 +102,38 @@ _SIDE_HELP = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every way out of it is one of the documented exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    # Known before parsing, so a crash while parsing honours it too.
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0") or "--debug" in args
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): no crash, and nothing more to say to it.
+        # Python would flush stdout again at exit and complain; point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except Exception as error:  # the last line of defence: see the module docstring
+        if debug:
+            traceback.print_exc()
+        print(crash_line(error), file=sys.stderr)
+        return EXIT_CRASH
+
+
+def crash_line(error: BaseException) -> str:
+    """The one line a crash prints: what, and that it is ours to fix."""
+    first = next(iter(str(error).splitlines()), "")
+    what = type(error).__name__ + (f": {first}" if first else "")
+    what = "".join(c if c.isprintable() else "?" for c in what)[:200]
+    return (f"internal error: {what}; this is a bug in redis-filebeat, not a problem "
+            f"with the input: rerun with --debug (or {DEBUG_ENV}=1) and report the "
+            "traceback")
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "schema":
@@ -113,10 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.comment_limit is not None and args.comment_limit < 1000:
             parser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit)
-    path = args.config or find_stack_file(args.stack)
     try:
-        rendered = render_stack_file(path)
-    except (ConfigError, StackFileError, RenderError) as error:
+        rendered = _render(args.config or _stack_file(args.stack))
+    except Exception as error:
+        if not _refusal(error):
+            raise
         print(error, file=sys.stderr)
         return EXIT_INVALID
     for note in rendered.notes:
@@ -148,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 def _diff(sides: list[tuple[str, str]], format: str, limit: int | None) -> int:
     try:
         old, new = (load_side(kind, value) for kind, value in sides)
-    except (ConfigError, StackFileError, RenderError, SideError) as error:
+    except Exception as error:
+        if not _refusal(error):
+            raise
         print(error, file=sys.stderr)
         return EXIT_INVALID
     for note in (*old.notes, *new.notes):
@@ -174,9 +218,40 @@ def load_side(kind: str, value: str) -> Side:
     label = f"--{kind} {value}"
     if kind == "dir":
         return Side(label, read_folder(Path(value)))
-    path = find_stack_file(value) if kind == "stack" else Path(value)
-    rendered = render_stack_file(path)
+    rendered = _render(_stack_file(value) if kind == "stack" else Path(value))
     return Side(label, rendered.manifests.objects, rendered.notes)
+
+
+# Pulumi and pydantic are imported only once a command needs them, and the
+# stack file is read before either: most hostile input is refused there, in
+# a fraction of the ~0.5 s (3 s on a loaded machine) that importing Pulumi
+# takes, and `diff --dir A --dir B` never imports them at all.
+
+def _render(path: Path) -> "Rendered":
+    from .config.stack_file import read_stack_file
+
+    raw = read_stack_file(path)
+    from .render.renderer import render_stack_file
+
+    return render_stack_file(path, raw)
+
+
+def _stack_file(stack: str) -> Path:
+    from .render.renderer import find_stack_file
+
+    return find_stack_file(stack)
+
+
+def _refusal(error: Exception) -> bool:
+    """Whether `error` refuses the input (exit 2) rather than being a crash.
+    Whatever raised a config or render error has imported its module already."""
+    if isinstance(error, SideError):
+        return True
+    from .config.errors import ConfigError
+    from .config.stack_file import StackFileError
+    from .render.capture import RenderError
+
+    return isinstance(error, (ConfigError, StackFileError, RenderError))
 
 
 def _source(args: argparse.Namespace) -> str:

@@ -342,12 +342,20 @@ def test_unreadable_sides_exit_2(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(("files", "message"), [
-    ({"a.yaml": "kind: [unclosed\n"}, "a.yaml: not valid YAML"),
+    ({"a.yaml": "kind: [unclosed\n"}, "a.yaml:2:1: did not find expected ',' or ']'"),
     ({"a.yaml": "- 1\n"}, "a.yaml: document 1: not a Kubernetes object"),
     ({"a.yaml": "kind: X\nmetadata: {name: n}\n---\nkind: X\nmetadata: {name: n}\n"},
      "X default/n: defined twice"),
     ({"kustomization.yaml": "resources: [../base]\n"},
-     "resources: ../base: not a file in the folder"),
+     "resources: ../base: leads out of the folder (`..`)"),
+    ({"kustomization.yaml": "resources: [/etc/passwd]\n"},
+     "resources: /etc/passwd: an absolute path"),
+    ({"kustomization.yaml": "resources: [sub]\n", "sub/a.yaml": "kind: X\n"},
+     "resources: sub: is a folder, not a regular file"),
+    ({"kustomization.yaml": "resources: [https://example.com/x.yaml]\n"},
+     "not a file in the folder (only plain files are read, not bases or URLs)"),
+    ({"a.yml": "kind: X\nmetadata: {name: n, labels: {on: a, 'true': b}}\n"},
+     'two keys are both "true" once written as JSON text'),
     ({"kustomization.yaml": "- a.yaml\n"}, "kustomization.yaml: not a kustomization"),
     ({"kustomization.yaml": "resources: []\n", "kustomization.yml": "resources: []\n"},
      "kustomization.yaml and kustomization.yml: kustomize refuses a folder with more than one"),
@@ -360,9 +368,11 @@ def test_unreadable_sides_exit_2(capsys, tmp_path):
 ])
 def test_a_folder_that_cannot_be_read(capsys, tmp_path, files, message):
     for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text)
     code, _, err = run(capsys, "diff", "--dir", str(tmp_path), "--stack", "dev")
-    assert code == 2 and message in err
+    assert code == 2 and message in err, err
+    assert all(line.startswith(f"{tmp_path}") for line in err.splitlines()), err
 
 
 def test_a_long_list_of_consequences_is_cut_too():
@@ -509,7 +519,7 @@ def test_a_rollout_counts_the_pods_that_run_now():
     ("metadata: {name: c, annotations: {at: 2024-01-01}}",
      "metadata: {name: c, annotations: {at: 2024-01-02}}", 1,
      "    metadata.annotations.at: 2024-01-01 → 2024-01-02"),
-    ("data: &a {k: *a}", "data: {}", 2, "cannot be read as JSON"),
+    ("data: &a {k: *a}", "data: {}", 2, "the alias *a is inside its own anchor"),
     ("metadata: {name: c, namespace: [a]}", "data: {}", 2, "a namespace that is text"),
 ])
 def test_odd_yaml_in_a_folder_is_read_or_refused_never_a_traceback(

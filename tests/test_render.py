@@ -195,15 +195,16 @@ def test_exit_code_2_and_one_line_per_problem_on_bad_config(tmp_path):
 @pytest.mark.parametrize(("text", "message"), [
     ("config: [1, 2]\n", "config: must be a mapping of keys to values"),
     ("config:\n  redis-filebeat:namespace: a\n  redis-filebeat:namespace: b\n",
-     "key 'redis-filebeat:namespace' appears twice"),
-    (b"\xff\xfeconfig: {}", "is not UTF-8 text"),
+     "Pulumi.x.yaml:3:3: the key 'redis-filebeat:namespace' appears twice"),
+    (b"\xff\xfeconfig: {}", "Pulumi.x.yaml:1:1: is not UTF-8: byte 0xff"),
     ("config:\n  redis-filebeat:namespace:\n  redis-filebeat:redis: {image: r}\n"
      "  redis-filebeat:filebeat: {image: f}\n",
      "namespace: is empty; give it a value or remove the key"),
     ("config:\n  namespace: logging\n  redis-filebeat:redis: {image: r}\n"
      "  redis-filebeat:filebeat: {image: f}\n",
      "namespace: has no namespace; write redis-filebeat:namespace"),
-    ("config: {redis-filebeat:redis: {image: [}\n", "is not valid YAML"),
+    ("config: {redis-filebeat:redis: {image: [}\n",
+     "Pulumi.x.yaml:1:41: did not find expected node content"),
     ("config:\n  redis-filebeat:redis: not-an-object\n  redis-filebeat:filebeat: {image: f}\n",
      "redis: must be an object"),
 ])

@@ -1,4 +1,4 @@
-"""components/untrusted_yaml.py: hostile YAML ends in one line per problem."""
+"""components/untrusted_yaml/: hostile YAML ends in one line per problem."""
 
 import json
 import subprocess
@@ -199,6 +199,13 @@ def test_a_duplicate_key_is_named_with_both_places() -> None:
 def test_every_duplicate_is_reported_and_the_list_is_capped() -> None:
     assert len(refused("a: 1\na: 2\nb: 1\nb: 2\n")) == 2
     lines = refused("".join("a: 1\n" for _ in range(50)), max_problems=5)
+    assert len(lines) == 6 and "stopped after 5 problems" in lines[-1]
+
+
+def test_a_syntax_error_after_the_last_problem_allowed_still_ends_in_lines() -> None:
+    # Found by tests/test_yaml_fuzz.py: the parser's error, recorded past the
+    # cap, escaped as the builder's internal _Fatal.
+    lines = refused("".join("a: 1\n" for _ in range(6)) + "b: [\n", max_problems=5)
     assert len(lines) == 6 and "stopped after 5 problems" in lines[-1]
 
 

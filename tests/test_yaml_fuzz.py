@@ -6,6 +6,11 @@ repeated, anchors and aliases spliced in, indentation flipped, `? `, tags,
 `<<:`, control bytes and long digit runs injected. YAML_FUZZ_CASES sets the
 number of cases (default 200, a few seconds); the counts are shown at the end
 of the run (tests/conftest.py).
+
+A second property feeds mutated stack files on through the stack-file reader
+and `parse_config`, in this process, as `render` would: the outcome must be
+a config, or a StackFileError or ConfigError of clean lines naming the file,
+and never any other exception.
 """
 
 import os
@@ -44,7 +49,8 @@ data:
   filebeat.yml: |
     filebeat.inputs: [{type: container}]
 """
-SEEDS = [p.read_bytes() for p in sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))] + [MANIFEST]
+STACK_SEEDS = [p.read_bytes() for p in sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))]
+SEEDS = [*STACK_SEEDS, MANIFEST]
 FRAGMENTS = [
     b"&a ", b"*a", b"&b [*a, *a, *a, *a]", b"*b", b"? ", b"? [x, y]\n: ", b"? {k: 1}\n: ",
     b"<<: *a\n", b"<<: ", b"!!python/object:os.system ", b"!!binary ", b"!!set ", b"!foo ",
@@ -58,8 +64,8 @@ OUTCOMES: Counter[str] = Counter()
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    text = bytearray(draw(st.sampled_from(SEEDS)))
+def mutated(draw: st.DrawFn, seeds: list[bytes] = SEEDS) -> bytes:
+    text = bytearray(draw(st.sampled_from(seeds)))
     for _ in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(MUTATIONS))
         at = draw(st.integers(0, len(text)))
@@ -114,6 +120,48 @@ def test_mutated_yaml_is_read_or_refused_in_clean_lines() -> None:
     assert total >= CASES
     # Both ends are reached, or the mutations are not exercising the reader.
     assert OUTCOMES["read"] >= CASES // 20 and OUTCOMES["refused"] >= CASES // 4
+
+
+STACK_OUTCOMES: Counter[str] = Counter()
+STACK_ORIGIN = "stacks/Pulumi.fuzz.yaml"
+
+
+def stack_outcome(text: bytes) -> str:
+    from components.config.errors import ConfigError
+    from components.config.parse import parse_config
+    from components.config.stack_file import StackFileError, stack_config
+
+    started = time.perf_counter()
+    try:
+        parse_config(stack_config(text, STACK_ORIGIN), STACK_ORIGIN)
+        result = "read"
+    except (StackFileError, ConfigError) as error:
+        lines = str(error).splitlines()
+        assert lines, "an error with no problems in it"
+        for line in lines:
+            assert line.startswith(f"{STACK_ORIGIN}:") and line.isprintable(), line
+        result = "refused"
+    assert time.perf_counter() - started < SECONDS_PER_CASE
+    return result
+
+
+@settings(max_examples=CASES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text=mutated(STACK_SEEDS))
+def check_mutated_stack_file(text: bytes) -> None:
+    STACK_OUTCOMES[stack_outcome(text)] += 1
+
+
+def test_mutated_stack_files_are_parsed_or_refused_never_a_crash() -> None:
+    STACK_OUTCOMES.clear()
+    started = time.perf_counter()
+    check_mutated_stack_file()
+    total = sum(STACK_OUTCOMES.values())
+    REPORT.append(f"yaml fuzz (stack files, through parse_config): {total} cases, "
+                  f"{STACK_OUTCOMES['refused']} refused, 0 crashes, "
+                  f"{time.perf_counter() - started:.1f} s")
+    assert total >= CASES
+    assert STACK_OUTCOMES["read"] >= 1 and STACK_OUTCOMES["refused"] >= CASES // 4
 
 
 def test_the_check_fails_on_a_crash_and_on_a_broken_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,34 +1,40 @@
-"""Reading a `Pulumi.<stack>.yaml` as the engine would present it to the program."""
+"""Reading a `Pulumi.<stack>.yaml` as the engine would present it to the program.
+
+A stack file may come from a pull request, so it is read by the project's one
+reader for untrusted YAML (components.untrusted_yaml): bounded in size, nodes,
+depth, aliases and numbers, duplicate keys refused as Pulumi's own reader
+refuses them, and every problem one line, `<file>:<line>:<column>: <what>`.
+"""
 
 import json
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Final
 
 from ..project import UNDECRYPTED, RawConfig
+from ..untrusted_yaml import (
+    Limits,
+    MiB,
+    UnreadableFileError,
+    UntrustedYamlError,
+    load_document,
+    read_file,
+)
 
 
 class StackFileError(Exception):
-    """A stack file that cannot be read at all: missing, or not YAML."""
+    """A stack file that cannot be read at all: missing, not a regular file,
+    or not YAML. The message is one line per problem, naming the file."""
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader that refuses a key given twice in one mapping, as Pulumi's
-    own YAML reader does, rather than silently keeping the last one. It
-    parses with libyaml where PyYAML has it: ten times the pure-Python
-    parser's speed, which a stack with hundreds of node classes notices."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice", key_node.start_mark)
-            seen.add(key)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
+STACK_FILE_LIMITS: Final = Limits(max_bytes=1 * MiB, max_nodes=50_000,
+                                  max_expanded_nodes=200_000, max_expanded_chars=4 * MiB)
+"""Tighter than the reader's defaults, which are sized for rendered folders:
+our stack files are 1-3 KB and ~100 nodes, and one with a few hundred node
+classes is ~100 KB and ~10,000 nodes. So hostile ones are refused sooner
+(a bomb or a flood of keys in well under a second) and smaller."""
+MAX_CONFIG_KEYS: Final = 1000
+"""Keys under `config:`. A stack has about fifteen; each unknown one costs a
+did-you-mean search, so ten thousand of them would take seconds to refuse."""
 
 
 def read_stack_file(path: Path) -> RawConfig:
@@ -38,18 +44,28 @@ def read_stack_file(path: Path) -> RawConfig:
     are only marked secret; the value handed on is a placeholder.
     """
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
-    except OSError as error:
-        raise StackFileError(f"{path}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise StackFileError(f"{path}: is not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        raise StackFileError(f"{path}: is not valid YAML: {_one_line(error)}") from None
+        data = read_file(path, limits=STACK_FILE_LIMITS)
+    except UnreadableFileError as error:
+        raise StackFileError(str(error)) from None
+    return stack_config(data, str(path))
+
+
+def stack_config(text: str | bytes, origin: str) -> RawConfig:
+    """The engine's view of a stack file's text; `origin` names it in errors."""
+    try:
+        document = load_document(text, origin, limits=STACK_FILE_LIMITS)
+    except UntrustedYamlError as error:
+        raise StackFileError("\n".join(error.lines())) from None
+    if document is None:
+        document = {}
     config = document.get("config") if isinstance(document, dict) else None
     if config is None:
         config = {}
     if not isinstance(config, dict):
-        raise StackFileError(f"{path}: config: must be a mapping of keys to values")
+        raise StackFileError(f"{origin}: config: must be a mapping of keys to values")
+    if len(config) > MAX_CONFIG_KEYS:
+        raise StackFileError(f"{origin}: config: holds {len(config)} keys; at most "
+                             f"{MAX_CONFIG_KEYS} are read")
     values: dict[str, str | None] = {}
     secret_keys: set[str] = set()
     for key, value in config.items():
@@ -61,6 +77,7 @@ def read_stack_file(path: Path) -> RawConfig:
 
 
 def _holds_secret(value: Any) -> bool:
+    # Recursive, but over a document the reader has bounded to 100 levels.
     if isinstance(value, dict):
         return set(value) == {"secure"} or any(_holds_secret(v) for v in value.values())
     if isinstance(value, list):
@@ -69,12 +86,14 @@ def _holds_secret(value: Any) -> bool:
 
 
 def _as_engine_string(value: Any) -> str | None:
+    """The engine hands the program every value as a string, objects as JSON.
+
+    The reader gives only JSON's kinds of value (timestamps stay text), so no
+    `default=` is needed. A key that is not text inside a value is written
+    as JSON writes it: YAML 1.1's `on:` becomes "true" and `1:` "1" (Pulumi's
+    YAML 1.2 reader would keep "on"; no key of ours is spelt so)."""
     if value is None or isinstance(value, str):
         return value  # None: a bare `key:`, which parse_config refuses
     if isinstance(value, dict) and set(value) == {"secure"}:
         return UNDECRYPTED
-    return json.dumps(value, default=str)
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+    return json.dumps(value)

@@ -123,8 +123,9 @@ def _with_stand_ins(raw: RawConfig) -> RawConfig:
     return RawConfig(values, raw.secret_keys)
 
 
-def render_stack_file(path: Path) -> Rendered:
-    """Render `Pulumi.<stack>.yaml` at `path`, as that stack.
+def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
+    """Render `Pulumi.<stack>.yaml` at `path`, as that stack; `raw` is its
+    config when the caller has read it already (`read_stack_file`).
 
     The renderer never holds a decrypted secret: it prints `[secret]` for
     them either way. So a required secret that the stack file lacks (the
@@ -133,7 +134,7 @@ def render_stack_file(path: Path) -> Rendered:
     """
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
     stack = match.group(1) if match else path.stem
-    raw, origin = read_stack_file(path), str(path)
+    raw, origin = raw or read_stack_file(path), str(path)
     try:
         return render(raw, stack, origin=origin)
     except ConfigError as error:

@@ -94,10 +94,20 @@ def _details(d: ObjectDiff) -> list[str]:
     ]
 
 
+SHOWN_NODES = 20_000
+"""The most values of an added or removed object shown as YAML. A rendered
+object has a few hundred; one at the reader's limit (a million, through
+aliases) took 30 s to print as YAML and 9 MB of report, so past this its
+fields are shown one short line each instead."""
+
+
 def _field_lines(d: ObjectDiff) -> list[str]:
     if d.status in ("added", "removed"):
         manifest = d.change.latest
         assert manifest is not None
+        if _more_nodes_than(manifest.body, SHOWN_NODES):
+            return [f"(over {SHOWN_NODES} values: each field on one line)"] + [
+                f"{key}: {show(value)}" for key, value in manifest.body.items()]
         return to_yaml([manifest.body]).removeprefix("---\n").splitlines()
     lines = []
     for change in d.fields:
@@ -141,3 +151,19 @@ def _escape(text: str) -> str:
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _more_nodes_than(value: object, limit: int) -> bool:
+    """Whether `value` holds more than `limit` values, counting aliases
+    each time they appear; stops counting there."""
+    stack, seen = [value], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False

@@ -9,17 +9,32 @@ compares it with the pull request's stack, so a folder is read the way
 order, or every YAML file when there is no kustomization. A kustomization that
 transforms what it lists is refused: reading its files as they are would
 compare objects the cluster never gets.
+
+The folder may come from a pull request, so it is read as kustomize's
+default (root-only) load restrictor reads one, and no file outside it is
+ever opened: a listed entry with `..`, an absolute path, a folder or a
+symlink that leads out is refused, and so is anything but a regular file
+(a FIFO would block the read). The YAML goes through the project's one
+reader for untrusted YAML, with one budget for the whole folder. Every
+refusal is one line, `<path>: <why>` or `<path>:<line>:<column>: <why>`.
 """
 
 import json
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-
-import yaml
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..render.folder import KUSTOMIZATION
 from ..render.manifests import Manifest
+from ..untrusted_yaml import (
+    Batch,
+    UnreadableFileError,
+    UntrustedYamlError,
+    load_document,
+    printable,
+    read_file,
+)
 from .shape import shape_problems
 
 SIDE_KINDS = ("stack", "config", "dir")
@@ -41,24 +56,19 @@ def read_folder(folder: Path) -> tuple[Manifest, ...]:
     if not folder.is_dir():
         raise SideError(f"{folder}: not a folder")
     manifests = []
-    for path in _files(folder):
+    batch = Batch()
+    for path, origin in _files(folder):
         try:
-            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        except OSError as error:
-            raise SideError(f"{path}: cannot be read: {error.strerror}") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            problem = " ".join(str(error).split())
-            raise SideError(f"{path}: not valid YAML: {problem}") from None
+            data = read_file(path, origin, within=folder, limits=batch.remaining())
+            documents = batch.load_documents(data, str(path))
+        except UnreadableFileError as error:
+            raise SideError(str(error)) from None
+        except UntrustedYamlError as error:
+            raise SideError("\n".join(error.lines())) from None
         for number, document in enumerate(documents, start=1):
             if document is None:
                 continue
-            try:
-                # As the API server would hold it: JSON. Dates and bytes become
-                # text, YAML 1.1's `on:` key becomes "true"; anchors that loop fail.
-                document = json.loads(json.dumps(document, default=str))
-            except (TypeError, ValueError) as error:
-                raise SideError(f"{path}: document {number}: cannot be read as JSON, as "
-                                f"Kubernetes would: {error}") from None
+            document = _as_json(document, f"{path}: document {number}")
             if not (isinstance(document, dict) and isinstance(document.get("kind"), str)
                     and isinstance(document.get("metadata"), dict)
                     and isinstance(document["metadata"].get("name"), str)
@@ -76,26 +86,55 @@ def read_folder(folder: Path) -> tuple[Manifest, ...]:
     return tuple(manifests)
 
 
+def _as_json(document: Any, where: str) -> Any:
+    """`document` as the API server would hold it: JSON.
+
+    The reader gives only JSON's kinds of value (timestamps stay text, no
+    bytes, no sets), so what is left is keys: a key that is not text becomes
+    the text JSON gives it, as kubectl's YAML-to-JSON does (YAML 1.1's `on:`
+    is "true", `1:` is "1"). Two keys that become the same text are refused
+    rather than one silently kept."""
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping = dict(pairs)
+        if len(mapping) < len(pairs):
+            seen = Counter(key for key, _ in pairs)
+            key = next(key for key, n in seen.items() if n > 1)
+            raise SideError(f"{where}: two keys are both {json.dumps(key)[:40]} once written "
+                            "as JSON text (e.g. `on:` and `\"true\":`)")
+        return mapping
+
+    return json.loads(json.dumps(document), object_pairs_hook=unique)
+
+
 # The names kustomize recognises, in the order it looks for them.
 KUSTOMIZATION_NAMES = (KUSTOMIZATION, "kustomization.yml", "Kustomization")
 # Keys that neither add objects nor change them; any other (namePrefix,
 # patches, images, generators...) would make the folder's files not what
 # kustomize applies.
 PLAIN_KEYS = {"apiVersion", "kind", "metadata", "resources", "sortOptions"}
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def _files(folder: Path) -> list[Path]:
-    found = [folder / name for name in KUSTOMIZATION_NAMES if (folder / name).is_file()]
+def _files(folder: Path) -> list[tuple[Path, str]]:
+    """The files to read, each with how a refusal to read it names it."""
+    # Not is_file(): a kustomization that is a FIFO, a folder or a dangling
+    # link is refused when it is read, not skipped for the folder's YAML files.
+    found = [folder / name for name in KUSTOMIZATION_NAMES if (folder / name).is_symlink()
+             or (folder / name).exists()]
     if len(found) > 1:
         raise SideError(f"{folder}: {' and '.join(p.name for p in found)}: kustomize "
                         "refuses a folder with more than one kustomization; keep one")
     if not found:
-        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        # Every YAML file: each is checked as it is read (regular, inside).
+        files = [(p, str(p)) for p in sorted(folder.iterdir()) if p.suffix in YAML_SUFFIXES]
+        return _few(files, folder)
     kustomization = found[0]
     try:
-        listed = (yaml.safe_load(kustomization.read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        raise SideError(f"{kustomization}: cannot be read as YAML") from None
+        listed = load_document(read_file(kustomization, within=folder), str(kustomization))
+    except UnreadableFileError as error:
+        raise SideError(str(error)) from None
+    except UntrustedYamlError as error:
+        raise SideError("\n".join(error.lines())) from None
     if not isinstance(listed, dict):
         raise SideError(f"{kustomization}: not a kustomization (a mapping with resources)")
     transforms = sorted(str(key) for key in listed if key not in PLAIN_KEYS)
@@ -107,11 +146,35 @@ def _files(folder: Path) -> list[Path]:
     resources = listed.get("resources", [])
     if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
         raise SideError(f"{kustomization}: resources: must be a list of file names")
-    files = []
-    for resource in resources:
-        path = folder / resource
-        if not path.is_file():
-            raise SideError(f"{kustomization}: resources: {resource}: not a file in the "
-                            "folder (only plain files are read, not bases or URLs)")
-        files.append(path)
+    refused = [printable(f"{kustomization}: resources: {r}: {why}") for r in resources
+               if (why := _refused_entry(r))]
+    if refused:
+        raise SideError("\n".join(refused[:20]))
+    return _few([(folder / r, f"{kustomization}: resources: {r}") for r in resources], folder)
+
+
+MAX_FILES = 10_000
+"""Files one folder may hold. A rendered stack has a few per node class; a
+million empty ones would pass the size limits yet take a minute to open."""
+
+
+def _few(files: list[tuple[Path, str]], folder: Path) -> list[tuple[Path, str]]:
+    if len(files) > MAX_FILES:
+        raise SideError(f"{folder}: holds {len(files)} YAML files; at most {MAX_FILES} are read")
     return files
+
+
+def _refused_entry(resource: str) -> str | None:
+    """Why kustomize's root-only restrictor (or this reader) would not load it."""
+    entry = PurePosixPath(resource)
+    if entry.is_absolute() or resource.startswith("\\") or resource[1:3] == ":\\":
+        return ("an absolute path; only files inside the folder are read, as kustomize "
+                "reads them")
+    if ".." in entry.parts:
+        return ("leads out of the folder (`..`); only files inside it are read, as kustomize "
+                "reads them")
+    if not resource.isprintable():
+        return "not a file name (it holds a control character)"
+    if "://" in resource or not resource.strip():
+        return "not a file in the folder (only plain files are read, not bases or URLs)"
+    return None

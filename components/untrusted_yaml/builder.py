@@ -1,0 +1,277 @@
+"""The builder: Python values from the parser's events, every limit checked as
+the input reaches it.
+
+It does not use PyYAML's composer: that recursion is bounded only by the
+parser, and the composed node graph costs ~300 bytes a node (618 MB for a
+4 MiB flow list) before any limit could be checked on it. Walking the events
+instead, in one pass with an explicit stack and no recursion, memory stays
+proportional to what has been accepted so far.
+
+Aliases are counted, not expanded: an anchor's expanded size (nodes, and
+scalar characters) is summed once when its node ends, and an alias adds that
+sum. An alias bomb is cheap to parse and even to construct (aliases share one
+Python object); it blows up in whatever walks the result later (json.dumps,
+diffing), so it is refused here on that count, in time linear in the text.
+"""
+
+from typing import Any, Final
+
+import yaml
+from yaml import events
+
+from .limits import Limits
+from .problems import SNIPPET, Problem, UntrustedYamlError, snippet
+from .scalars import MAP, MERGE_KEY, SEQ, STR, Refused, construct, refused_tag, resolve, short
+
+_Parser: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""Only its parser is used (`get_event`): libyaml's where PyYAML has it,
+about five times the speed of composing the same text."""
+
+
+class _Fatal(Exception):
+    """Stops the build: the problem is already recorded."""
+
+
+
+class _Collection:
+    """An open sequence or mapping; `nodes` and `chars` sum its expanded size."""
+
+    __slots__ = ("anchor", "chars", "has_key", "key", "key_mark", "mark",
+                 "merges", "nodes", "value")
+
+    def __init__(self, value: list[Any] | dict[Any, Any], anchor: str | None,
+                 mark: Any) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.mark = mark
+        self.nodes = 1
+        self.chars = 0
+        self.has_key = False
+        self.key: Any = None
+        self.key_mark: Any = None
+        self.merges: list[dict[Any, Any]] = []
+
+
+class Builder:
+    """One call's build: `run` fills `documents`, or raises `UntrustedYamlError`."""
+
+    def __init__(self, origin: str, limits: Limits) -> None:
+        self.origin = origin
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.nodes = 0
+        self.expanded_nodes = 0
+        self.expanded_chars = 0
+        self.stack: list[_Collection] = []
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.documents: list[Any] = []
+        self.starts: list[tuple[int, int]] = []
+        """Where each document starts."""
+        self.key_places: list[dict[Any, tuple[int, int]]] = []
+
+    def restart(self, origin: str) -> None:
+        """Ready for the next text of a batch: its counts go on from here."""
+        self.origin = origin
+        self.problems, self.stack, self.key_places = [], [], []
+        self.anchors, self.documents, self.starts = {}, [], []
+
+    def run(self, text: str) -> "Builder":
+        try:
+            self._build(text)
+        except _Fatal:
+            pass
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            what = " ".join(f"{error.problem or error.context or 'not valid YAML'}".split())
+            if error.context and error.problem:
+                what = f"{what} ({' '.join(error.context.split())})"
+            try:
+                self._problem(mark, what, fatal=False)
+            except _Fatal:  # the parse error was one past max_problems
+                pass
+        except yaml.YAMLError as error:
+            self.problems.append(Problem(1, 1, " ".join(str(error).split())))
+        except RecursionError:  # not expected: nothing here recurses
+            self.problems.append(Problem(1, 1, "nests too deep to read"))
+        if self.problems:
+            raise UntrustedYamlError(self.origin, self.problems[:self.limits.max_problems + 1])
+        return self
+
+    def _problem(self, mark: Any, message: str, *, fatal: bool = True) -> None:
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        self.problems.append(Problem(line, column, message))
+        if len(self.problems) > self.limits.max_problems:
+            self.problems[-1] = Problem(line, column, f"stopped after "
+                                        f"{self.limits.max_problems} problems")
+            raise _Fatal
+        if fatal:
+            raise _Fatal
+
+    def _count(self, mark: Any) -> None:
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes:
+            self._problem(mark, f"holds more than {self.limits.max_nodes} nodes "
+                          "(values, lists, mappings); refused")
+
+    def _build(self, text: str) -> None:
+        parser = _Parser(text)
+        try:
+            while True:
+                event = parser.get_event()
+                kind = type(event)
+                if kind is events.ScalarEvent:
+                    self._scalar(event)
+                elif kind is events.AliasEvent:
+                    self._alias(event)
+                elif kind is events.SequenceStartEvent or kind is events.MappingStartEvent:
+                    self._start(event, kind is events.MappingStartEvent)
+                elif kind is events.SequenceEndEvent or kind is events.MappingEndEvent:
+                    self._end()
+                elif kind is events.DocumentStartEvent:
+                    self._count(event.start_mark)
+                    self.starts.append((event.start_mark.line + 1, event.start_mark.column + 1))
+                    self.anchors = {}  # anchors do not reach across documents
+                elif kind is events.StreamEndEvent:
+                    return
+        finally:
+            parser.dispose()
+
+    def _expand(self, mark: Any, nodes: int, chars: int) -> None:
+        self.expanded_nodes += nodes
+        self.expanded_chars += chars
+        if self.expanded_nodes > self.limits.max_expanded_nodes:
+            self._problem(mark, f"would have more than {self.limits.max_expanded_nodes} "
+                          "nodes with its aliases expanded (an alias bomb?); refused")
+        if self.expanded_chars > self.limits.max_expanded_chars:
+            self._problem(mark, f"would hold more than {self.limits.max_expanded_chars} "
+                          "characters with its aliases expanded; refused")
+
+    def _scalar(self, event: Any) -> None:
+        # The hot path: _count and _expand inlined, the limits checked after.
+        mark = event.start_mark
+        value: str = event.value
+        self.nodes += 1
+        self.expanded_nodes += 1
+        self.expanded_chars += len(value)
+        limits = self.limits
+        if (self.nodes > limits.max_nodes or self.expanded_nodes > limits.max_expanded_nodes
+                or self.expanded_chars > limits.max_expanded_chars):
+            self.nodes -= 1
+            self._count(mark)
+            self._expand(mark, 0, 0)
+        if len(value) > limits.max_scalar_chars:
+            self._problem(mark, f"a value of {len(value)} characters; at most "
+                          f"{limits.max_scalar_chars} are read")
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = resolve(value) if event.implicit[0] else STR
+        built: Any = value
+        if tag != STR:
+            try:
+                built = construct(tag, value, limits)
+            except Refused as refused:
+                self._problem(mark, str(refused), fatal=False)
+                built = None
+        self._add(built, 1, len(value), mark, event.anchor)
+
+    def _alias(self, event: Any) -> None:
+        mark = event.start_mark
+        self._count(mark)
+        name = event.anchor
+        if name not in self.anchors:
+            if any(c.anchor == name for c in self.stack):
+                self._problem(mark, f"the alias *{name[:SNIPPET]} is inside its own "
+                              "anchor: a value that contains itself has no end")
+            self._problem(mark, f"the alias *{name[:SNIPPET]} has no anchor "
+                          f"&{name[:SNIPPET]} before it in this document")
+        value, nodes, chars = self.anchors[name]
+        self._expand(mark, nodes, chars)
+        self._add(value, nodes, chars, mark, None)
+
+    def _start(self, event: Any, mapping: bool) -> None:
+        mark = event.start_mark
+        self._count(mark)
+        self._expand(mark, 1, 0)
+        if len(self.stack) >= self.limits.max_depth:
+            self._problem(mark, f"nests more than {self.limits.max_depth} lists and "
+                          "mappings deep; refused")
+        tag = event.tag
+        expected = MAP if mapping else SEQ
+        if tag not in (None, "!", expected):
+            if tag in (MAP, SEQ):
+                self._problem(mark, f"the tag {short(tag)} is on a "
+                              f"{'mapping' if mapping else 'sequence'}", fatal=False)
+            else:
+                self._problem(mark, refused_tag(tag), fatal=False)
+        if event.anchor is not None:
+            self.anchors.pop(event.anchor, None)  # a redefined anchor: the new one
+        self.stack.append(_Collection({} if mapping else [], event.anchor, mark))
+        if mapping:
+            self.key_places.append({})
+
+    def _end(self) -> None:
+        done = self.stack.pop()
+        value = done.value
+        if isinstance(value, dict):
+            self.key_places.pop()
+            if done.merges:
+                merged: dict[Any, Any] = {}
+                for source in done.merges:  # later ones win, as PyYAML orders them
+                    merged.update(source)
+                merged.update(value)
+                value = merged
+        self._add(value, done.nodes, done.chars, done.mark, done.anchor)
+
+    def _add(self, value: Any, nodes: int, chars: int, mark: Any,
+             anchor: str | None) -> None:
+        """A finished node (or alias) goes into whatever is open around it."""
+        if anchor is not None:
+            self.anchors[anchor] = (value, nodes, chars)
+        if not self.stack:
+            # libyaml gives an empty document an empty scalar: None.
+            self.documents.append("<<" if value is MERGE_KEY else value)
+            return
+        parent = self.stack[-1]
+        parent.nodes += nodes
+        parent.chars += chars
+        if isinstance(parent.value, list):
+            parent.value.append("<<" if value is MERGE_KEY else value)
+        elif not parent.has_key:
+            parent.has_key, parent.key, parent.key_mark = True, value, mark
+            if isinstance(value, (list, dict)):
+                parent.key = _BAD_KEY
+                self._problem(mark, "a key must be text or a number, not a "
+                              f"{'list' if isinstance(value, list) else 'mapping'} "
+                              "(`? [a, b]`, `? {a: 1}`)", fatal=False)
+            elif value is not MERGE_KEY:
+                places = self.key_places[-1]
+                if value in places:
+                    line, column = places[value]
+                    parent.key = _BAD_KEY
+                    self._problem(mark, f"the key {snippet(value)} appears twice in "
+                                  f"this mapping, first at line {line}, column {column}",
+                                  fatal=False)
+                else:
+                    places[value] = (mark.line + 1, mark.column + 1)
+        else:
+            parent.has_key = False
+            key = parent.key
+            if key is _BAD_KEY:
+                return
+            if key is MERGE_KEY:
+                self._merge(parent, value, mark)
+                return
+            parent.value[key] = "<<" if value is MERGE_KEY else value
+
+    def _merge(self, parent: _Collection, value: Any, mark: Any) -> None:
+        if isinstance(value, dict):
+            parent.merges.append(value)
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            parent.merges.extend(reversed(value))  # the first one listed wins
+        else:
+            self._problem(mark, "`<<` merges a mapping or a list of mappings, not "
+                          f"{snippet(value)}", fatal=False)
+
+
+_BAD_KEY: Final = object()
+"""A refused key: its value is read (for its problems) and dropped."""
