@@ -31,7 +31,8 @@ def test_defaults():
     assert waived(ds) == WAIVED
     assert ds["spec"]["selector"] == {"matchLabels": labels}
     assert ds["spec"]["template"]["metadata"]["labels"] == labels
-    assert set(ds["spec"]["template"]["metadata"]["annotations"]) == {"checksum/config", "checksum/redis-auth"}
+    assert set(ds["spec"]["template"]["metadata"]["annotations"]) == {
+        "checksum/config", "checksum/redis-auth"}
     assert ds["spec"]["updateStrategy"] == {
         "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
     for absent in ("minReadySeconds", "revisionHistoryLimit"):
