@@ -1,16 +1,52 @@
 """The test kit, at the path users import; it lives in `components.render.testkit`.
 
-With `pytest_plugins = ["components.testing"]` in a conftest, its fixtures
-are there too.
+Installed, this module is a pytest plugin (the `pytest11` entry point in
+pyproject.toml): the `render_config` and `render_stack_file` fixtures are
+there with no set-up. In this repository, which is not installed into its own
+virtualenv, `pytest_plugins = ["components.testing"]` in tests/conftest.py
+loads it instead.
+
+Loading the plugin costs nothing: pytest loads it in every run of the
+virtualenv it is installed in, so the kit, and Pulumi with it (a second
+or two), are imported only when a fixture or a name here is first used.
 """
 
-from .render.testkit import (
-    Rendered,
-    render_config,
-    render_config_fixture,
-    render_stack_file,
-    render_stack_file_fixture,
-)
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .render.testkit import Rendered, render_config, render_stack_file
 
 __all__ = ["Rendered", "render_config", "render_config_fixture", "render_stack_file",
            "render_stack_file_fixture"]
+_KIT = ("Rendered", "render_config", "render_stack_file")
+
+
+def __getattr__(name: str) -> Any:
+    # No module __dir__: pytest looks for fixtures and hooks in dir(plugin),
+    # which must not import the kit.
+    if name not in _KIT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(".render.testkit", __package__), name)
+    globals()[name] = value
+    return value
+
+
+@pytest.fixture(name="render_config")
+def render_config_fixture() -> Callable[..., "Rendered"]:
+    """`render_config` as a fixture, for suites that prefer injection."""
+    from .render.testkit import render_config
+
+    return render_config
+
+
+@pytest.fixture(name="render_stack_file")
+def render_stack_file_fixture() -> Callable[[Path], "Rendered"]:
+    """`render_stack_file` as a fixture: render a `Pulumi.<stack>.yaml`."""
+    from .render.testkit import render_stack_file
+
+    return render_stack_file

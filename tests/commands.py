@@ -1,6 +1,7 @@
 """Finding the `python -m components ...` commands in shell text, so that
 tests can hold every command the project tells people (the workflow, the
-docs) to run against the CLI's own argument parser."""
+docs) to run against the CLI's own argument parser. `python -m redis_filebeat`,
+the same CLI installed (docs/library.md), counts too."""
 
 import re
 import shlex
@@ -24,7 +25,8 @@ def components_commands(script: str) -> list[list[str]]:
         except ValueError as error:
             raise AssertionError(f"cannot split {line!r}: {error}") from None
         for i, token in enumerate(tokens):
-            if re.fullmatch(r"\S*python3?", token) and tokens[i + 1:i + 3] == ["-m", "components"]:
+            if re.fullmatch(r"\S*python3?", token) and tokens[i + 1:i + 3] in (
+                    ["-m", "components"], ["-m", "redis_filebeat"]):
                 args = []
                 for arg in tokens[i + 3:]:
                     if arg and set(arg) <= set("|&;<>()"):

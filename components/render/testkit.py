@@ -3,30 +3,32 @@
 Render a config to plain manifest dicts and assert on them, with no Pulumi
 CLI, no cluster and no event-loop set-up:
 
-    from components.testing import render_config
+    from redis_filebeat.testing import render_config
 
     def test_on_delete():
-        out = render_config({"redis": {"image": "redis:7"},
-                             "filebeat": {"image": "filebeat:8",
+        out = render_config({"redis": {"image": "redis:7.4-alpine"},
+                             "filebeat": {"image": "docker.elastic.co/beats/filebeat:8.15.3",
                                           "updateStrategy": {"type": "OnDelete"}}})
         ds = out.manifests["DaemonSet"]["filebeat"]
         assert ds["spec"]["updateStrategy"] == {"type": "OnDelete"}
 
-Or, with `pytest_plugins = ["components.testing"]` in a conftest, take the
-`render_config` fixture. Every render runs in its own thread, context and
-event loop and puts the Pulumi runtime back afterwards, so it is safe beside
+Or take the `render_config` fixture: installing the package registers the
+kit's pytest plugin (`testing.py`, the module users import). Every render
+runs in its own thread, context and event loop and puts the Pulumi runtime
+back afterwards, so it is safe beside
 `@pulumi.runtime.test` tests, inside pytest-asyncio ones, and beside other
 renders. Inside a `@pulumi.runtime.test` that has declared resources it
 raises a clear RuntimeError rather than deadlock on that program's loop.
 """
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
-import pytest
-
-from ..config.stack import PASSWORD_KEY, StackConfig
+from ..config.errors import ConfigError, Problem
+from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED, StackConfig
+from ..project import PROJECT, UNDECRYPTED
+from .manifests import SECRET_PLACEHOLDER
 from .renderer import Rendered, raw_config, render, render_stack_file
 
 __all__ = ["Rendered", "render_config", "render_stack_file"]
@@ -41,7 +43,11 @@ def render_config(
     """Render `config`, a stack file's `config:` mapping or a `StackConfig`.
 
     Raises `ConfigError` for invalid config, exactly as `pulumi up` would
-    refuse it. Pass `program` to render your own program around ours.
+    refuse it, with one exception: the redis password. A stack file's
+    `config:` never holds it (it is set with `pulumi config set --secret`),
+    so, as `render --config` does, a missing one renders as `[secret]` with a
+    note in `notes`. Pass `secrets={"redisPassword": ...}` to render a real
+    one. Pass `program` to render your own program around ours.
     """
     if isinstance(config, StackConfig):
         password = config.redis_password
@@ -49,16 +55,18 @@ def render_config(
         if password is not None and PASSWORD_KEY not in (secrets or {}):
             # A secret is handed over as `pulumi config set --secret` would.
             secrets = {**(secrets or {}), PASSWORD_KEY: password.get_secret_value()}
+    try:
+        return _render(config, stack, secrets, program)
+    except ConfigError as error:
+        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
+            raise
+    rendered = _render(config, stack, {**(secrets or {}), PASSWORD_KEY: UNDECRYPTED}, program)
+    note = (f"{PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. `pulumi up` needs it: "
+            f"pulumi config set --secret {PROJECT}:{PASSWORD_KEY} <password>")
+    return replace(rendered, notes=(*rendered.notes, note))
+
+
+def _render(config: Mapping[str, Any], stack: str, secrets: Mapping[str, Any] | None,
+            program: Callable[[], Any] | None) -> Rendered:
     raw = raw_config(config, secrets)
     return render(raw, stack, program=program) if program else render(raw, stack)
-
-
-@pytest.fixture(name="render_config")
-def render_config_fixture() -> Callable[..., Rendered]:
-    """`render_config` as a fixture, for suites that prefer injection."""
-    return render_config
-
-
-@pytest.fixture(name="render_stack_file")
-def render_stack_file_fixture() -> Callable[[Path], Rendered]:
-    return render_stack_file
