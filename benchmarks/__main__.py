@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks                       # compare + scaling, 2-3 minutes
     .venv/bin/python -m benchmarks --profile --suite     # and the profile and the suite
     .venv/bin/python -m benchmarks --sections profile    # only the profile
+    .venv/bin/python -m benchmarks --sections coverage   # 5,000 nodes x 20 classes
     .venv/bin/python -m benchmarks --repeats 5 --steps 1,10,100
     .venv/bin/python -m benchmarks --sections "" --against main~3   # a change's effect
 
@@ -23,9 +24,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import sections
+from .coverage import coverage_section
 from .peers import REQUIREMENTS
 
-SECTIONS = ("compare", "scaling", "profile", "suite")
+SECTIONS = ("compare", "scaling", "coverage", "profile", "suite")
 DEFAULT = ("compare", "scaling")
 
 
@@ -65,6 +67,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="benchmarks-") as scratch:
         runs = {"compare": lambda: sections.compare(Path(scratch), args.repeats),
                 "scaling": lambda: sections.scaling(Path(scratch), args.repeats, steps),
+                "coverage": lambda: coverage_section(Path(scratch), args.repeats),
                 "profile": lambda: sections.profile(Path(scratch), args.repeats),
                 "suite": sections.suite,
                 "against": lambda: sections.against(Path(scratch), args.repeats,

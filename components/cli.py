@@ -1,8 +1,9 @@
 """`python -m components`: the offline renderer, the project's default job.
 
 Exit codes: 0 rendered (or, with --check, the folder is up to date; with
-diff, no change), 1 the folder given to --check is stale (with diff: there
-are changes), 2 the input cannot be rendered (bad config, an unreadable
+diff, no change; with coverage, every node runs one DaemonSet), 1 the folder
+given to --check is stale (with diff: there are changes; with coverage: a
+node runs none or two), 2 the input cannot be rendered (bad config, an unreadable
 stack file or folder, objects that would collide); the reason goes to
 stderr, one line per problem. 3 is a crash: any exception that escapes a
 command is a bug, never a verdict on the input, so it must not look like
@@ -18,6 +19,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .coverage.command import add_parser as add_coverage_parser
 from .project import SCHEMA_FILE
 from .render.folder import FolderError, stale_files, write_folder
 from .review.sides import SIDE_KINDS, Side, SideError, read_folder
@@ -85,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
                     f"config models. The committed copy is {SCHEMA_FILE}.",
     )
+    add_coverage_parser(commands)
     commands.add_parser(
         "reference", help="print the configuration reference (Markdown)",
         description="Print every stack-file key with its type, default and description, "
@@ -146,6 +149,8 @@ def _main(argv: list[str]) -> int:
 
         sys.stdout.write(reference_text())
         return EXIT_OK
+    if args.command == "coverage":
+        return _coverage(args)
     if args.command == "diff":
         sides = getattr(args, "sides", None) or []
         if len(sides) != 2:
@@ -207,6 +212,23 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None) -> int:
     else:
         sys.stdout.write(as_text(diffs, old.label, new.label))
     return EXIT_CHANGED if diffs else EXIT_OK
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from .coverage import command
+    from .coverage.inventory import InventoryError
+
+    try:
+        side = load_side(*command.source_of(args))
+        return command.run(args, side.manifests, side.label)
+    except InventoryError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:
+        if not _refusal(error):
+            raise
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
 
 
 def load_side(kind: str, value: str) -> Side:

@@ -1,0 +1,96 @@
+"""Which of a stack's DaemonSets run on each node, and the summary an operator acts on.
+
+A node run by none of them is a log gap; one run by two ships every line
+twice. Some nodes need no log shipper (control-plane nodes, say): an
+expectation declares them by label, and they are reported apart.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..render.manifests import Manifest
+from .rules import DaemonPod, Node, Verdict
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Nodes that need no daemon, chosen like a label selector: `key`, `key=value`, `!key`."""
+
+    text: str
+    requirements: tuple[tuple[str, str | None, bool], ...]
+    """(key, value or None for any, True when the label must be absent)."""
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        for key, value, absent in self.requirements:
+            if absent and key in labels:
+                return False
+            if not absent and (key not in labels or (value is not None and labels[key] != value)):
+                return False
+        return True
+
+
+def parse_expectation(text: str) -> Expectation:
+    """`node-role.kubernetes.io/control-plane`, `pool=infra,!gpu`; ValueError says why not."""
+    requirements = []
+    for part in text.split(","):
+        part = part.strip()
+        absent = part.startswith("!")
+        key, equals, value = part.removeprefix("!").partition("=")
+        if not key or (absent and equals) or " " in key:
+            raise ValueError(f"{text!r}: write key, key=value or !key, joined by commas")
+        requirements.append((key, value if equals else None, absent))
+    return Expectation(text, tuple(requirements))
+
+
+@dataclass(frozen=True)
+class NodeCoverage:
+    node: Node
+    daemon_sets: tuple[str, ...]
+    """Ours that would run a pod there."""
+    reasons: Mapping[str, tuple[str, ...]]
+    """Why each of the others would not."""
+    notes: tuple[str, ...] = ()
+    expected: Expectation | None = None
+    """The expectation that says this node needs no daemon."""
+
+    @property
+    def status(self) -> str:
+        if len(self.daemon_sets) > 1:
+            return "doubled"
+        if self.daemon_sets:
+            return "covered"
+        return "expected" if self.expected else "uncovered"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    nodes: tuple[NodeCoverage, ...]
+    daemon_sets: tuple[str, ...]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.counts.get("uncovered") or self.counts.get("doubled"))
+
+
+def coverage(manifests: Sequence[Manifest], nodes: Sequence[Node],
+             expectations: Sequence[Expectation] = ()) -> Coverage:
+    daemon_sets = [(m.name, DaemonPod(_pod_spec(m))) for m in manifests if m.kind == "DaemonSet"]
+    results = []
+    for node in nodes:
+        verdicts: dict[str, Verdict] = {name: pod.verdict(node) for name, pod in daemon_sets}
+        running = tuple(name for name, v in verdicts.items() if v.runs)
+        notes = tuple(dict.fromkeys(n for v in verdicts.values() for n in v.notes))
+        expected = next((e for e in expectations if e.matches(node.labels)), None)
+        results.append(NodeCoverage(
+            node, running, {name: v.reasons for name, v in verdicts.items() if not v.runs},
+            notes, expected if not running else None))
+    counts = {status: sum(r.status == status for r in results)
+              for status in ("covered", "uncovered", "doubled", "expected")}
+    return Coverage(tuple(results), tuple(name for name, _ in daemon_sets), counts)
+
+
+def _pod_spec(daemon_set: Manifest) -> Mapping[str, Any]:
+    spec = ((daemon_set.body.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return spec if isinstance(spec, Mapping) else {}
