@@ -106,10 +106,12 @@ def main(argv: list[str]) -> int:
         pulumi.log.error(f"no Python program at {main_path}")
         return BAIL_EXIT_CODE
 
+    def run() -> None:
+        runpy.run_path(main_path, run_name="__main__")
+
     code = BAIL_EXIT_CODE
     try:
-        loop.run_until_complete(pulumi.runtime.run_in_stack(
-            lambda: runpy.run_path(main_path, run_name="__main__")))
+        loop.run_until_complete(pulumi.runtime.run_in_stack(run))
         code = 0
     except pulumi.RunError as error:
         pulumi.log.error(str(error))
