@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import CamelModel, KeyedError
 from .daemon import HostPathVolume, NodeDaemonConfig
+from .filebeat_flags import passes_config_file
 from .kube_types import (
     INT32_MAX,
     AbsolutePath,
@@ -256,27 +257,3 @@ def log_volume_name(path: str) -> str:
     """A readable volume name for a log directory: /var/log -> var-log."""
     slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63].rstrip("-")
     return slug or "host-root"
-
-
-_BOOL_SHORTHANDS = frozenset("ev")
-"""filebeat's one-letter flags that take no value (-e, -v), and so may be
-grouped with -c in one argument, as in `-ec`."""
-
-
-def passes_config_file(arg: str) -> bool:
-    """Does `arg` give filebeat a config file, however the flag is spelt?
-
-    filebeat's flags follow pflag: `-c FILE`, `-c=FILE`, `-cFILE`, `--c FILE`,
-    `--c=FILE`, and `-ec FILE` after flags that take no value. `--cpuprofile`
-    and `--cloud.id` are other flags.
-    """
-    if arg.startswith("--"):
-        return arg == "--c" or arg.startswith("--c=")
-    if not arg.startswith("-"):
-        return False
-    for letter in arg[1:]:
-        if letter == "c":
-            return True
-        if letter not in _BOOL_SHORTHANDS:
-            return False  # a flag with a value: the rest of arg is that value
-    return False

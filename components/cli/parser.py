@@ -1,0 +1,82 @@
+"""The command line's options: `render`, `diff`, `coverage`, `schema` and `reference`."""
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..coverage.command import add_parser as add_coverage_parser
+from ..project import SCHEMA_FILE
+from ..review.sides import SIDE_KINDS
+
+DEBUG_ENV = "REDIS_FILEBEAT_DEBUG"
+
+
+class _Side(argparse.Action):
+    """Collects --stack/--config/--dir in the order given: the first is OLD."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        sides = getattr(namespace, "sides", None) or []
+        namespace.sides = [*sides, (self.dest, values)]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m components",
+        description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
+    )
+    parser.add_argument("--debug", action="store_true",
+                        help=f"on a crash (exit 3), print the traceback too (or set {DEBUG_ENV}=1)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser(
+        "render", help="print a stack's manifests as one YAML stream",
+        description="Run the Pulumi program under mocks with a stack's config and "
+                    "print the manifests it would deploy. Needs no Pulumi CLI and no cluster.",
+    )
+    source = render.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
+    source.add_argument("--config", metavar="PATH", type=Path, help="render this stack file")
+    target = render.add_mutually_exclusive_group()
+    target.add_argument("--out", metavar="DIR", type=Path,
+                        help="write one file per object and a kustomization.yaml to DIR "
+                             "instead of printing")
+    target.add_argument("--check", metavar="DIR", type=Path,
+                        help="write nothing; exit 1 and list the files of DIR that --out "
+                             "would change")
+    diff = commands.add_parser(
+        "diff", help="compare two stacks or rendered folders, and say what the change does",
+        description="Compare OLD with NEW, each a --stack, --config or --dir (a folder "
+                    "written by render --out), old first: `diff --dir base/dev --stack dev`. "
+                    "Prints what changes in each object, field by field, and what that will "
+                    "do to running pods. Exit 0: no change; 1: changes; 2: an error.",
+    )
+    for kind in SIDE_KINDS:
+        diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==
+                          "stack" else kind.upper().replace("CONFIG", "PATH"),
+                          help=f"a side: {_SIDE_HELP[kind]} (give two sides)")
+    diff.add_argument("--format", choices=("text", "markdown"), default="text",
+                      help="markdown: a pull-request comment (default: text)")
+    diff.add_argument("--comment-limit", metavar="CHARS", type=int,
+                      help="markdown: cut the comment to about CHARS characters, saying "
+                           "what was left out (default 60,000; GitHub refuses more than "
+                           "65,536, so a comment of two reports gives each half)")
+    commands.add_parser(
+        "schema", help="print the JSON Schema of a stack file",
+        description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
+                    f"config models. The committed copy is {SCHEMA_FILE}.",
+    )
+    add_coverage_parser(commands)
+    commands.add_parser(
+        "reference", help="print the configuration reference (Markdown)",
+        description="Print every stack-file key with its type, default and description, "
+                    "derived from the config models. The committed copy is "
+                    "docs/configuration.md.",
+    )
+    return parser
+
+
+_SIDE_HELP = {
+    "stack": "stacks/Pulumi.NAME.yaml, rendered",
+    "config": "this stack file, rendered",
+    "dir": "a folder written by render --out",
+}
