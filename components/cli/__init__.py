@@ -76,10 +76,10 @@ def _main(argv: list[str]) -> int:
     if args.command == "diff":
         sides = getattr(args, "sides", None) or []
         if len(sides) != 2:
-            parser.error(f"diff needs two sides, old then new, each --stack, --config or "
-                         f"--dir; got {len(sides)}")
+            args.subparser.error(f"diff needs two sides, old then new, each --stack, --config "
+                                 f"or --dir; got {len(sides)}")
         if args.comment_limit is not None and args.comment_limit < 1000:
-            parser.error("--comment-limit must be at least 1000 characters")
+            args.subparser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit)
     try:
         rendered = render_file(args.config or stack_path(args.stack))

@@ -38,9 +38,21 @@ def render_file(path: Path) -> "Rendered":
 
 
 def stack_path(stack: str) -> Path:
+    """The stack file of `--stack NAME`; a name with no file is refused with
+    the names that have one, since a typo is the usual cause."""
     from ..render.renderer import find_stack_file
 
-    return find_stack_file(stack)
+    path = find_stack_file(stack)
+    if path.is_file():
+        return path
+    from ..config.stack_file import StackFileError
+
+    names = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+                   for p in path.parent.glob("Pulumi.*.yaml"))
+    here = f"the stacks in {path.parent} are {', '.join(names)}" if names else (
+        f"{path.parent} holds no stack files")
+    raise StackFileError(f"{path}: no stack {stack!r}; {here}; or name a stack file with "
+                         "--config PATH")
 
 
 def is_refusal(error: Exception) -> bool:

@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..coverage.command import add_parser as add_coverage_parser
 from ..project import SCHEMA_FILE
 from ..review.sides import SIDE_KINDS
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m components",
         description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
     )
+    parser.add_argument("--version", action="version", version=f"redis-filebeat {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help=f"on a crash (exit 3), print the traceback too (or set {DEBUG_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -50,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                     "Prints what changes in each object, field by field, and what that will "
                     "do to running pods. Exit 0: no change; 1: changes; 2: an error.",
     )
+    diff.set_defaults(subparser=diff)  # its own usage, for its own errors
     for kind in SIDE_KINDS:
         diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==
                           "stack" else kind.upper().replace("CONFIG", "PATH"),
