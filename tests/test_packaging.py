@@ -191,7 +191,7 @@ def test_installed_a_stack_is_looked_for_around_the_working_directory_only(insta
     result = run(installed.python, "-m", "redis_filebeat", "render", "--stack", "dev",
                  cwd=here, check=False)
     assert result.returncode == 2
-    assert f"{here.resolve()}/stacks/Pulumi.dev.yaml: cannot read" in result.stderr
+    assert f"{here.resolve()}/stacks/Pulumi.dev.yaml: no stack 'dev'" in result.stderr
 
 
 def test_the_example_programs_own_tests_pass_where_a_user_runs_them(installed):

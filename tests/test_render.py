@@ -222,8 +222,8 @@ def test_unreadable_stack_files_exit_2(tmp_path, text, message):
 def test_missing_stack_exits_2():
     result = cli_process("render", "--stack", "nosuchstack")
     assert result.returncode == 2
-    assert result.stderr.strip().endswith("stacks/Pulumi.nosuchstack.yaml: cannot read: "
-                                          "No such file or directory")
+    assert "stacks/Pulumi.nosuchstack.yaml: no stack 'nosuchstack'; the stacks in " in \
+        result.stderr
 
 
 def test_secure_values_in_a_stack_file_are_refused_without_printing_them(tmp_path):

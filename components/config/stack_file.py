@@ -6,19 +6,23 @@ depth, aliases and numbers, duplicate keys refused as Pulumi's own reader
 refuses them, and every problem one line, `<file>:<line>:<column>: <what>`.
 """
 
+import difflib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ..project import UNDECRYPTED, RawConfig
+from ..project import PROJECT, UNDECRYPTED, RawConfig
 from ..untrusted_yaml import (
     Limits,
     MiB,
     UnreadableFileError,
     UntrustedYamlError,
     load_document,
+    printable,
     read_file,
 )
+from .project_file import ProjectFileError, project_config, project_file_of
 
 
 class StackFileError(Exception):
@@ -47,22 +51,40 @@ def read_stack_file(path: Path) -> RawConfig:
         data = read_file(path, limits=STACK_FILE_LIMITS)
     except UnreadableFileError as error:
         raise StackFileError(str(error)) from None
-    return stack_config(data, str(path))
+    project = project_file_of(path)
+    try:
+        defaults = project_config(project) if project else {}
+    except ProjectFileError as error:
+        raise StackFileError(str(error)) from None
+    return stack_config(data, str(path), defaults)
 
 
-def stack_config(text: str | bytes, origin: str) -> RawConfig:
-    """The engine's view of a stack file's text; `origin` names it in errors."""
+def stack_config(text: str | bytes, origin: str,
+                 project: Mapping[str, Any] | None = None) -> RawConfig:
+    """The engine's view of a stack file's text; `origin` names it in errors.
+    `project` is the project file's config, which the stack's own keys override."""
     try:
         document = load_document(text, origin, limits=STACK_FILE_LIMITS)
     except UntrustedYamlError as error:
         raise StackFileError("\n".join(error.lines())) from None
-    if document is None:
-        document = {}
-    config = document.get("config") if isinstance(document, dict) else None
+    if document is None and not project:
+        raise StackFileError(f"{origin}: is empty; a stack file gives the stack's keys under "
+                             f"config:, and {PROJECT}:redis and {PROJECT}:filebeat are required")
+    document = {} if document is None else document
+    if not isinstance(document, dict):
+        raise StackFileError(f"{origin}: must be a mapping, with the stack's keys under config: "
+                             f"(got a {_kind(document)})")
+    unknown = [str(key) for key in document if key not in STACK_FILE_KEYS]
+    if unknown:
+        raise StackFileError("\n".join(
+            f"{origin}: {printable(key)}: not a key of a stack file"
+            + _did_you_mean(key, STACK_FILE_KEYS) for key in unknown))
+    config = document.get("config")
     if config is None:
         config = {}
     if not isinstance(config, dict):
         raise StackFileError(f"{origin}: config: must be a mapping of keys to values")
+    config = {**(project or {}), **config}
     if len(config) > MAX_CONFIG_KEYS:
         raise StackFileError(f"{origin}: config: holds {len(config)} keys; at most "
                              f"{MAX_CONFIG_KEYS} are read")
@@ -74,6 +96,20 @@ def stack_config(text: str | bytes, origin: str) -> RawConfig:
             secret_keys.add(full_key)
         values[full_key] = _as_engine_string(value)
     return RawConfig(values, frozenset(secret_keys))
+
+
+STACK_FILE_KEYS: Final = ("config", "secretsprovider", "encryptedkey", "encryptionsalt",
+                           "environment")
+"""What Pulumi reads from a stack file; anything else is a typo Pulumi would ignore."""
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else type(value).__name__
+
+
+def _did_you_mean(key: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _holds_secret(value: Any) -> bool:

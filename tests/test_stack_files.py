@@ -1,0 +1,70 @@
+"""Reading stack files: what Pulumi reads, the project file's config, a newcomer's errors."""
+
+import pytest
+
+from tests.cli import cli
+
+STACK = """\
+config:
+  redis-filebeat:redis: {image: "redis:7", auth: false}
+  redis-filebeat:filebeat: {image: "docker.elastic.co/beats/filebeat:8.15.3"}
+"""
+
+
+def project(tmp_path, project_yaml: str, stack: str = STACK):
+    (tmp_path / "Pulumi.yaml").write_text("name: redis-filebeat\nruntime: python\n" + project_yaml)
+    (tmp_path / "stacks").mkdir()
+    path = tmp_path / "stacks" / "Pulumi.x.yaml"
+    path.write_text(stack)
+    return path
+
+
+def rendered(path) -> str:
+    result = cli("render", "--config", str(path))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_project_files_defaults_and_values_apply_to_every_stack(tmp_path):
+    out = rendered(project(tmp_path, "config:\n  namespace: {type: string, default: team-logs}\n"
+                                      "  redis-filebeat:clusterDomain: {value: cluster.example}\n"))
+    assert "namespace: team-logs" in out
+    assert "value: redis.team-logs.svc.cluster.example" in out
+
+
+def test_the_stack_file_wins_over_the_project_file(tmp_path):
+    stack = STACK + "  redis-filebeat:namespace: mine\n"
+    out = rendered(project(tmp_path, "config:\n  namespace: {default: team-logs}\n", stack))
+    assert "namespace: mine" in out and "team-logs" not in out
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ("config:\n  redisPassword: {secret: true, default: hunter2hunter2hunter2}\n",
+     "config: redisPassword: a secret has no place in the project file; set it per stack "
+     "with `pulumi config set --secret`"),
+    ("config:\n  namespace: logging\n",
+     "config: namespace: give it as {default: ...} (a key without a namespace declares the "
+     "project's own config)"),
+])
+def test_what_the_project_file_may_not_say(tmp_path, block, message):
+    result = cli("render", "--config", str(project(tmp_path, block)))
+    assert (result.returncode, result.stderr) == (2, f"{tmp_path / 'Pulumi.yaml'}: {message}\n")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "is empty; a stack file gives the stack's keys under config:, and "
+         "redis-filebeat:redis and redis-filebeat:filebeat are required"),
+    ("- a\n", "must be a mapping, with the stack's keys under config: (got a list)"),
+    ("confg:\n  redis-filebeat:redis: {image: x}\n",
+     "confg: not a key of a stack file; did you mean 'config'?"),
+])
+def test_a_file_that_is_no_stack_file_says_why(tmp_path, text, message):
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text(text)
+    result = cli("render", "--config", str(path))
+    assert (result.returncode, result.stderr) == (2, f"{path}: {message}\n")
+
+
+def test_pulumis_own_stack_file_keys_are_accepted(tmp_path):
+    stack = "secretsprovider: passphrase\nencryptionsalt: v1:abc\n" + STACK
+    assert "kind: DaemonSet" in rendered(project(tmp_path, "", stack))
