@@ -1,5 +1,7 @@
 """The command line's conveniences: --version, a stack name that has no file, diff's own usage."""
 
+import pytest
+
 from components import __version__
 from tests.cli import cli
 from tests.configs import ROOT
@@ -26,3 +28,57 @@ def test_diff_with_one_side_prints_diffs_usage_not_the_top_level_one():
     assert result.stderr.splitlines()[-1] == (
         "python -m components diff: error: diff needs two sides, old then new, each --stack, "
         "--config or --dir; got 1")
+
+
+def deployment(out: str) -> dict:
+    import yaml
+
+    return next(d for d in yaml.safe_load_all(out) if d and d["kind"] == "Deployment")
+
+
+def test_overlays_merge_in_order_and_set_comes_last(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("config:\n  redis-filebeat:redis:\n"
+                     "    resources: {limits: {memory: 512Mi}, requests: {memory: 128Mi}}\n"
+                     "    labels: {tier: a}\n")
+    second.write_text("config:\n  redis:\n    resources: {limits: {memory: 1Gi}}\n"
+                      "    labels: {other: b}\n")
+    result = cli("render", "--stack", "dev", "-f", str(first), "--values", str(second),
+                 "--set", "redis.replicas=0", "--set", "redis.labels.tier=c")
+    assert result.returncode == 0, result.stderr
+    body = deployment(result.stdout)
+    resources = body["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert resources["limits"]["memory"] == "1Gi"  # the later overlay wins
+    assert resources["requests"]["memory"] == "128Mi"  # mappings merge
+    assert body["spec"]["replicas"] == 0  # a YAML scalar: a number
+    assert body["spec"]["selector"]["matchLabels"] == {"tier": "c", "other": "b"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--set", "redis.replicas"], "--set redis.replicas: write key.path=value, e.g. --set "
+                                  "filebeat.updateStrategy.maxUnavailable=2"),
+    (["--set", "redis..x=1"], "--set redis..x=1: write key.path=value, e.g. --set "
+                              "filebeat.updateStrategy.maxUnavailable=2"),
+])
+def test_a_bad_set_names_itself(args, message):
+    result = cli("render", "--stack", "dev", *args)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == message
+
+
+def test_a_bad_overlay_names_its_file(tmp_path):
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("redis-filebeat:redis: {replicas: 0}\n")
+    result = cli("render", "--stack", "dev", "-f", str(overlay))
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (2, (
+        f"{overlay}: an overlay is shaped like a stack file: a mapping with the keys to change "
+        "under config:"))
+
+
+def test_overrides_apply_to_both_sides_of_diff_and_not_to_a_folder(tmp_path):
+    same = cli("diff", "--stack", "dev", "--stack", "dev", "--set", "filebeat.logLevel=debug")
+    assert same.returncode == 0
+    folder = cli("diff", "--dir", str(tmp_path), "--stack", "dev", "--set", "redis.replicas=0")
+    assert folder.returncode == 2
+    assert "-f/--values and --set change a stack file; a rendered folder has none" in \
+        folder.stderr

@@ -16,10 +16,14 @@ import argparse
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 from ..render.folder import FolderError, stale_files, write_folder
-from .inputs import is_refusal, load_side, render_file, stack_path
+from .inputs import is_refusal, load_side, overrides_of, render_file, stack_path
 from .parser import DEBUG_ENV, _parser
+
+if TYPE_CHECKING:
+    from ..config.overrides import Overrides
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_CRASH = 0, 1, 2, 3
 EXIT_CHANGED = 1
@@ -80,9 +84,9 @@ def _main(argv: list[str]) -> int:
                                  f"or --dir; got {len(sides)}")
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
-        return _diff(sides, args.format, args.comment_limit)
+        return _diff(sides, args.format, args.comment_limit, overrides_of(args))
     try:
-        rendered = render_file(args.config or stack_path(args.stack))
+        rendered = render_file(args.config or stack_path(args.stack), overrides_of(args))
     except Exception as error:
         if not is_refusal(error):
             raise
@@ -114,9 +118,10 @@ def _main(argv: list[str]) -> int:
     return EXIT_OK
 
 
-def _diff(sides: list[tuple[str, str]], format: str, limit: int | None) -> int:
+def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
+          overrides: "Overrides | None" = None) -> int:
     try:
-        old, new = (load_side(kind, value) for kind, value in sides)
+        old, new = (load_side(kind, value, overrides) for kind, value in sides)
     except Exception as error:
         if not is_refusal(error):
             raise
@@ -141,7 +146,7 @@ def _coverage(args: argparse.Namespace) -> int:
     from ..coverage.inventory import InventoryError
 
     try:
-        side = load_side(*command.source_of(args))
+        side = load_side(*command.source_of(args), overrides_of(args))
         return command.run(args, side.manifests, side.label)
     except InventoryError as error:
         print(error, file=sys.stderr)

@@ -6,16 +6,18 @@ fraction of the ~0.5 s (3 s on a loaded machine) that importing Pulumi
 takes, and `diff --dir A --dir B` never imports them at all.
 """
 
+import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..review.sides import Side, SideError, read_folder
 
 if TYPE_CHECKING:
+    from ..config.overrides import Overrides
     from ..render.renderer import Rendered
 
 
-def load_side(kind: str, value: str) -> Side:
+def load_side(kind: str, value: str, overrides: "Overrides | None" = None) -> Side:
     """Render a stack, or read a rendered folder.
 
     Raises SideError for a folder that cannot be read, and the renderer's own
@@ -23,15 +25,19 @@ def load_side(kind: str, value: str) -> Side:
     """
     label = f"--{kind} {value}"
     if kind == "dir":
+        if overrides:
+            raise SideError(f"{label}: -f/--values and --set change a stack file; a rendered "
+                            "folder has none")
         return Side(label, read_folder(Path(value)))
-    rendered = render_file(stack_path(value) if kind == "stack" else Path(value))
+    rendered = render_file(stack_path(value) if kind == "stack" else Path(value), overrides)
     return Side(label, rendered.manifests.objects, rendered.notes)
 
 
-def render_file(path: Path) -> "Rendered":
+def render_file(path: Path, overrides: "Overrides | None" = None) -> "Rendered":
+    from ..config.overrides import NO_OVERRIDES
     from ..config.stack_file import read_stack_file
 
-    raw = read_stack_file(path)
+    raw = read_stack_file(path, overrides or NO_OVERRIDES)
     from ..render.renderer import render_stack_file
 
     return render_stack_file(path, raw)
@@ -53,6 +59,16 @@ def stack_path(stack: str) -> Path:
         f"{path.parent} holds no stack files")
     raise StackFileError(f"{path}: no stack {stack!r}; {here}; or name a stack file with "
                          "--config PATH")
+
+
+def overrides_of(args: "argparse.Namespace") -> "Overrides | None":
+    """The -f/--values and --set of a command, or None when it has neither."""
+    values, sets = getattr(args, "values", []), getattr(args, "set", [])
+    if not (values or sets):
+        return None
+    from ..config.overrides import Overrides
+
+    return Overrides(tuple(values), tuple(sets))
 
 
 def is_refusal(error: Exception) -> bool:

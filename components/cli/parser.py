@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     source = render.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
     source.add_argument("--config", metavar="PATH", type=Path, help="render this stack file")
+    add_override_options(render)
     target = render.add_mutually_exclusive_group()
     target.add_argument("--out", metavar="DIR", type=Path,
                         help="write one file per object and a kustomization.yaml to DIR "
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                     "do to running pods. Exit 0: no change; 1: changes; 2: an error.",
     )
     diff.set_defaults(subparser=diff)  # its own usage, for its own errors
+    add_override_options(diff, " (to both sides)")
     for kind in SIDE_KINDS:
         diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==
                           "stack" else kind.upper().replace("CONFIG", "PATH"),
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
                     f"config models. The committed copy is {SCHEMA_FILE}.",
     )
     add_coverage_parser(commands)
+    add_override_options(commands.choices["coverage"])
     commands.add_parser(
         "reference", help="print the configuration reference (Markdown)",
         description="Print every stack-file key with its type, default and description, "
@@ -83,3 +86,12 @@ _SIDE_HELP = {
     "config": "this stack file, rendered",
     "dir": "a folder written by render --out",
 }
+
+
+def add_override_options(parser: argparse.ArgumentParser, where: str = "") -> None:
+    parser.add_argument("-f", "--values", metavar="FILE", type=Path, action="append",
+                        default=[], help="an overlay shaped like a stack file, deep-merged "
+                                         f"onto it{where}; repeatable, later wins, lists replace")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="one key after the overlays, e.g. redis.replicas=0, read as a "
+                             f"YAML scalar{where}; repeatable")

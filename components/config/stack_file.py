@@ -22,6 +22,7 @@ from ..untrusted_yaml import (
     printable,
     read_file,
 )
+from .overrides import NO_OVERRIDES, OverrideError, Overrides, apply
 from .project_file import ProjectFileError, project_config, project_file_of
 
 
@@ -41,7 +42,7 @@ MAX_CONFIG_KEYS: Final = 1000
 did-you-mean search, so ten thousand of them would take seconds to refuse."""
 
 
-def read_stack_file(path: Path) -> RawConfig:
+def read_stack_file(path: Path, overrides: Overrides = NO_OVERRIDES) -> RawConfig:
     """Read a `Pulumi.<stack>.yaml` the way the engine would present it.
 
     Secure values cannot be decrypted without the Pulumi CLI, so their keys
@@ -56,11 +57,11 @@ def read_stack_file(path: Path) -> RawConfig:
         defaults = project_config(project) if project else {}
     except ProjectFileError as error:
         raise StackFileError(str(error)) from None
-    return stack_config(data, str(path), defaults)
+    return stack_config(data, str(path), defaults, overrides)
 
 
-def stack_config(text: str | bytes, origin: str,
-                 project: Mapping[str, Any] | None = None) -> RawConfig:
+def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | None = None,
+                 overrides: Overrides = NO_OVERRIDES) -> RawConfig:
     """The engine's view of a stack file's text; `origin` names it in errors.
     `project` is the project file's config, which the stack's own keys override."""
     try:
@@ -85,6 +86,11 @@ def stack_config(text: str | bytes, origin: str,
     if not isinstance(config, dict):
         raise StackFileError(f"{origin}: config: must be a mapping of keys to values")
     config = {**(project or {}), **config}
+    if overrides:
+        try:
+            config = apply(config, overrides, STACK_FILE_LIMITS)
+        except OverrideError as error:
+            raise StackFileError(str(error)) from None
     if len(config) > MAX_CONFIG_KEYS:
         raise StackFileError(f"{origin}: config: holds {len(config)} keys; at most "
                              f"{MAX_CONFIG_KEYS} are read")
