@@ -1,5 +1,7 @@
 """The command line's conveniences: --version, a stack name that has no file, diff's own usage."""
 
+import json
+
 import pytest
 
 from components import __version__
@@ -82,3 +84,26 @@ def test_overrides_apply_to_both_sides_of_diff_and_not_to_a_folder(tmp_path):
     assert folder.returncode == 2
     assert "-f/--values and --set change a stack file; a rendered folder has none" in \
         folder.stderr
+
+
+def test_render_json_and_show_only():
+    result = cli("render", "--stack", "dev", "-o", "json", "--show-only", "daemonset/filebeat",
+                 "--show-only", "Service/redis")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)
+    assert (listed["apiVersion"], listed["kind"]) == ("v1", "List")
+    assert [(o["kind"], o["metadata"]["name"]) for o in listed["items"]] == [
+        ("Service", "redis"), ("DaemonSet", "filebeat")]  # in apply order
+
+
+def test_show_only_an_object_that_is_not_there():
+    result = cli("render", "--stack", "dev", "--show-only", "DaemonSet/filebat")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1].startswith(
+        "--show-only DaemonSet/filebat: no such object; the stack renders Namespace/logging, ")
+
+
+def test_show_only_does_not_cut_a_folder(tmp_path):
+    result = cli("render", "--stack", "dev", "--out", str(tmp_path), "--show-only", "Service/redis")
+    assert result.returncode == 2 and "work on the whole folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -13,12 +13,14 @@ command is a bug, never a verdict on the input, so it must not look like
 """
 
 import argparse
+import json
 import os
 import sys
 import traceback
 from typing import TYPE_CHECKING
 
 from ..render.folder import FolderError, stale_files, write_folder
+from ..render.manifests import Manifest, Manifests
 from .inputs import is_refusal, load_side, overrides_of, render_file, stack_path
 from .parser import DEBUG_ENV, _parser
 
@@ -85,6 +87,9 @@ def _main(argv: list[str]) -> int:
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit, overrides_of(args))
+    if (args.show_only or args.output != "yaml") and (args.out or args.check):
+        args.subparser.error("--show-only and -o choose what is printed; --out and --check "
+                             "work on the whole folder")
     try:
         rendered = render_file(args.config or stack_path(args.stack), overrides_of(args))
     except Exception as error:
@@ -94,6 +99,18 @@ def _main(argv: list[str]) -> int:
         return EXIT_INVALID
     for note in rendered.notes:
         print(f"note: {note}", file=sys.stderr)
+    manifests = rendered.manifests
+    if args.show_only:
+        missing = [name for name in args.show_only
+                   if not any(_is_object(m, name) for m in manifests.objects)]
+        if missing:
+            for name in missing:
+                print(f"--show-only {name}: no such object; the stack renders "
+                      f"{', '.join(f'{m.kind}/{m.name}' for m in manifests.objects)}",
+                      file=sys.stderr)
+            return EXIT_INVALID
+        manifests = Manifests(m for m in manifests.objects
+                              if any(_is_object(m, name) for name in args.show_only))
     if args.check:
         stale = stale_files(rendered.manifests, args.check)
         for line in stale:
@@ -113,8 +130,12 @@ def _main(argv: list[str]) -> int:
             print(f"{args.out}: cannot write the folder: {error.strerror}", file=sys.stderr)
             return EXIT_INVALID
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    elif args.output == "json":
+        # As `kubectl get -o json` prints several objects: one List.
+        sys.stdout.write(json.dumps({"apiVersion": "v1", "kind": "List",
+                                     "items": manifests.documents()}, indent=2) + "\n")
     else:
-        sys.stdout.write(rendered.manifests.to_yaml())
+        sys.stdout.write(manifests.to_yaml())
     return EXIT_OK
 
 
@@ -156,6 +177,12 @@ def _coverage(args: argparse.Namespace) -> int:
             raise
         print(error, file=sys.stderr)
         return EXIT_INVALID
+
+
+def _is_object(manifest: Manifest, name: str) -> bool:
+    """`KIND/NAME`, as kubectl names an object; the kind in any case."""
+    kind, _, object_name = name.partition("/")
+    return manifest.kind.lower() == kind.lower() and manifest.name == object_name
 
 
 def _source(args: argparse.Namespace) -> str:

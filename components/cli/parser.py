@@ -35,10 +35,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the Pulumi program under mocks with a stack's config and "
                     "print the manifests it would deploy. Needs no Pulumi CLI and no cluster.",
     )
+    render.set_defaults(subparser=render)
     source = render.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
     source.add_argument("--config", metavar="PATH", type=Path, help="render this stack file")
     add_override_options(render)
+    render.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml",
+                        help="yaml: one multi-document stream (default); json: one List")
+    render.add_argument("--show-only", metavar="KIND/NAME", action="append", default=[],
+                        help="only this object, e.g. DaemonSet/filebeat; repeatable")
     target = render.add_mutually_exclusive_group()
     target.add_argument("--out", metavar="DIR", type=Path,
                         help="write one file per object and a kustomization.yaml to DIR "
