@@ -107,3 +107,17 @@ def test_show_only_does_not_cut_a_folder(tmp_path):
     result = cli("render", "--stack", "dev", "--out", str(tmp_path), "--show-only", "Service/redis")
     assert result.returncode == 2 and "work on the whole folder" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_diff_colours_only_when_asked_or_on_a_terminal(monkeypatch):
+    always = cli("diff", "--stack", "dev", "--stack", "prod", "--color", "always").stdout
+    assert "\x1b[33m~ ConfigMap logging/redis-config (changed)\x1b[0m" in always
+    assert "      \x1b[31m-maxmemory 96mb\x1b[0m" in always
+    assert "      \x1b[32m+maxmemory 1536mb\x1b[0m" in always
+    # A context line whose text starts with '-' is no removal.
+    assert "         - container: {}" in always
+    never = cli("diff", "--stack", "dev", "--stack", "prod", "--color", "never").stdout
+    assert "\x1b[" not in never and never == always.replace("\x1b[0m", "").replace(
+        "\x1b[33m", "").replace("\x1b[31m", "").replace("\x1b[32m", "").replace("\x1b[36m", "")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in cli("diff", "--stack", "dev", "--stack", "prod").stdout

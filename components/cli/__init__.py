@@ -86,7 +86,8 @@ def _main(argv: list[str]) -> int:
                                  f"or --dir; got {len(sides)}")
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
-        return _diff(sides, args.format, args.comment_limit, overrides_of(args))
+        return _diff(sides, args.format, args.comment_limit, overrides_of(args),
+                     _colour(args.color))
     if (args.show_only or args.output != "yaml") and (args.out or args.check):
         args.subparser.error("--show-only and -o choose what is printed; --out and --check "
                              "work on the whole folder")
@@ -139,8 +140,15 @@ def _main(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _colour(choice: str) -> bool:
+    """`--color`: auto colours a terminal, unless NO_COLOR (https://no-color.org) is set."""
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
-          overrides: "Overrides | None" = None) -> int:
+          overrides: "Overrides | None" = None, colour: bool = False) -> int:
     try:
         old, new = (load_side(kind, value, overrides) for kind, value in sides)
     except Exception as error:
@@ -152,13 +160,14 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
         print(f"note: {note}", file=sys.stderr)
     # Imported here: `render`, the default job, does not pay for them.
     from ..review.pairing import compare
-    from ..review.report import COMMENT_LIMIT, as_markdown, as_text
+    from ..review.report import COMMENT_LIMIT, as_markdown, as_text, coloured
 
     diffs = compare(old.manifests, new.manifests)
     if format == "markdown":
         sys.stdout.write(as_markdown(diffs, old.label, new.label, limit or COMMENT_LIMIT))
     else:
-        sys.stdout.write(as_text(diffs, old.label, new.label))
+        text = as_text(diffs, old.label, new.label)
+        sys.stdout.write(coloured(text) if colour else text)
     return EXIT_CHANGED if diffs else EXIT_OK
 
 

@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
                     "do to running pods. Exit 0: no change; 1: changes; 2: an error.",
     )
     diff.set_defaults(subparser=diff)  # its own usage, for its own errors
+    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the text report: auto (the default) on a terminal unless "
+                           "NO_COLOR is set")
     add_override_options(diff, " (to both sides)")
     for kind in SIDE_KINDS:
         diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==

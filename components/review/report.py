@@ -167,3 +167,25 @@ def _more_nodes_than(value: object, limit: int) -> bool:
         elif isinstance(node, list):
             stack.extend(node)
     return False
+
+
+_HUNK_INDENT = 6
+"""Where `as_text` puts a unified diff's marker column (under a field, in an object)."""
+_COLOURS = {"+": "32", "-": "31", "~": "33", "@": "36"}
+"""ANSI SGR codes: green for what is added, red for removed, yellow for
+changed objects, cyan for a hunk's place, as `git diff --color` does."""
+
+
+def coloured(text: str) -> str:
+    """The text report with ANSI colour: object headers by status, and the
+    lines of multi-line values as a unified diff colours them."""
+    def paint(line: str) -> str:
+        if line[:2] in ("+ ", "- ", "~ "):  # an object's header
+            indent = 0
+        elif line[:_HUNK_INDENT].isspace() and line[_HUNK_INDENT:][:1] in ("+", "-", "@"):
+            indent = _HUNK_INDENT  # a line of a unified diff: its marker comes first
+        else:
+            return line
+        return f"{line[:indent]}\x1b[{_COLOURS[line[indent]]}m{line[indent:]}\x1b[0m"
+
+    return "\n".join(paint(line) for line in text.split("\n"))
