@@ -121,3 +121,10 @@ def test_diff_colours_only_when_asked_or_on_a_terminal(monkeypatch):
         "\x1b[33m", "").replace("\x1b[31m", "").replace("\x1b[32m", "").replace("\x1b[36m", "")
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in cli("diff", "--stack", "dev", "--stack", "prod").stdout
+
+
+@pytest.mark.parametrize("command", ["render", "diff", "coverage", "schema", "reference"])
+def test_every_subcommands_help_gives_its_exit_codes(command):
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    assert "3 a crash" in " ".join(result.stdout.split())

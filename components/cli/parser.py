@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"on a crash (exit 3), print the traceback too (or set {DEBUG_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser(
-        "render", help="print a stack's manifests as one YAML stream",
+        "render", epilog=_exits("rendered (with --check: the folder is up to date)",
+                                "the folder given to --check is stale"), help="print a stack's manifests as one YAML stream",
         description="Run the Pulumi program under mocks with a stack's config and "
                     "print the manifests it would deploy. Needs no Pulumi CLI and no cluster.",
     )
@@ -52,11 +53,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="write nothing; exit 1 and list the files of DIR that --out "
                              "would change")
     diff = commands.add_parser(
-        "diff", help="compare two stacks or rendered folders, and say what the change does",
+        "diff", epilog=_exits("no change", "changes"),
+        help="compare two stacks or rendered folders, and say what the change does",
         description="Compare OLD with NEW, each a --stack, --config or --dir (a folder "
                     "written by render --out), old first: `diff --dir base/dev --stack dev`. "
                     "Prints what changes in each object, field by field, and what that will "
-                    "do to running pods. Exit 0: no change; 1: changes; 2: an error.",
+                    "do to running pods.",
     )
     diff.set_defaults(subparser=diff)  # its own usage, for its own errors
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -74,14 +76,14 @@ def _parser() -> argparse.ArgumentParser:
                            "what was left out (default 60,000; GitHub refuses more than "
                            "65,536, so a comment of two reports gives each half)")
     commands.add_parser(
-        "schema", help="print the JSON Schema of a stack file",
+        "schema", epilog=_exits("printed", None), help="print the JSON Schema of a stack file",
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
                     f"config models. The committed copy is {SCHEMA_FILE}.",
     )
     add_coverage_parser(commands)
     add_override_options(commands.choices["coverage"])
     commands.add_parser(
-        "reference", help="print the configuration reference (Markdown)",
+        "reference", epilog=_exits("printed", None), help="print the configuration reference (Markdown)",
         description="Print every stack-file key with its type, default and description, "
                     "derived from the config models. The committed copy is "
                     "docs/configuration.md.",
@@ -103,3 +105,10 @@ def add_override_options(parser: argparse.ArgumentParser, where: str = "") -> No
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         help="one key after the overlays, e.g. redis.replicas=0, read as a "
                              f"YAML scalar{where}; repeatable")
+
+
+def _exits(ok: str, one: str | None) -> str:
+    """The exit codes, for a subcommand's --help (docs/cli.md has them all)."""
+    codes = [f"0 {ok}", *([f"1 {one}"] if one else []), "2 bad input (one line per problem)",
+             "3 a crash: a bug in redis-filebeat"]
+    return "exit codes: " + "; ".join(codes) + "."

@@ -13,9 +13,11 @@ from .report import as_json, as_markdown, as_text
 EXIT_COVERED, EXIT_GAPS = 0, 1
 HELP = """Which node runs which of the stack's DaemonSets, and why the others do not, by
 the DaemonSet controller's own rules (nodeSelector, required node affinity, taints
-against the pod's tolerations and the ones the controller adds). Exit 0: every node
-runs exactly one; 1: some node runs none (a log gap) or two (duplicate shipping),
-beyond the --expect-uncovered ones; 2: bad input; 3: a bug."""
+against the pod's tolerations and the ones the controller adds).
+
+exit codes: 0 every node runs exactly one; 1 some node runs none (a log gap) or two
+(duplicate shipping), beyond the --expect-uncovered ones; 2 bad input (one line per
+problem); 3 a crash: a bug in redis-filebeat."""
 
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
