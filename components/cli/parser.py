@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser(
         "render", epilog=_exits("rendered (with --check: the folder is up to date)",
-                                "the folder given to --check is stale"), help="print a stack's manifests as one YAML stream",
+                                "the folder given to --check is stale"),
+        help="print a stack's manifests as one YAML stream",
         description="Run the Pulumi program under mocks with a stack's config and "
                     "print the manifests it would deploy. Needs no Pulumi CLI and no cluster.",
     )
@@ -76,14 +77,16 @@ def _parser() -> argparse.ArgumentParser:
                            "what was left out (default 60,000; GitHub refuses more than "
                            "65,536, so a comment of two reports gives each half)")
     commands.add_parser(
-        "schema", epilog=_exits("printed", None), help="print the JSON Schema of a stack file",
+        "schema", epilog=_exits("printed", None),
+        help="print the JSON Schema of a stack file",
         description="Print the JSON Schema of stacks/Pulumi.<stack>.yaml, derived from the "
                     f"config models. The committed copy is {SCHEMA_FILE}.",
     )
     add_coverage_parser(commands)
     add_override_options(commands.choices["coverage"])
     commands.add_parser(
-        "reference", epilog=_exits("printed", None), help="print the configuration reference (Markdown)",
+        "reference", epilog=_exits("printed", None),
+        help="print the configuration reference (Markdown)",
         description="Print every stack-file key with its type, default and description, "
                     "derived from the config models. The committed copy is "
                     "docs/configuration.md.",
