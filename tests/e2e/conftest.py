@@ -85,3 +85,13 @@ def cluster():
         if state is not None:
             subprocess.run([str(ROOT / "toolchain" / "cluster"), "down"], timeout=120,
                            env={**os.environ, "REDIS_FILEBEAT_CLUSTER_DIR": state})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """`pytest -m e2e` in one process, whatever pytest.ini's `-n auto` says:
+    under xdist the steps did not run in the order written (the rollout's
+    `up` ran before the first one), and they share one deployment anyway."""
+    if "e2e" in (config.option.markexpr or "") and "not e2e" not in config.option.markexpr:
+        config.option.numprocesses = None
+        config.option.dist = "no"
