@@ -18,6 +18,8 @@ from components.render.renderer import render_stack_file
 from tests.configs import ROOT
 from tests.e2e.cluster import (
     DEV,
+    SIMULATED_TOOLS,
+    Cluster,
     Rendered,
     Step,
     StepRecorder,
@@ -28,6 +30,7 @@ from tests.e2e.cluster import (
     predicted_changes,
     running_images,
     set_filebeat_image,
+    unavailable,
     unexpected_steps,
 )
 from tests.e2e.stack import TearDownError, ThrowawayStack
@@ -89,7 +92,28 @@ def test_with_everything_there_the_suite_runs(tmp_path, monkeypatch):
     assert missing_tools() is None
 
 
+def test_the_simulated_cluster_needs_its_own_tools(tmp_path, monkeypatch):
+    fake_tools(tmp_path, monkeypatch, pulumi="exit 0", kwok="exit 0",
+               kubectl='[ "$1" = config ] && echo local; exit 0')
+    reason = missing_tools(simulated=True)
+    absent = [t for t in SIMULATED_TOOLS if t != "kwok"]
+    assert reason.startswith(f"{', '.join(absent)} not on PATH"), reason
+    assert "toolchain/build" in reason and "E2E_KUBECONFIG" in reason
+    assert missing_tools() is None  # a cluster of one's own needs only pulumi and kubectl
+
+
+def test_a_missing_tool_skips_unless_required(monkeypatch):
+    monkeypatch.delenv("E2E_REQUIRED", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="^no kwok$"):
+        unavailable("no kwok")
+    monkeypatch.setenv("E2E_REQUIRED", "1")
+    with pytest.raises(pytest.fail.Exception, match="^E2E_REQUIRED=1, but no kwok$"):
+        unavailable("no kwok")
+
+
 # The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
+E2E_TESTS = 14
+"""test_deploy.py's 8 steps and test_validation.py's 6 tests."""
 REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
                "-n", "0", str(ROOT / "tests" / "e2e"))
 
@@ -103,13 +127,14 @@ def test_the_suite_skips_here_with_its_reason(pytester):
         pytest.skip("this machine can run the e2e suite; run it with pytest -m e2e")
     result = pytester.runpytest_inprocess(*REPO_PYTEST, "-m", "e2e", "-rs", "-q")
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
-    result.assert_outcomes(skipped=4)
+    result.assert_outcomes(skipped=E2E_TESTS)
     assert reason in result.stdout.str()
 
 
 def test_the_unit_run_never_selects_the_e2e_steps(pytester):
     result = pytester.runpytest_inprocess(*REPO_PYTEST, "--collect-only", "-q")
-    assert "4 deselected" in result.stdout.str(), result.stdout.str() + result.stderr.str()
+    assert f"({E2E_TESTS} deselected)" in result.stdout.str(), \
+        result.stdout.str() + result.stderr.str()
     assert "test_deploy.py::" not in result.stdout.str()
 
 
@@ -384,7 +409,7 @@ def test_the_steps_drive_the_automation_api_as_intended(fake_clis, tmp_path):
     stack.create()
     try:
         steps.test_up_deploys_the_dev_stack(stack)
-        steps.test_filebeat_entries_reach_redis(stack)
+        steps.test_filebeat_entries_reach_redis(stack, Cluster(Path("kubeconfig"), False))
         (tmp_path / "preview").mkdir()
         steps.test_an_image_change_previews_as_a_daemon_set_update(stack, tmp_path / "preview")
         steps.test_up_completes_the_rollout(stack)

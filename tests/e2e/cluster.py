@@ -7,6 +7,7 @@ and how it reads the engine's answers and kubectl's.
 """
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from components.config.stack import PASSWORD_KEY
@@ -33,13 +35,56 @@ PROBE_SECONDS = 30
 """How long the skip check waits for kubectl, and kubectl for the API server."""
 
 
-def missing_tools(timeout: float = PROBE_SECONDS) -> str | None:
+SIMULATED_TOOLS = ("pulumi-language-python", "pulumi-resource-kubernetes",
+                   "kube-apiserver", "etcd", "kwok")
+"""What the simulated cluster and the offline engine need on PATH besides
+pulumi and kubectl: toolchain/build puts them there."""
+FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+
+
+def unavailable(reason: str) -> None:
+    """Skip the suite with its reason, or fail with it when E2E_REQUIRED=1
+    (in CI, where a suite that skips would pass by doing nothing)."""
+    if os.environ.get("E2E_REQUIRED") == "1":
+        pytest.fail(f"E2E_REQUIRED=1, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    kubeconfig: Path
+    simulated: bool
+    """kwok's: pods turn Running and Ready, but no container runs."""
+
+
+def is_simulated(started: bool, timeout: float = PROBE_SECONDS) -> bool:
+    """We started it (toolchain/cluster), or its nodes are kwok's fake ones."""
+    if started:
+        return True
+    nodes = subprocess.run(["kubectl", "get", "nodes", "-o", "json"],
+                           capture_output=True, text=True, timeout=timeout)
+    if nodes.returncode != 0:
+        return False
+    return any(n["metadata"].get("annotations", {}).get(FAKE_NODE_ANNOTATION) == "fake"
+               for n in json.loads(nodes.stdout)["items"])
+
+
+def missing_tools(timeout: float = PROBE_SECONDS, simulated: bool = False,
+                  check_cluster: bool = True) -> str | None:
     """Why the suite cannot run here, or None when it can."""
     if not shutil.which("pulumi"):
         return ("the pulumi CLI is not on PATH; install it "
                 "(https://www.pulumi.com/docs/install/) to run the e2e suite")
     if not shutil.which("kubectl"):
         return "kubectl is not on PATH; the e2e suite reads the cluster through it"
+    if simulated:
+        absent = [t for t in SIMULATED_TOOLS if not shutil.which(t)]
+        if absent:
+            return (f"{', '.join(absent)} not on PATH, which the simulated cluster needs: "
+                    'export PATH="$(toolchain/build | tail -1):$PATH" '
+                    "(or set E2E_KUBECONFIG to a cluster of your own)")
+    if not check_cluster:
+        return None
     try:
         context = current_context(timeout)
     except subprocess.TimeoutExpired:

@@ -13,7 +13,9 @@ Its state lives in a `file://` backend of its own with a random passphrase,
 so neither the operator's stacks nor their backend are ever touched.
 """
 
+import os
 import secrets
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,26 +69,36 @@ class ThrowawayStack:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
         }
         self.stack: auto.Stack | None = None
+        self.password: str | None = None
         self.rendered: Rendered | None = None
         self._wrote_stack_file = False
 
-    def create(self) -> "ThrowawayStack":
+    def create(self, text: str | None = None, render: bool = True) -> "ThrowawayStack":
         """Write the stack file, create the stack, set its redis password.
 
         `create_stack`, not `create_or_select_stack`: the name is new, and if
         it ever were not, the suite must stop rather than take over (and
         finally destroy) a stack that is not its own.
         """
-        text = e2e_stack_text(self.namespace, self.context)
+        text = text or e2e_stack_text(self.namespace, self.context)
         with self.stack_file.open("x", encoding="utf-8") as file:  # never someone else's
             self._wrote_stack_file = True
             file.write(text)
-        self.rendered = Rendered(self.stack_file)
+        if render:  # not a stack file made to fail
+            self.rendered = Rendered(self.stack_file)
         self.stack = auto.Stack.create(
             self.name, _Workspace(work_dir=str(self.root), env_vars=self.env))
+        self.password = secrets.token_urlsafe(24)
         self.stack.set_config(PASSWORD_CONFIG_KEY,
-                              auto.ConfigValue(value=secrets.token_urlsafe(24), secret=True))
+                              auto.ConfigValue(value=self.password, secret=True))
         return self
+
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """The pulumi CLI itself on this stack, for what the Automation API does
+        not hand over as the CLI prints it (`stack output --json`, exit codes)."""
+        return subprocess.run(["pulumi", *args, "--stack", self.name, "--non-interactive"],
+                              cwd=self.root, env={**os.environ, **self.env},
+                              capture_output=True, text=True, timeout=timeout)
 
     def use_filebeat_image(self, image: str) -> None:
         """As an operator would: `pulumi config set --path redis-filebeat:filebeat.image`."""
@@ -107,6 +119,7 @@ class ThrowawayStack:
             except Exception as error:
                 raise TearDownError(self.cleanup_hint(error)) from error
             self.stack.workspace.remove_stack(self.name)
+            self.stack = None  # torn down: a second call does nothing
         finally:
             if self._wrote_stack_file:
                 self.stack_file.unlink(missing_ok=True)

@@ -1,0 +1,104 @@
+"""What the cluster's API server and the real engine say about our stacks,
+without deploying any of them: a bad stack file stops `pulumi preview` with
+our one line, and every committed stack's render (and the operator's Stack
+object) passes the API server's own validation (`--dry-run=server`)."""
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from tests.e2e.cluster import ROOT, e2e_stack_text
+from tests.e2e.stack import ThrowawayStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+STEPS_IN_ORDER = False
+"""Each test stands alone: one failing does not skip the others (conftest.py)."""
+
+COMMITTED_STACKS = ("demo", "dev", "prod", "mixed-nodes")
+UNKNOWN_KEY = "redis-filebeat:noSuchKey"
+
+
+def run(command: list[str], input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, input=input,
+                          cwd=ROOT)
+
+
+def test_an_unknown_key_stops_preview_with_our_line(cluster, tmp_path):
+    (tmp_path / "state").mkdir()
+    stack = ThrowawayStack(tmp_path / "state", "local")
+    document = yaml.safe_load(e2e_stack_text(stack.namespace, "local"))
+    document["config"][UNKNOWN_KEY] = "x"
+    try:
+        stack.create(yaml.safe_dump(document, sort_keys=False), render=False)
+        preview = stack.cli("preview")
+        output = preview.stdout + preview.stderr
+        assert preview.returncode != 0, output
+        expected = f"stacks/Pulumi.{stack.name}.yaml: {UNKNOWN_KEY.partition(':')[2]}: unknown key"
+        assert expected in output, output
+        assert "Traceback" not in output, output
+        export = stack.cli("stack", "export")
+        assert export.returncode == 0, export.stderr
+        state = json.loads(export.stdout).get("deployment", {})
+        types = [r["type"] for r in state.get("resources", [])]
+        assert set(types) <= {"pulumi:pulumi:Stack"}, types
+    finally:
+        stack.tear_down(on_output=lambda line: None)
+
+
+def render(stack: str) -> str:
+    result = run([sys.executable, "-m", "components", "render", "--stack", stack])
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("stack", COMMITTED_STACKS)
+def test_the_render_passes_server_side_validation(cluster, stack):
+    """Namespaced objects need their namespace to exist even for a dry run:
+    those the render uses and the cluster lacks are created, and deleted after."""
+    text = render(stack)
+    wanted = {d["metadata"].get("namespace") for d in yaml.safe_load_all(text) if d} - {None}
+    existing = set(run(["kubectl", "get", "namespaces", "-o",
+                        "jsonpath={.items[*].metadata.name}"]).stdout.split())
+    created = sorted(wanted - existing)
+    try:
+        for namespace in created:
+            made = run(["kubectl", "create", "namespace", namespace])
+            assert made.returncode == 0, made.stderr
+        applied = run(["kubectl", "apply", "--dry-run=server", "-f", "-"], input=text)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+    finally:
+        for namespace in created:
+            run(["kubectl", "delete", "namespace", namespace, "--timeout=120s"])
+
+
+def test_the_operator_stack_passes_server_side_validation(cluster):
+    crd = run(["kubectl", "apply", "--server-side", "-f", "tests/crds/pulumi.com_stacks.yaml"])
+    assert crd.returncode == 0, crd.stderr
+    try:
+        # `kubectl wait` fails outright while the CRD has no conditions yet.
+        deadline, established = time.monotonic() + 60, ""
+        while established != "True" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            established = run(["kubectl", "get", "crd/stacks.pulumi.com", "-o",
+                               'jsonpath={.status.conditions[?(@.type=="Established")].status}']
+                              ).stdout.strip()
+        assert established == "True", "the Stack CRD was not Established within 60 s"
+        text = (ROOT / "deploy" / "operator" / "stack.yaml").read_text()
+        wanted = {d["metadata"].get("namespace") for d in yaml.safe_load_all(text) if d} - {None}
+        existing = set(run(["kubectl", "get", "namespaces", "-o",
+                            "jsonpath={.items[*].metadata.name}"]).stdout.split())
+        created = sorted(wanted - existing)
+        for namespace in created:
+            assert run(["kubectl", "create", "namespace", namespace]).returncode == 0
+        try:
+            applied = run(["kubectl", "apply", "--dry-run=server", "-f", "-"], input=text)
+            assert applied.returncode == 0, applied.stdout + applied.stderr
+        finally:
+            for namespace in created:
+                run(["kubectl", "delete", "namespace", namespace, "--timeout=120s"])
+    finally:
+        run(["kubectl", "delete", "-f", "tests/crds/pulumi.com_stacks.yaml", "--wait=false"])
