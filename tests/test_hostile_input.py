@@ -323,7 +323,7 @@ def test_a_crash_is_exit_3_with_one_line_saying_it_is_a_bug(monkeypatch, capsys,
 def test_debug_and_its_env_var_add_the_traceback(monkeypatch, capsys):
     from components import cli
 
-    def crash(kind, value):
+    def crash(*side):
         raise KeyError("boom")
 
     monkeypatch.setattr(cli, "load_side", crash)
@@ -331,6 +331,7 @@ def test_debug_and_its_env_var_add_the_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and err.endswith(
         "report the traceback\n")
+    assert "internal error: KeyError: 'boom'" in err
     monkeypatch.setenv(cli.DEBUG_ENV, "1")
     assert cli.main(["diff", "--dir", "a", "--dir", "b"]) == 3
     assert "Traceback" in capsys.readouterr().err
@@ -339,7 +340,7 @@ def test_debug_and_its_env_var_add_the_traceback(monkeypatch, capsys):
 def test_an_interrupt_is_130_not_a_crash(monkeypatch, capsys):
     from components import cli
 
-    def interrupted(kind, value):
+    def interrupted(*side):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "load_side", interrupted)
