@@ -12,7 +12,7 @@ the heap after the imports, as the CLI does (components/__main__.py), so the
 collection after a mocks run walks what the CLI's would.
 
 The program runs on a worker thread, and the SDK calls the mocks from a
-thread pool (see components/mockrun.py). A profiler on the main thread sees
+thread pool (see components/render/mockrun.py). A profiler on the main thread sees
 none of that, so every thread started during the profile gets its own
 profiler, and their statistics are merged. cProfile's clock is the wall
 clock: a thread blocked in a lock, a queue or the event loop's poll is
