@@ -5,7 +5,14 @@ whose tests stand alone says so with `STEPS_IN_ORDER = False`.
 
 The session's `cluster` fixture provides the cluster they deploy to."""
 
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pytest
+
+from tests.e2e.cluster import ROOT, Cluster, is_simulated, missing_tools, unavailable
 
 FAILED_STEP = pytest.StashKey[str]()
 
@@ -31,19 +38,6 @@ def pytest_runtest_setup(item):
 
 
 # The cluster the suite deploys to.
-
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from tests.e2e.cluster import (  # noqa: E402
-    ROOT,
-    Cluster,
-    is_simulated,
-    missing_tools,
-    unavailable,
-)
 
 CLUSTER_UP_SECONDS = 180
 
