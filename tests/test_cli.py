@@ -128,3 +128,28 @@ def test_every_subcommands_help_gives_its_exit_codes(command):
     result = cli(command, "--help")
     assert result.returncode == 0
     assert "3 a crash" in " ".join(result.stdout.split())
+
+
+def test_config_dash_reads_standard_input(monkeypatch):
+    import io
+
+    stack = (ROOT / "stacks" / "Pulumi.dev.yaml").read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stack)))
+    from_stdin = cli("render", "--config", "-")
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    assert from_stdin.stdout == cli("render", "--stack", "dev").stdout
+    assert "<stdin>: redisPassword: not set" in from_stdin.stderr
+
+
+def test_config_dash_errors_name_standard_input(monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"config: []\n")))
+    result = cli("render", "--config", "-")
+    assert (result.returncode, result.stderr) == (
+        2, "<stdin>: config: must be a mapping of keys to values\n")
+
+
+def test_only_one_side_reads_standard_input():
+    result = cli("diff", "--config", "-", "--config", "-")
+    assert result.returncode == 2 and "only one side can be --config -" in result.stderr

@@ -84,6 +84,8 @@ def _main(argv: list[str]) -> int:
         if len(sides) != 2:
             args.subparser.error(f"diff needs two sides, old then new, each --stack, --config "
                                  f"or --dir; got {len(sides)}")
+        if sides.count(("config", "-")) > 1:
+            args.subparser.error("only one side can be --config - (standard input)")
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit, overrides_of(args),

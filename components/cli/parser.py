@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     render.set_defaults(subparser=render)
     source = render.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
-    source.add_argument("--config", metavar="PATH", type=Path, help="render this stack file")
+    source.add_argument("--config", metavar="PATH", type=Path,
+                        help="render this stack file; - reads it from standard input")
     add_override_options(render)
     render.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml",
                         help="yaml: one multi-document stream (default); json: one List")

@@ -8,6 +8,7 @@ refuses them, and every problem one line, `<file>:<line>:<column>: <what>`.
 
 import difflib
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -42,22 +43,34 @@ MAX_CONFIG_KEYS: Final = 1000
 did-you-mean search, so ten thousand of them would take seconds to refuse."""
 
 
+STDIN: Final = Path("-")
+"""`--config -`: the stack file comes on standard input."""
+STDIN_ORIGIN: Final = "<stdin>"
+
+
 def read_stack_file(path: Path, overrides: Overrides = NO_OVERRIDES) -> RawConfig:
     """Read a `Pulumi.<stack>.yaml` the way the engine would present it.
 
     Secure values cannot be decrypted without the Pulumi CLI, so their keys
-    are only marked secret; the value handed on is a placeholder.
+    are only marked secret; the value handed on is a placeholder. `STDIN`
+    reads standard input, with the project file of the working directory.
     """
-    try:
-        data = read_file(path, limits=STACK_FILE_LIMITS)
-    except UnreadableFileError as error:
-        raise StackFileError(str(error)) from None
-    project = project_file_of(path)
+    if path == STDIN:
+        # One byte past the limit, so an oversized input is refused, never read whole.
+        data = sys.stdin.buffer.read(STACK_FILE_LIMITS.max_bytes + 1)
+        project = project_file_of(Path.cwd() / "stacks" / "stdin.yaml")
+        origin = STDIN_ORIGIN
+    else:
+        try:
+            data = read_file(path, limits=STACK_FILE_LIMITS)
+        except UnreadableFileError as error:
+            raise StackFileError(str(error)) from None
+        project, origin = project_file_of(path), str(path)
     try:
         defaults = project_config(project) if project else {}
     except ProjectFileError as error:
         raise StackFileError(str(error)) from None
-    return stack_config(data, str(path), defaults, overrides)
+    return stack_config(data, origin, defaults, overrides)
 
 
 def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | None = None,

@@ -16,7 +16,7 @@ from typing import Any
 from ..config.errors import ConfigError, Problem
 from ..config.parse import parse_config
 from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED
-from ..config.stack_file import read_stack_file
+from ..config.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
 from ..conventions import AUTH_CHECKSUM_ANNOTATION
 from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
 from ..workloads.program import main
@@ -133,8 +133,9 @@ def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
     access to it) is rendered as a placeholder, with a note saying so.
     """
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
-    stack = match.group(1) if match else path.stem
-    raw, origin = raw or read_stack_file(path), str(path)
+    stack = "stdin" if path == STDIN else match.group(1) if match else path.stem
+    raw = raw or read_stack_file(path)
+    origin = STDIN_ORIGIN if path == STDIN else str(path)
     try:
         return render(raw, stack, origin=origin)
     except ConfigError as error:
