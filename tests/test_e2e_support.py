@@ -113,7 +113,7 @@ def test_a_missing_tool_skips_unless_required(monkeypatch):
 
 # The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
 E2E_TESTS = 16
-"""test_deploy.py's 8 steps and test_validation.py's 6 tests."""
+"""test_deploy.py's 8 steps, test_validation.py's 6 tests and test_coverage_scheduler.py's 2."""
 REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
                "-n", "0", str(ROOT / "tests" / "e2e"))
 
