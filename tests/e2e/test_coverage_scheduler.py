@@ -75,9 +75,29 @@ def fake_nodes(cluster):
         {"apiVersion": "v1", "kind": "List", "items": documents}))
     assert applied.returncode == 0, applied.stderr
     try:
+        _wait_until_ready(names)
         yield names
     finally:
         kubectl("delete", "node", *names, "--ignore-not-found", "--wait=false")
+
+
+def _wait_until_ready(names: list[str]) -> None:
+    """A node that is not Ready yet carries the node controller's
+    `node.kubernetes.io/not-ready` taints, which a snapshot of the inventory
+    would keep while the controller, moments later, no longer sees them."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        nodes = json.loads(kubectl("get", "node", *names, "-o", "json").stdout or "{}")
+        ready = [n for n in nodes.get("items", [])
+                 if any(c["type"] == "Ready" and c["status"] == "True"
+                        for c in n.get("status", {}).get("conditions", []))
+                 and not any(t["key"].startswith("node.kubernetes.io/")
+                             for t in n["spec"].get("taints", []))]
+        if len(ready) == len(names):
+            return
+        time.sleep(1)
+    pytest.fail(f"the fake nodes were not Ready, without the node controller's taints, within "
+                f"{SETTLE_SECONDS} s")
 
 
 def placed(namespace: str) -> dict[str, set[str]]:
