@@ -67,7 +67,7 @@ def test_defaults():
             {"name": "var-log", "mountPath": "/var/log", "readOnly": True},
             {"name": "var-lib-docker-containers", "mountPath": "/var/lib/docker/containers",
              "readOnly": True},
-            {"name": "registry", "mountPath": "/usr/share/filebeat/data", "readOnly": False},
+            {"name": "registry", "mountPath": "/usr/share/filebeat/data"},
             {"name": "config", "mountPath": "/etc/filebeat", "readOnly": True},
             {"name": "redis-auth", "mountPath": "/etc/filebeat-auth", "readOnly": True},
         ],
@@ -106,7 +106,7 @@ def test_registry_can_move_or_stay_in_the_pod():
     registry = [v for v in moved["volumes"] if v["name"] == "registry"]
     assert registry == [{"name": "registry",
                          "hostPath": {"path": "/data/fb", "type": "DirectoryOrCreate"}}]
-    assert {"name": "registry", "mountPath": "/fb", "readOnly": False} in moved[
+    assert {"name": "registry", "mountPath": "/fb"} in moved[
         "containers"][0]["volumeMounts"]
     # In the pod: read-only root, so the registry gets a pod-lifetime directory.
     in_pod = pod_spec(with_filebeat(registryHostPath=None))
@@ -213,7 +213,8 @@ def test_outputs():
 def test_create_namespace_adds_it_first():
     out = render_config(minimal() | {"namespace": "logging", "createNamespace": True})
     assert out.manifests.objects[0].body == {
-        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "logging"}}
+        "apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "logging", "annotations": {"pulumi.com/patchForce": "true"}}}
     namespaced = [m for m in out.manifests.objects[1:] if m.namespace is not None]
     assert {m.namespace for m in namespaced} == {"logging"}
     assert {m.kind for m in out.manifests.objects if m.namespace is None} == {
@@ -227,7 +228,7 @@ def test_no_namespace_object_by_default():
 def test_a_critical_class_outside_kube_system_brings_its_quota():
     out = render_config(with_filebeat() | {"namespace": "logging"}).manifests
     assert out["ResourceQuota"]["filebeat-critical-pods"]["spec"] == {
-        "hard": {"pods": "10000"},
+        "hard": {"pods": "10k"},
         "scopeSelector": {"matchExpressions": [{
             "scopeName": "PriorityClass", "operator": "In",
             "values": ["system-node-critical"]}]}}

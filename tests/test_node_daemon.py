@@ -19,8 +19,9 @@ def refusal(**fields) -> str:
 
 
 def pulumi_annotations(ds: dict) -> dict:
+    """What tells Pulumi how to wait: patchForce is every object's (test_ownership.py)."""
     return {k: v for k, v in ds["metadata"].get("annotations", {}).items()
-            if k.startswith("pulumi.com/")}
+            if k.startswith("pulumi.com/") and k != "pulumi.com/patchForce"}
 
 
 def test_on_delete_skips_pulumis_rollout_wait():

@@ -12,7 +12,8 @@ def test_defaults():
     assert deployment["metadata"] == {
         "name": "redis", "namespace": "default", "labels": labels,
         "annotations": {"checkov.io/skip1": "CKV_K8S_43=no digest is configured yet; set "
-                        "imageDigest once it has been looked up in the registry"}}
+                        "imageDigest once it has been looked up in the registry",
+                        "pulumi.com/patchForce": "true"}}
     assert deployment["spec"]["replicas"] == 1
     assert deployment["spec"]["selector"] == {"matchLabels": labels}
     assert "strategy" not in deployment["spec"]

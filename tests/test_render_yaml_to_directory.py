@@ -70,7 +70,18 @@ def test_the_setting_creates_one_provider_that_only_renders():
     [provider] = [r for r in resources if r.type == PROVIDER]
     # Nothing else: no kubeconfig or context, which the renderer has no use for.
     assert provider.name == "render-yaml"
-    assert provider.inputs == {"renderYamlToDirectory": "rendered/dev"}
+    assert provider.inputs == {"renderYamlToDirectory": "rendered/dev", "kubeconfig": ""}
+
+
+def test_a_kubeconfig_in_the_environment_stays_out_of_it(monkeypatch):
+    """The provider refuses a kubeconfig beside renderYamlToDirectory, and the
+    SDK fills one in from $KUBECONFIG when the program gives none: with it
+    exported, as on most operators' machines, `pulumi up` failed."""
+    monkeypatch.setenv("KUBECONFIG", "/home/operator/.kube/config")
+    stack, config = case("everything")
+    resources = run_with_mocks(main, stack, with_directory(config, "rendered/dev")).resources
+    [provider] = [r for r in resources if r.type == PROVIDER]
+    assert provider.inputs.get("kubeconfig") == ""
 
 
 @pytest.mark.parametrize("name", CASES)

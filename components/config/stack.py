@@ -44,6 +44,13 @@ class StackConfig(CamelModel):
     unset: deploy to the cluster. Use a stack of its own for it: switching a
     deployed stack over replaces every object. The folder holds Secrets' data
     in plain text (base64); keep it out of git."""
+    force_conflicts: bool = True
+    """Let `pulumi up` take back the fields this stack sets when another tool
+    changed them (`kubectl set image`, `kubectl edit`), as `kubectl apply
+    --server-side --force-conflicts` and Flux do: the stack is the source of
+    truth for what it declares, and fields it does not set stay the other
+    tool's. Default true. Set false to have `up` stop at such a field conflict,
+    naming the field and the tool that owns it."""
     redis_password: Annotated[SecretStr, Field(min_length=16, max_length=512)] | None = None
     """The password redis requires and filebeat sends: set exactly when
     redis.auth is on, with `pulumi config set --secret redis-filebeat:redisPassword`.

@@ -25,14 +25,16 @@ selected by name."""
 def ingress_policy(name: str, labels: Mapping[str, str], namespace: pulumi.Input[str],
                    ingress: list[NetworkPolicyIngressRuleArgs],
                    opts: pulumi.ResourceOptions) -> NetworkPolicy:
-    """A policy on the pods with `labels`: only `ingress` gets in (nothing, if empty)."""
+    """A policy on the pods with `labels`: only `ingress` gets in (nothing, if
+    empty). An empty list is left out: with `policyTypes: [Ingress]` no rules
+    already means none, and the provider drops `[]` when it writes the object."""
     return NetworkPolicy(
         name,
         metadata=ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
         spec=NetworkPolicySpecArgs(
             pod_selector=LabelSelectorArgs(match_labels=dict(labels)),
             policy_types=["Ingress"],
-            ingress=ingress,
+            ingress=ingress or None,
         ),
         opts=opts,
     )

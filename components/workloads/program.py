@@ -20,6 +20,7 @@ from ..config.stack import StackConfig
 from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
 from .filebeat import Filebeat
 from .pod import secret_checksum
+from .ownership import force_conflicts
 from .redis import Redis
 
 
@@ -33,7 +34,7 @@ class Stack:
 
 def build(config: StackConfig) -> Stack:
     """Register the stack's resources. `config` must already be validated."""
-    opts = _provider_options(config)
+    opts = _stack_options(config)
     namespace: pulumi.Input[str] = config.namespace
     if config.create_namespace:
         # Use the Namespace's output, so Pulumi creates it before its contents.
@@ -58,14 +59,24 @@ def build(config: StackConfig) -> Stack:
     return Stack(redis, filebeat)
 
 
-def _provider_options(config: StackConfig) -> pulumi.ResourceOptions | None:
-    """The default Kubernetes provider deploys; `renderYamlToDirectory` asks
-    for one that writes files instead. Components hand `providers` down to
-    every child, so one provider covers the whole stack."""
-    if config.render_yaml_to_directory is None:
+def _stack_options(config: StackConfig) -> pulumi.ResourceOptions | None:
+    """What every object of the stack shares, handed down by the components
+    to their children. The default Kubernetes provider deploys;
+    `renderYamlToDirectory` asks for one that writes files instead."""
+    providers: list[pulumi.ProviderResource] = []
+    transformations: list[pulumi.ResourceTransformation] = []
+    if config.render_yaml_to_directory is not None:
+        # kubeconfig="": else the SDK fills it from $KUBECONFIG, and the
+        # provider refuses a kubeconfig beside renderYamlToDirectory.
+        providers.append(Provider(
+            "render-yaml", render_yaml_to_directory=config.render_yaml_to_directory,
+            kubeconfig=""))
+    if config.force_conflicts:
+        transformations.append(force_conflicts)
+    if not providers and not transformations:
         return None
-    provider = Provider("render-yaml", render_yaml_to_directory=config.render_yaml_to_directory)
-    return pulumi.ResourceOptions(providers=[provider])
+    return pulumi.ResourceOptions(providers=providers or None,
+                                  transformations=transformations or None)
 
 
 def runtime_config() -> RawConfig:

@@ -147,7 +147,8 @@ class NodeDaemon(pulumi.ComponentResource):
     def _host_path_mounts(config: NodeDaemonConfig) -> list[Mount]:
         return [Mount(VolumeArgs(name=v.name, host_path=HostPathVolumeSourceArgs(
                     path=v.path, type=v.type or None)),
-                      mount_path=v.mount_path or v.path, read_only=v.read_only)
+                      # false is the API's default, which the provider leaves out.
+                      mount_path=v.mount_path or v.path, read_only=v.read_only or None)
                 for v in config.volumes()]
 
     def _config_mount(self, config: NodeDaemonConfig) -> list[Mount]:

@@ -20,9 +20,10 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 from ...config.daemon import NodeDaemonConfig
 
 CRITICAL_PRIORITY_CLASSES = frozenset({"system-node-critical", "system-cluster-critical"})
-CRITICAL_POD_LIMIT = "10000"
+CRITICAL_POD_LIMIT = "10k"
 """Twice the 5,000 nodes of the largest cluster Kubernetes supports: one pod
-per node, and a second on each node while a surge replaces it."""
+per node, and a second on each node while a surge replaces it. Written as
+the API server stores the quantity, so a render compares equal to the cluster."""
 
 
 def critical_pods_quota(config: NodeDaemonConfig, namespace: pulumi.Input[str],
