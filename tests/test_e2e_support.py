@@ -30,6 +30,7 @@ from tests.e2e.cluster import (
     predicted_changes,
     running_images,
     set_filebeat_image,
+    template_image,
     unavailable,
     unexpected_steps,
 )
@@ -112,8 +113,9 @@ def test_a_missing_tool_skips_unless_required(monkeypatch):
 
 
 # The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
-E2E_TESTS = 16
-"""test_deploy.py's 8 steps, test_validation.py's 6 tests and test_coverage_scheduler.py's 2."""
+E2E_TESTS = 22
+"""test_deploy.py's 9 steps, test_validation.py's 10 tests, test_coverage_scheduler.py's 2
+and test_render_yaml.py's 1."""
 REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
                "-n", "0", str(ROOT / "tests" / "e2e"))
 
@@ -271,6 +273,14 @@ def test_terminating_pods_and_other_containers_do_not_count():
 FILEBEAT_EVENT = json.dumps({"@timestamp": "2026-01-01T00:00:00.000Z", "message": "hello",
                              "agent": {"type": "filebeat", "version": "8.15.3"},
                              "log": {"file": {"path": "/var/log/containers/x.log"}}})
+
+
+def test_the_template_image_is_the_named_containers():
+    daemon_set = json.dumps({"spec": {"template": {"spec": {"containers": [
+        {"name": "sidecar", "image": "busybox"}, {"name": "filebeat", "image": NEW_IMAGE}]}}}})
+    assert template_image(daemon_set, "filebeat") == NEW_IMAGE
+    with pytest.raises(ValueError):
+        template_image(daemon_set, "redis")
 
 
 def test_an_entry_must_be_a_filebeat_event():

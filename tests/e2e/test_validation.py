@@ -1,7 +1,8 @@
 """What the cluster's API server and the real engine say about our stacks,
 without deploying any of them: a bad stack file stops `pulumi preview` with
 our one line, and every committed stack's render (and the operator's Stack
-object) passes the API server's own validation (`--dry-run=server`)."""
+object, and each way to expose a daemon) passes the API server's own
+validation (`--dry-run=server`)."""
 
 import json
 import subprocess
@@ -11,6 +12,7 @@ import time
 import pytest
 import yaml
 
+from tests.configs import render_config, with_filebeat
 from tests.e2e.cluster import ROOT, e2e_stack_text
 from tests.e2e.stack import ThrowawayStack
 
@@ -19,6 +21,7 @@ STEPS_IN_ORDER = False
 """Each test stands alone: one failing does not skip the others (conftest.py)."""
 
 COMMITTED_STACKS = ("demo", "dev", "prod", "mixed-nodes")
+EXPOSURES = ("push", "hostPort", "headless", "service")
 UNKNOWN_KEY = "redis-filebeat:noSuchKey"
 
 
@@ -55,11 +58,10 @@ def render(stack: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("stack", COMMITTED_STACKS)
-def test_the_render_passes_server_side_validation(cluster, stack):
-    """Namespaced objects need their namespace to exist even for a dry run:
-    those the render uses and the cluster lacks are created, and deleted after."""
-    text = render(stack)
+def assert_dry_run_passes(text: str) -> None:
+    """`kubectl apply --dry-run=server` of these documents. Namespaced objects
+    need their namespace to exist even for a dry run: those the documents use
+    and the cluster lacks are created, and deleted after."""
     wanted = {d["metadata"].get("namespace") for d in yaml.safe_load_all(text) if d} - {None}
     existing = set(run(["kubectl", "get", "namespaces", "-o",
                         "jsonpath={.items[*].metadata.name}"]).stdout.split())
@@ -75,6 +77,20 @@ def test_the_render_passes_server_side_validation(cluster, stack):
             run(["kubectl", "delete", "namespace", namespace, "--timeout=120s"])
 
 
+@pytest.mark.parametrize("stack", COMMITTED_STACKS)
+def test_the_render_passes_server_side_validation(cluster, stack):
+    assert_dry_run_passes(render(stack))
+
+
+@pytest.mark.parametrize("expose", EXPOSURES)
+def test_every_exposure_passes_server_side_validation(cluster, expose):
+    """The committed stacks all push; the other three patterns add a hostPort,
+    a headless Service or a ClusterIP one, each with its NetworkPolicy."""
+    config = with_filebeat(expose=expose, ports=[{"name": "metrics", "containerPort": 5066}])
+    manifests = render_config(config | {"namespace": f"expose-{expose.lower()}"}).manifests
+    assert_dry_run_passes(yaml.safe_dump_all(manifests.documents()))
+
+
 def test_the_operator_stack_passes_server_side_validation(cluster):
     crd = run(["kubectl", "apply", "--server-side", "-f", "tests/crds/pulumi.com_stacks.yaml"])
     assert crd.returncode == 0, crd.stderr
@@ -87,18 +103,6 @@ def test_the_operator_stack_passes_server_side_validation(cluster):
                                'jsonpath={.status.conditions[?(@.type=="Established")].status}']
                               ).stdout.strip()
         assert established == "True", "the Stack CRD was not Established within 60 s"
-        text = (ROOT / "deploy" / "operator" / "stack.yaml").read_text()
-        wanted = {d["metadata"].get("namespace") for d in yaml.safe_load_all(text) if d} - {None}
-        existing = set(run(["kubectl", "get", "namespaces", "-o",
-                            "jsonpath={.items[*].metadata.name}"]).stdout.split())
-        created = sorted(wanted - existing)
-        for namespace in created:
-            assert run(["kubectl", "create", "namespace", namespace]).returncode == 0
-        try:
-            applied = run(["kubectl", "apply", "--dry-run=server", "-f", "-"], input=text)
-            assert applied.returncode == 0, applied.stdout + applied.stderr
-        finally:
-            for namespace in created:
-                run(["kubectl", "delete", "namespace", namespace, "--timeout=120s"])
+        assert_dry_run_passes((ROOT / "deploy" / "operator" / "stack.yaml").read_text())
     finally:
         run(["kubectl", "delete", "-f", "tests/crds/pulumi.com_stacks.yaml", "--wait=false"])
