@@ -6,9 +6,8 @@ offline renderer (which reads the stack file and hands values over the same
 way). So a stack that renders offline is a stack that `pulumi up` accepts.
 """
 
-import difflib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from .errors import ConfigError, Problem, readable_key
 from .kube_types import quoted
 from .rollout import UPDATE_STRATEGY_TYPES
 from .stack import SECRET_KEYS, StackConfig, config_aliases
+from .suggestions import did_you_mean
 
 
 def parse_config(raw: RawConfig, origin: str) -> StackConfig:
@@ -57,7 +57,7 @@ def _read_keys(raw: RawConfig) -> tuple[dict[str, Any], list[Problem]]:
         if namespace != PROJECT:
             continue  # other packages' config, e.g. kubernetes:context
         if key not in known:
-            problems.append(Problem(readable_key(key), "unknown key" + _did_you_mean(key, known)))
+            problems.append(Problem(readable_key(key), "unknown key" + did_you_mean(key, known)))
         elif text is None:
             problems.append(Problem(key, "is empty; give it a value or remove the key"))
         elif key in SECRET_KEYS and full_key not in raw.secret_keys:
@@ -127,7 +127,7 @@ def _unknown_key(error: ErrorDetails, where: _Where) -> str:
     if where.strategy == "OnDelete":
         return ("is not allowed with type OnDelete: pods are replaced only when you delete "
                 "them, so there is no rollout to tune")
-    return "unknown key" + _did_you_mean(str(where.loc[-1]), config_aliases())
+    return "unknown key" + did_you_mean(str(where.loc[-1]), config_aliases())
 
 
 def _unknown_strategy(error: ErrorDetails, where: _Where) -> str:
@@ -182,10 +182,3 @@ _MESSAGES: dict[str, Callable[[ErrorDetails, _Where], str]] = {
 }
 """pydantic's error types, and how each reads to an operator; any other type
 keeps pydantic's message, with the value that was given."""
-
-
-def _did_you_mean(key: str, candidates: Iterable[str]) -> str:
-    # The key itself is a candidate when it is valid elsewhere (nodeSelector
-    # under filebeat, refused under redis); suggesting it would be no help.
-    close = difflib.get_close_matches(key, [c for c in candidates if c != key], n=1, cutoff=0.7)
-    return f"; did you mean {close[0]!r}?" if close else ""

@@ -6,10 +6,9 @@ depth, aliases and numbers, duplicate keys refused as Pulumi's own reader
 refuses them, and every problem one line, `<file>:<line>:<column>: <what>`.
 """
 
-import difflib
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +24,7 @@ from ..untrusted_yaml import (
 )
 from .overrides import NO_OVERRIDES, OverrideError, Overrides, apply
 from .project_file import ProjectFileError, project_config, project_file_of
+from .suggestions import did_you_mean
 
 
 class StackFileError(Exception):
@@ -92,7 +92,7 @@ def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | No
     if unknown:
         raise StackFileError("\n".join(
             f"{origin}: {printable(key)}: not a key of a stack file"
-            + _did_you_mean(key, STACK_FILE_KEYS) for key in unknown))
+            + did_you_mean(key, STACK_FILE_KEYS, cutoff=0.6) for key in unknown))
     config = document.get("config")
     if config is None:
         config = {}
@@ -124,11 +124,6 @@ STACK_FILE_KEYS: Final = ("config", "secretsprovider", "encryptedkey", "encrypti
 
 def _kind(value: Any) -> str:
     return "list" if isinstance(value, list) else type(value).__name__
-
-
-def _did_you_mean(key: str, candidates: Sequence[str]) -> str:
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _holds_secret(value: Any) -> bool:

@@ -1,0 +1,19 @@
+"""The one "did you mean" rule, for stack-file keys and config keys alike.
+
+A leaf: the stack-file reader runs before any model is imported, and uses it too.
+"""
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(key: str, candidates: Iterable[str], cutoff: float = 0.7) -> str:
+    """`; did you mean 'x'?`, or nothing when no candidate is close enough.
+
+    The key itself is never suggested: it can be a candidate because it is
+    valid elsewhere (nodeSelector under filebeat, refused under redis), and
+    naming it back would be no help.
+    """
+    close = difflib.get_close_matches(key, [c for c in candidates if c != key], n=1,
+                                      cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
