@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks --profile --suite     # and the profile and the suite
     .venv/bin/python -m benchmarks --sections profile    # only the profile
     .venv/bin/python -m benchmarks --sections coverage   # 5,000 nodes x 20 classes
+    .venv/bin/python -m benchmarks --sections engine --repeats 3   # the real CLI; a cluster
     .venv/bin/python -m benchmarks --repeats 5 --steps 1,10,100
     .venv/bin/python -m benchmarks --sections "" --against main~3   # a change's effect
 
@@ -25,9 +26,10 @@ from pathlib import Path
 
 from . import sections
 from .coverage import coverage_section
+from .engine import engine
 from .peers import REQUIREMENTS
 
-SECTIONS = ("compare", "scaling", "coverage", "profile", "suite")
+SECTIONS = ("compare", "scaling", "coverage", "profile", "suite", "engine")
 DEFAULT = ("compare", "scaling")
 
 
@@ -70,6 +72,7 @@ def main() -> None:
                 "coverage": lambda: coverage_section(Path(scratch), args.repeats),
                 "profile": lambda: sections.profile(Path(scratch), args.repeats),
                 "suite": sections.suite,
+                "engine": lambda: engine(Path(scratch), args.repeats),
                 "against": lambda: sections.against(Path(scratch), args.repeats,
                                                     args.against, steps)}
         for name in (*SECTIONS, "against"):

@@ -1,15 +1,22 @@
 """The benchmark's inputs are what they claim to be (nothing here is timed)."""
 
+import json
+import runpy
 import sys
 
 import pytest
 import yaml
 
+from benchmarks.engine import BARE
 from benchmarks.peers import import_floor, import_floor_frozen, same_objects
 from benchmarks.runner import BenchmarkError
 from benchmarks.sections import against
 from benchmarks.stacks import write_node_class_stack
+from components.project import RawConfig
+from components.render.capture import from_capture
+from components.render.mockrun import run_with_mocks
 from components.render.renderer import render_stack_file
+from tests.configs import ROOT
 
 
 def test_an_n_class_stack_renders_n_daemon_sets(tmp_path):
@@ -47,3 +54,18 @@ def test_a_peer_that_drops_or_changes_a_field_is_caught(tmp_path):
     changed["labels"] = {**changed.get("labels", {}), "dropped-by-a-peer": "no"}
     assert same_objects(ours, yaml.safe_dump_all(documents)) == (
         f"{documents[-1]['kind']}/{changed.get('namespace', '')}/{changed['name']}")
+
+
+def test_the_bare_program_makes_the_render_s_objects_and_nothing_of_ours(tmp_path):
+    """The engine section's yardstick, under mocks: the same objects, field
+    for field, with the password where the render says `[secret]`, and no
+    resource of ours (no component) around them."""
+    stack_file = ROOT / "stacks" / "Pulumi.dev.yaml"
+    objects = render_stack_file(stack_file).manifests.documents()
+    (tmp_path / "objects.json").write_text(json.dumps(objects))
+    config = RawConfig({"bare:objects": str(tmp_path / "objects.json"),
+                        "redis-filebeat:redisPassword": "a-password-for-the-bench"},
+                       frozenset({"redis-filebeat:redisPassword"}))
+    capture = run_with_mocks(lambda: runpy.run_path(str(BARE / "__main__.py")), "bench", config)
+    assert {r.type.partition(":")[0] for r in capture.resources} == {"kubernetes"}
+    assert from_capture(capture.resources).documents() == objects
