@@ -153,3 +153,13 @@ def test_config_dash_errors_name_standard_input(monkeypatch):
 def test_only_one_side_reads_standard_input():
     result = cli("diff", "--config", "-", "--config", "-")
     assert result.returncode == 2 and "only one side can be --config -" in result.stderr
+
+
+def test_the_prog_name_is_how_the_cli_was_started():
+    from components.cli.parser import prog
+
+    assert prog("/venv/bin/redis-filebeat", "redis_filebeat.cli") == "redis-filebeat"
+    assert prog("/venv/lib/redis_filebeat/__main__.py", "redis_filebeat.cli") == \
+        "python -m redis_filebeat"
+    assert prog("/checkout/components/__main__.py", "components.cli") == "python -m components"
+    assert prog("/venv/bin/pytest", "components.cli") == "python -m components"

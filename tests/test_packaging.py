@@ -184,6 +184,11 @@ def test_installed_the_cli_renders_a_stack_file(installed):
                     [installed.python.with_name("redis-filebeat")]):
         result = run(*command, "render", "--config", "Pulumi.dev.yaml", cwd=here)
         assert "kind: DaemonSet" in result.stdout and "redisPassword: not set" in result.stderr
+    # Usage names the command as it was typed, never the checkout's `components`.
+    for command, name in (([installed.python, "-m", "redis_filebeat"], "python -m redis_filebeat"),
+                          ([installed.python.with_name("redis-filebeat")], "redis-filebeat")):
+        usage = run(*command, "--help", cwd=here).stdout
+        assert usage.startswith(f"usage: {name} "), usage
 
 
 def test_installed_a_stack_is_looked_for_around_the_working_directory_only(installed):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..render.folder import FolderError, stale_files, write_folder
 from ..render.manifests import Manifest, Manifests
 from .inputs import is_refusal, load_side, overrides_of, render_file, stack_path
-from .parser import DEBUG_ENV, _parser
+from .parser import DEBUG_ENV, _parser, prog
 
 if TYPE_CHECKING:
     from ..config.overrides import Overrides
@@ -119,7 +119,7 @@ def _main(argv: list[str]) -> int:
         for line in stale:
             print(line)
         if stale:
-            print(f"{args.check} is stale: run `python -m components render "
+            print(f"{args.check} is stale: run `{prog()} render "
                   f"{_source(args)} --out {args.check}` and commit the result", file=sys.stderr)
             return EXIT_STALE
         return EXIT_OK

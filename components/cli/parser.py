@@ -1,6 +1,7 @@
 """The command line's options: `render`, `diff`, `coverage`, `schema` and `reference`."""
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,22 @@ class _Side(argparse.Action):
         namespace.sides = [*sides, (self.dest, values)]
 
 
+SCRIPT = "redis-filebeat"
+"""The command pyproject.toml's [project.scripts] installs."""
+
+
+def prog(argv0: str | None = None, package: str = __package__ or "components") -> str:
+    """How the user started us, for usage lines and the commands messages
+    suggest: the installed script, else `python -m` and whichever name the
+    package has (`redis_filebeat` installed, `components` in a checkout)."""
+    if Path(argv0 if argv0 is not None else sys.argv[0]).name == SCRIPT:
+        return SCRIPT
+    return f"python -m {package.partition('.')[0]}"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m components",
+        prog=prog(),
         description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
     )
     parser.add_argument("--version", action="version", version=f"redis-filebeat {__version__}")
