@@ -17,27 +17,16 @@ from Kubernetes' rollout semantics and pulumi-kubernetes' replace rules:
   `checksum/config` annotation is for.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..render.manifests import Manifest
 from .change import Added, Change, Changed, Removed, before
 from .fields import show
 from .mounts import mounted_data
+from .replacement import REPLACED_ON_CHANGE, replaced_fields
 from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
 from .shape import get
-
-# pulumi-kubernetes replaces, rather than patches, an object when one of
-# these changes (provider/pkg/provider/diff.go); `spec.selector` of the
-# workloads and ConfigMap/Secret data have rules of their own.
-REPLACED_ON_CHANGE: Mapping[str, tuple[str, ...]] = {
-    "Service": ("spec.clusterIP",),
-    "PersistentVolumeClaim": ("spec",),
-    "ClusterRoleBinding": ("roleRef",),
-    "RoleBinding": ("roleRef",),
-    "StatefulSet": ("spec.podManagementPolicy", "spec.revisionHistoryLimit",
-                    "spec.serviceName", "spec.volumeClaimTemplates"),
-}
 
 
 def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
@@ -61,7 +50,7 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
         lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
-    elif kind == "PersistentVolumeClaim" and get(old, "spec") != get(new, "spec"):
+    elif kind == "PersistentVolumeClaim" and replaced_fields(change):
         lines += _replaced_claim(change, everything)
     elif kind == "Service":
         lines += _service(old, new)
@@ -104,8 +93,7 @@ def _replaced_claims(change: Changed, everything: Sequence[Change]) -> frozenset
     return frozenset(
         c.old.name for c in everything
         if isinstance(c, Changed) and c.old.kind == "PersistentVolumeClaim" and not c.moved
-        and c.old.namespace == change.new.namespace
-        and get(c.old.body, "spec") != get(c.new.body, "spec"))
+        and c.old.namespace == change.new.namespace and replaced_fields(c))
 
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:

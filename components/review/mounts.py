@@ -7,16 +7,16 @@ from ..conventions import CHECKSUM_ANNOTATION
 from ..render.manifests import Manifest
 from .change import Change, Changed, after, before
 from .fields import ABSENT
+from .replacement import replaced_fields
 from .rollout import WORKLOADS
 from .shape import get
 
 
 def mounted_data(change: Changed, everything: Sequence[Change]) -> list[str]:
     """A ConfigMap's or Secret's content change, as the workloads that read it feel it."""
-    fields = ("data", "binaryData", "stringData", "type")
-    if all(get(change.old.body, f) == get(change.new.body, f) for f in fields):
-        return []
     kind, name = change.new.kind, change.new.name
+    if not replaced_fields(change):
+        return []
     head = (f"{kind} content changed → Pulumi replaces it (delete, then create; "
             f"{kind}s are immutable to the provider by default)")
     consumers = [c for c in everything if (new := after(c)) is not None

@@ -5,6 +5,8 @@ from typing import Any
 from .shape import get
 
 WORKLOADS = frozenset({"DaemonSet", "Deployment", "StatefulSet"})
+SELECTOR = "spec.selector"
+"""Immutable in Kubernetes, so Pulumi replaces a workload whose selector changes."""
 _GAP = {
     "DaemonSet": "log gap",
     "Deployment": "no pods until the new ones are ready",
@@ -15,7 +17,7 @@ _GAP = {
 def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any],
                      replaced_claims: frozenset[str] = frozenset()) -> list[str]:
     """`replaced_claims`: the claims this change deletes and re-creates."""
-    if get(old, "spec.selector") != get(new, "spec.selector"):
+    if get(old, SELECTOR) != get(new, SELECTOR):
         # The pod template is moot: the whole object is re-created.
         return [f"selector changed → immutable field: Pulumi will delete and re-create the "
                 f"{kind} ({_GAP[kind]})"]
