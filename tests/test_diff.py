@@ -146,14 +146,14 @@ def test_redis_template_change_with_recreate_keeps_the_data_on_its_claim():
         "the new pods are ready; data on PersistentVolumeClaim redis-data carries over"]
 
 
-def test_a_resized_claim_is_deleted_first_and_waits_for_redis():
+def test_a_reclassed_claim_is_deleted_first_and_waits_for_redis():
     """The provider deletes a named object before re-creating it, and the
     pvc-protection finalizer holds the delete while a pod mounts the claim."""
-    diffs = diff(with_redis(persistence={"enabled": True, "size": "1Gi"}),
-                 with_redis(persistence={"enabled": True, "size": "2Gi"}))
+    diffs = diff(with_redis(persistence={"enabled": True, "storageClassName": "fast"}),
+                 with_redis(persistence={"enabled": True, "storageClassName": "slow"}))
     assert impacts(diffs) == {"PersistentVolumeClaim default/redis-data": [
-        "spec changed → immutable for Pulumi: it will delete and re-create the "
-        "PersistentVolumeClaim",
+        "spec.storageClassName changed → immutable for Pulumi: it will delete and re-create "
+        "the PersistentVolumeClaim",
         "the old claim is deleted before the new one is created (the name stays): the data "
         "on it is lost unless its PersistentVolume's reclaimPolicy is Retain",
         "Kubernetes holds that delete while pods of Deployment default/redis mount the claim "
@@ -161,10 +161,11 @@ def test_a_resized_claim_is_deleted_first_and_waits_for_redis():
         "times out"]}
 
 
-def test_a_resized_claim_and_a_redis_change_agree_that_the_data_is_lost():
-    persistent = {"enabled": True, "size": "2Gi"}
+def test_a_reclassed_claim_and_a_redis_change_agree_that_the_data_is_lost():
+    persistent = {"enabled": True, "storageClassName": "fast"}
     diffs = diff(with_redis(persistence=persistent),
-                 with_redis(persistence=persistent | {"size": "4Gi"}, image="redis:7.4.1-alpine"))
+                 with_redis(persistence=persistent | {"storageClassName": "slow"},
+                            image="redis:7.4.1-alpine"))
     found = impacts(diffs)
     assert "the data on it is lost" in found["PersistentVolumeClaim default/redis-data"][1]
     assert found["Deployment default/redis"] == [

@@ -50,8 +50,10 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
         lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
-    elif kind == "PersistentVolumeClaim" and replaced_fields(change):
-        lines += _replaced_claim(change, everything)
+    elif kind == "PersistentVolumeClaim":
+        lines += _resized_claim(old, new)
+        if replaced_fields(change):
+            lines += _replaced_claim(change, everything)
     elif kind == "Service":
         lines += _service(old, new)
     elif kind in ("ConfigMap", "Secret"):
@@ -94,6 +96,17 @@ def _replaced_claims(change: Changed, everything: Sequence[Change]) -> frozenset
         c.old.name for c in everything
         if isinstance(c, Changed) and c.old.kind == "PersistentVolumeClaim" and not c.moved
         and c.old.namespace == change.new.namespace and replaced_fields(c))
+
+
+def _resized_claim(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Kubernetes refuses a smaller size, and a larger one unless the volume's
+    class can expand; which the claim's class is, only the cluster knows."""
+    size = "spec.resources.requests.storage"
+    if get(old, size) == get(new, size):
+        return []
+    return [f"size {show(get(old, size))} → {show(get(new, size))} → Pulumi patches the claim "
+            "in place: Kubernetes only grows a claim, and only when its StorageClass has "
+            "allowVolumeExpansion; otherwise `pulumi up` fails"]
 
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:

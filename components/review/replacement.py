@@ -18,7 +18,9 @@ from .shape import get
 # SELECTOR and DATA_FIELDS have lines of their own (rollout.py, mounts.py).
 REPLACED_ON_CHANGE: Mapping[str, tuple[str, ...]] = {
     "Service": ("spec.clusterIP",),
-    "PersistentVolumeClaim": ("spec",),
+    # Not its size: Kubernetes patches spec.resources.requests in place.
+    "PersistentVolumeClaim": ("spec.accessModes", "spec.selector", "spec.storageClassName",
+                              "spec.volumeName"),
     "ClusterRoleBinding": ("roleRef",),
     "RoleBinding": ("roleRef",),
     "StatefulSet": ("spec.podManagementPolicy", "spec.revisionHistoryLimit",
