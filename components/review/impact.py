@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..render.manifests import Manifest
-from .change import Added, Change, Changed, Removed, before
+from .change import Added, Change, Changed, Removed
 from .fields import show
 from .mounts import mounted_data
-from .replacement import REPLACED_ON_CHANGE, replaced_fields
-from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
+from .replacement import REPLACED_ON_CHANGE, replaced_fields, replaced_with
+from .rollout import WORKLOADS, lost_buffer, pods, workload_rollout
 from .shape import get
 
 
@@ -49,7 +49,8 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              f"{kind}" for path in REPLACED_ON_CHANGE.get(kind, ())
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
-        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
+        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything),
+                                  [m.identity() for m in replaced_with(change, everything)])
     elif kind == "PersistentVolumeClaim":
         lines += _resized_claim(old, new)
         if replaced_fields(change):
@@ -111,18 +112,19 @@ def _resized_claim(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:
     """A claim keeps its name, so the provider deletes the old one before it
-    creates the new (deleteBeforeReplace in provider.go's Diff), and Kubernetes'
-    pvc-protection finalizer holds that delete while a pod mounts the claim."""
+    creates the new (deleteBeforeReplace in provider.go's Diff). The workloads
+    that mount it go first (replacement.py), and the provider deletes in the
+    foreground, so their pods are gone before the claim's delete, which
+    Kubernetes' pvc-protection finalizer would otherwise hold."""
     lines = ["the old claim is deleted before the new one is created (the name stays): "
              f"the data on it is lost{_UNLESS_RETAINED}"]
-    namespace, name = change.old.namespace, change.old.name
-    users = sorted(f"{old.kind} {namespace}/{old.name}" for c in everything
-                   if (old := before(c)) is not None and old.kind in WORKLOADS
-                   and old.namespace == namespace and name in claims(old.body))
+    users = sorted(f"{c.old.kind} {c.old.namespace}/{c.old.name}" for c in everything
+                   if isinstance(c, Changed) and change.old in replaced_with(c, everything))
     if users:
-        lines.append(f"Kubernetes holds that delete while pods of {', '.join(users)} mount "
-                     "the claim (pvc-protection): `pulumi up` waits until they stop, or fails "
-                     "when the delete times out")
+        lines.append(f"Pulumi first deletes {', '.join(users)} (mounting the claim) and waits "
+                     "for the pods to stop, so pvc-protection does not hold the claim's "
+                     f"delete; it re-creates {'it' if len(users) == 1 else 'them'} after the "
+                     "new claim")
     return lines
 
 
