@@ -7,14 +7,15 @@ from Kubernetes' rollout semantics and pulumi-kubernetes' replace rules:
 
 - A workload's pod template change rolls its pods as its update strategy
   says (`updateStrategy` for a DaemonSet, `strategy` for a Deployment).
-- Some fields Pulumi never patches: it replaces the object instead (the
-  provider's `forceNew` list). An explicitly named object cannot coexist
-  with its replacement, so the provider deletes it first, unless it also
-  moved namespace, in which case the new one is created first.
+- Some fields Pulumi never patches: it replaces the object instead
+  (replacement.py). An explicitly named object cannot coexist with its
+  replacement, so the provider deletes it first, unless it also moved
+  namespace, in which case the new one is created first.
 - ConfigMaps and Secrets are replaced on any change of their data (the
   provider's `enableConfigMapMutable`/`enableSecretMutable` are off by
-  default); pods roll only if their template changes, which is what the
-  `checksum/config` annotation is for.
+  default), deleted first, and a workload that reads one is re-created with
+  it rather than rolled: the `checksum/config` annotation rolls pods only
+  where the manifests are applied as they are.
 """
 
 from collections.abc import Sequence
