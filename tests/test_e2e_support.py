@@ -113,9 +113,9 @@ def test_a_missing_tool_skips_unless_required(monkeypatch):
 
 
 # The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
-E2E_TESTS = 22
-"""test_deploy.py's 9 steps, test_validation.py's 10 tests, test_coverage_scheduler.py's 2
-and test_render_yaml.py's 1."""
+E2E_TESTS = 32
+"""test_deploy.py's 9 steps, test_validation.py's 10 tests, test_coverage_scheduler.py's 2,
+test_render_yaml.py's 1 and test_diff_engine.py's 10 table rows."""
 REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
                "-n", "0", str(ROOT / "tests" / "e2e"))
 

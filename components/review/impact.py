@@ -7,37 +7,27 @@ from Kubernetes' rollout semantics and pulumi-kubernetes' replace rules:
 
 - A workload's pod template change rolls its pods as its update strategy
   says (`updateStrategy` for a DaemonSet, `strategy` for a Deployment).
-- Some fields Pulumi never patches: it replaces the object instead (the
-  provider's `forceNew` list). An explicitly named object cannot coexist
-  with its replacement, so the provider deletes it first, unless it also
-  moved namespace, in which case the new one is created first.
+- Some fields Pulumi never patches: it replaces the object instead
+  (replacement.py). An explicitly named object cannot coexist with its
+  replacement, so the provider deletes it first, unless it also moved
+  namespace, in which case the new one is created first.
 - ConfigMaps and Secrets are replaced on any change of their data (the
   provider's `enableConfigMapMutable`/`enableSecretMutable` are off by
-  default); pods roll only if their template changes, which is what the
-  `checksum/config` annotation is for.
+  default), deleted first, and a workload that reads one is re-created with
+  it rather than rolled: the `checksum/config` annotation rolls pods only
+  where the manifests are applied as they are.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..render.manifests import Manifest
-from .change import Added, Change, Changed, Removed, before
+from .change import Added, Change, Changed, Removed
 from .fields import show
 from .mounts import mounted_data
-from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
+from .replacement import REPLACED_ON_CHANGE, replaced_fields, replaced_with
+from .rollout import WORKLOADS, lost_buffer, pods, workload_rollout
 from .shape import get
-
-# pulumi-kubernetes replaces, rather than patches, an object when one of
-# these changes (provider/pkg/provider/diff.go); `spec.selector` of the
-# workloads and ConfigMap/Secret data have rules of their own.
-REPLACED_ON_CHANGE: Mapping[str, tuple[str, ...]] = {
-    "Service": ("spec.clusterIP",),
-    "PersistentVolumeClaim": ("spec",),
-    "ClusterRoleBinding": ("roleRef",),
-    "RoleBinding": ("roleRef",),
-    "StatefulSet": ("spec.podManagementPolicy", "spec.revisionHistoryLimit",
-                    "spec.serviceName", "spec.volumeClaimTemplates"),
-}
 
 
 def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
@@ -60,9 +50,12 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              f"{kind}" for path in REPLACED_ON_CHANGE.get(kind, ())
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
-        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
-    elif kind == "PersistentVolumeClaim" and get(old, "spec") != get(new, "spec"):
-        lines += _replaced_claim(change, everything)
+        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything),
+                                  [m.identity() for m in replaced_with(change, everything)])
+    elif kind == "PersistentVolumeClaim":
+        lines += _resized_claim(old, new)
+        if replaced_fields(change):
+            lines += _replaced_claim(change, everything)
     elif kind == "Service":
         lines += _service(old, new)
     elif kind in ("ConfigMap", "Secret"):
@@ -104,24 +97,35 @@ def _replaced_claims(change: Changed, everything: Sequence[Change]) -> frozenset
     return frozenset(
         c.old.name for c in everything
         if isinstance(c, Changed) and c.old.kind == "PersistentVolumeClaim" and not c.moved
-        and c.old.namespace == change.new.namespace
-        and get(c.old.body, "spec") != get(c.new.body, "spec"))
+        and c.old.namespace == change.new.namespace and replaced_fields(c))
+
+
+def _resized_claim(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Kubernetes refuses a smaller size, and a larger one unless the volume's
+    class can expand; which the claim's class is, only the cluster knows."""
+    size = "spec.resources.requests.storage"
+    if get(old, size) == get(new, size):
+        return []
+    return [f"size {show(get(old, size))} → {show(get(new, size))} → Pulumi patches the claim "
+            "in place: Kubernetes only grows a claim, and only when its StorageClass has "
+            "allowVolumeExpansion; otherwise `pulumi up` fails"]
 
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:
     """A claim keeps its name, so the provider deletes the old one before it
-    creates the new (deleteBeforeReplace in provider.go's Diff), and Kubernetes'
-    pvc-protection finalizer holds that delete while a pod mounts the claim."""
+    creates the new (deleteBeforeReplace in provider.go's Diff). The workloads
+    that mount it go first (replacement.py), and the provider deletes in the
+    foreground, so their pods are gone before the claim's delete, which
+    Kubernetes' pvc-protection finalizer would otherwise hold."""
     lines = ["the old claim is deleted before the new one is created (the name stays): "
              f"the data on it is lost{_UNLESS_RETAINED}"]
-    namespace, name = change.old.namespace, change.old.name
-    users = sorted(f"{old.kind} {namespace}/{old.name}" for c in everything
-                   if (old := before(c)) is not None and old.kind in WORKLOADS
-                   and old.namespace == namespace and name in claims(old.body))
+    users = sorted(f"{c.old.kind} {c.old.namespace}/{c.old.name}" for c in everything
+                   if isinstance(c, Changed) and change.old in replaced_with(c, everything))
     if users:
-        lines.append(f"Kubernetes holds that delete while pods of {', '.join(users)} mount "
-                     "the claim (pvc-protection): `pulumi up` waits until they stop, or fails "
-                     "when the delete times out")
+        lines.append(f"Pulumi first deletes {', '.join(users)} (mounting the claim) and waits "
+                     "for the pods to stop, so pvc-protection does not hold the claim's "
+                     f"delete; it re-creates {'it' if len(users) == 1 else 'them'} after the "
+                     "new claim")
     return lines
 
 
