@@ -36,6 +36,7 @@ from tests.e2e.cluster import (
     unexpected_steps,
 )
 from tests.e2e.stack import TearDownError, ThrowawayStack
+from tests.e2e.test_rollouts import NODE_LABEL, stack_text
 from tests.e2e.watch import running_old_pods
 from tests.e2e.waves import PodEvent, Rollout, WatchDecoder, count_waves, pod_event
 
@@ -116,9 +117,9 @@ def test_a_missing_tool_skips_unless_required(monkeypatch):
 
 
 # The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
-E2E_TESTS = 22
-"""test_deploy.py's 9 steps, test_validation.py's 10 tests, test_coverage_scheduler.py's 2
-and test_render_yaml.py's 1."""
+E2E_TESTS = 29
+"""test_deploy.py's 9 steps, test_validation.py's 10 tests, test_coverage_scheduler.py's 2,
+test_render_yaml.py's 1 and test_rollouts.py's 7 steps."""
 REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
                "-n", "0", str(ROOT / "tests" / "e2e"))
 
@@ -612,3 +613,18 @@ def test_the_watch_starts_once_the_old_pods_run():
     events = [*listed("a", "b"), PodEvent(0, "ADDED", "c", "c", OLD, False, False),
               *down(1, "b"), *up(2, "b")]
     assert running_old_pods(events, NEW) == {"old-a"}
+
+
+def test_the_rollout_stacks_differ_from_dev_in_strategy_and_nodes(tmp_path):
+    stack_file = tmp_path / "Pulumi.e2e-abc123.yaml"
+    stack_file.write_text(stack_text("e2e-abc123", "kind-e2e", {"type": "OnDelete"}, "f00d"))
+    [daemon_set] = render_stack_file(stack_file).manifests["DaemonSet"].values()
+    pod = daemon_set["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"kubernetes.io/os": "linux", NODE_LABEL: "f00d"}
+    assert daemon_set["spec"]["updateStrategy"] == {"type": "OnDelete"}
+    config = yaml.safe_load(stack_file.read_text())["config"]
+    dev = yaml.safe_load(e2e_stack_text("e2e-abc123", "kind-e2e"))["config"]
+    for key in ("nodeSelector", "updateStrategy"):
+        config["redis-filebeat:filebeat"].pop(key)
+        dev["redis-filebeat:filebeat"].pop(key, None)
+    assert config == dev
