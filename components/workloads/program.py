@@ -19,8 +19,8 @@ from ..config.parse import parse_config
 from ..config.stack import StackConfig
 from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
 from .filebeat import Filebeat
-from .pod import secret_checksum
 from .ownership import force_conflicts
+from .pod import secret_checksum
 from .redis import Redis
 
 
