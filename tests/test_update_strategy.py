@@ -2,6 +2,7 @@
 
 import pytest
 
+from components.review.rollout import rollout_waves
 from tests.configs import render_config, with_filebeat
 
 
@@ -33,3 +34,32 @@ def test_strategy_renders_as_configured(given, rendered):
 
 def test_on_delete_has_no_rolling_update_block():
     assert "rollingUpdate" not in strategy({"type": "OnDelete"})
+
+
+# How many waves `diff`'s rollout rule expects, as docs/rollouts.md says:
+# ceil(nodes / the nodes replaced at a time), a percentage of the nodes
+# rounded up, as the DaemonSet controller scales it.
+
+def daemon_set(update_strategy: dict) -> dict:
+    out = render_config(with_filebeat(updateStrategy=update_strategy, registryHostPath=None))
+    return out.manifests["DaemonSet"]["filebeat"]
+
+
+@pytest.mark.parametrize(("given", "nodes", "waves"), [
+    ({"type": "RollingUpdate"}, 20, 20),
+    ({"maxUnavailable": 3}, 20, 7),
+    ({"maxUnavailable": "25%"}, 20, 4),
+    ({"maxUnavailable": "25%"}, 18, 4),   # 4.5 nodes a wave round up to 5, not down to 4
+    ({"maxUnavailable": "10%"}, 5, 5),    # half a node rounds up to one
+    ({"maxUnavailable": 30}, 20, 1),
+    ({"maxUnavailable": 0, "maxSurge": 2}, 5, 3),
+    ({"maxUnavailable": 0, "maxSurge": "50%"}, 5, 2),
+    ({"type": "RollingUpdate"}, 0, 0),
+], ids=["default", "count", "percent", "percent-rounds-up", "less-than-a-node", "all-at-once",
+        "surge", "percent-surge", "no-nodes"])
+def test_a_rollout_takes_ceil_nodes_over_its_budget_waves(given, nodes, waves):
+    assert rollout_waves(daemon_set(given), nodes) == waves
+
+
+def test_on_delete_rolls_no_waves_by_itself():
+    assert rollout_waves(daemon_set({"type": "OnDelete"}), 20) is None

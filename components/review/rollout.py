@@ -49,18 +49,53 @@ def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any],
 
 
 def _daemon_rollout(new: dict[str, Any]) -> str:
-    strategy = get(new, "spec.updateStrategy", {}) or {}
-    if strategy.get("type") == "OnDelete":
+    budget = _budget(new)
+    if budget is None:
         return "OnDelete → no pod changes until pods are deleted"
+    how, value = budget
+    if how == "surge":
+        nodes = _share(value) if isinstance(value, str) else f"{value} node(s)"
+        return ("pod template changed → RollingUpdate starts each node's new pod before "
+                f"stopping the old one, on at most {nodes} at a time")
+    return ("pod template changed → RollingUpdate replaces pods on every selected node, "
+            f"at most {_share(value)} unavailable at a time")
+
+
+def rollout_waves(daemon_set: dict[str, Any], nodes: int) -> int | None:
+    """How many waves a pod template change takes over `nodes` selected nodes:
+    ceil(nodes / the nodes replaced at a time), the estimate docs/rollouts.md
+    gives. None under OnDelete, which replaces only the pods someone deletes."""
+    at_a_time = replaced_at_a_time(daemon_set, nodes)
+    return None if at_a_time is None else -(-nodes // at_a_time)
+
+
+def replaced_at_a_time(daemon_set: dict[str, Any], nodes: int) -> int | None:
+    """How many of `nodes` a RollingUpdate replaces at once (None under OnDelete).
+
+    A percentage counts nodes and rounds up, as the DaemonSet controller
+    scales it; a budget of zero replaces one at a time, as the controller
+    does rather than stall.
+    """
+    budget = _budget(daemon_set)
+    if budget is None:
+        return None
+    _, at_a_time = budget
+    if isinstance(at_a_time, str):
+        at_a_time = -(-int(at_a_time.rstrip("%")) * nodes // 100)
+    return max(1, at_a_time)
+
+
+def _budget(body: dict[str, Any]) -> tuple[str, int | str] | None:
+    """("surge", maxSurge) or ("unavailable", maxUnavailable), with Kubernetes'
+    defaults; None under OnDelete."""
+    strategy = get(body, "spec.updateStrategy", {}) or {}
+    if strategy.get("type") == "OnDelete":
+        return None
     rolling = strategy.get("rollingUpdate") or {}
     surge = rolling.get("maxSurge", 0)
     if surge not in (0, "0%"):
-        nodes = _share(surge) if isinstance(surge, str) else f"{surge} node(s)"
-        return ("pod template changed → RollingUpdate starts each node's new pod before "
-                f"stopping the old one, on at most {nodes} at a time")
-    unavailable = rolling.get("maxUnavailable", 1)  # Kubernetes' default
-    return ("pod template changed → RollingUpdate replaces pods on every selected node, "
-            f"at most {_share(unavailable)} unavailable at a time")
+        return "surge", surge
+    return "unavailable", rolling.get("maxUnavailable", 1)  # Kubernetes' default
 
 
 def _share(value: int | str) -> str:

@@ -10,7 +10,6 @@ compared with `coverage`'s answer for `kubectl get nodes -o json`.
 
 import json
 import secrets
-import subprocess
 import time
 
 import pytest
@@ -18,7 +17,8 @@ import pytest
 from components.coverage.check import coverage
 from components.coverage.inventory import nodes_of
 from tests.configs import render_config, with_filebeat
-from tests.e2e.cluster import FAKE_NODE_ANNOTATION
+from tests.e2e import nodes
+from tests.e2e.nodes import kubectl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 STEPS_IN_ORDER = False
@@ -50,54 +50,14 @@ STACKS = {
 }
 
 
-def kubectl(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=120,
-                          input=input)
-
-
-def node(name: str, labels: dict, taints: list) -> dict:
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {
-        "name": name, "annotations": {FAKE_NODE_ANNOTATION: "fake"},
-        "labels": {"kubernetes.io/os": "linux", "kubernetes.io/hostname": name, **labels}},
-        "spec": {"taints": [{"key": k, **({"value": v} if v else {}), "effect": e}
-                            for k, v, e in taints]}}
-
-
 @pytest.fixture(scope="module")
 def fake_nodes(cluster):
     if not cluster.simulated:
         pytest.skip("adds kwok's fake nodes, which only the simulated cluster runs")
     prefix = f"cov-{secrets.token_hex(2)}"
-    names = [f"{prefix}-{suffix}" for suffix in NODES]
-    documents = [node(f"{prefix}-{suffix}", labels, taints)
-                 for suffix, (labels, taints) in NODES.items()]
-    applied = kubectl("apply", "-f", "-", input=json.dumps(
-        {"apiVersion": "v1", "kind": "List", "items": documents}))
-    assert applied.returncode == 0, applied.stderr
-    try:
-        _wait_until_ready(names)
+    with nodes.fake_nodes([nodes.node(f"{prefix}-{suffix}", labels, taints)
+                           for suffix, (labels, taints) in NODES.items()]) as names:
         yield names
-    finally:
-        kubectl("delete", "node", *names, "--ignore-not-found", "--wait=false")
-
-
-def _wait_until_ready(names: list[str]) -> None:
-    """A node that is not Ready yet carries the node controller's
-    `node.kubernetes.io/not-ready` taints, which a snapshot of the inventory
-    would keep while the controller, moments later, no longer sees them."""
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while time.monotonic() < deadline:
-        nodes = json.loads(kubectl("get", "node", *names, "-o", "json").stdout or "{}")
-        ready = [n for n in nodes.get("items", [])
-                 if any(c["type"] == "Ready" and c["status"] == "True"
-                        for c in n.get("status", {}).get("conditions", []))
-                 and not any(t["key"].startswith("node.kubernetes.io/")
-                             for t in n["spec"].get("taints", []))]
-        if len(ready) == len(names):
-            return
-        time.sleep(1)
-    pytest.fail(f"the fake nodes were not Ready, without the node controller's taints, within "
-                f"{SETTLE_SECONDS} s")
 
 
 def placed(namespace: str) -> dict[str, set[str]]:
