@@ -108,19 +108,33 @@ def test_service_target_port_change_keeps_clients():
     assert "spec.ports[redis].targetPort" in fields(diffs, "Service default/redis")
 
 
-def test_config_map_change_re_creates_the_daemon_set_that_reads_it():
+def test_config_map_change_rolls_pods_through_the_config_hash():
     diffs = diff(minimal(), with_filebeat(output={"key": "node-logs"}))
-    assert impacts(diffs) == {
-        "ConfigMap default/filebeat-config": [
-            "ConfigMap content changed → Pulumi replaces it (delete, then create; ConfigMaps "
-            "are immutable to the provider by default), and with it DaemonSet "
-            "default/filebeat, which reads it"],
-        DAEMON: [
-            "reads ConfigMap default/filebeat-config, which Pulumi deletes first → Pulumi "
-            "deletes the DaemonSet before it and re-creates it after, instead of rolling its "
-            "pods (log gap)"]}
+    assert impacts(diffs)["ConfigMap default/filebeat-config"] == [
+        "ConfigMap content changed → pods of DaemonSet default/filebeat roll through the "
+        "config hash"]
     assert list(fields(diffs, DAEMON)) == [
         'spec.template.metadata.annotations["checksum/config"]']
+
+
+def test_config_map_change_that_no_pod_notices_says_so():
+    # A workload that mounts the ConfigMap but carries no checksum of it.
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "settings", "namespace": "ns"}, "data": {"a": "1"}}
+    daemon = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+              "metadata": {"name": "agent", "namespace": "ns"},
+              "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+                  "metadata": {"labels": {"app": "agent"}},
+                  "spec": {"containers": [{"name": "agent", "image": "agent:1"}],
+                           "volumes": [{"name": "s", "configMap": {"name": "settings"}}]}}}}
+    changed = copy.deepcopy(config_map)
+    changed["data"]["a"] = "2"
+    diffs = compare([Manifest(config_map), Manifest(daemon)],
+                    [Manifest(changed), Manifest(daemon)])
+    assert impacts(diffs) == {"ConfigMap ns/settings": [
+        "ConfigMap content changed → Pulumi replaces it (delete, then create; ConfigMaps are "
+        "immutable to the provider by default); pods of DaemonSet ns/agent do not roll: "
+        "they read the new content only when they restart"]}
 
 
 def test_redis_template_change_with_recreate_keeps_the_data_on_its_claim():
@@ -132,9 +146,9 @@ def test_redis_template_change_with_recreate_keeps_the_data_on_its_claim():
         "the new pods are ready; data on PersistentVolumeClaim redis-data carries over"]
 
 
-def test_a_reclassed_claim_is_deleted_first_after_redis():
+def test_a_reclassed_claim_is_deleted_first_and_waits_for_redis():
     """The provider deletes a named object before re-creating it, and the
-    engine deletes what reads it before that."""
+    pvc-protection finalizer holds the delete while a pod mounts the claim."""
     diffs = diff(with_redis(persistence={"enabled": True, "storageClassName": "fast"}),
                  with_redis(persistence={"enabled": True, "storageClassName": "slow"}))
     assert impacts(diffs) == {"PersistentVolumeClaim default/redis-data": [
@@ -142,15 +156,9 @@ def test_a_reclassed_claim_is_deleted_first_after_redis():
         "the PersistentVolumeClaim",
         "the old claim is deleted before the new one is created (the name stays): the data "
         "on it is lost unless its PersistentVolume's reclaimPolicy is Retain",
-        "Pulumi first deletes Deployment default/redis (mounting the claim) and waits for the "
-        "pods to stop, so pvc-protection does not hold the claim's delete; it re-creates it "
-        "after the new claim"],
-        "Deployment default/redis": [
-            "reads PersistentVolumeClaim default/redis-data, which Pulumi deletes first → "
-            "Pulumi deletes the Deployment before it and re-creates it after, instead of "
-            "rolling its pods (no pods until the new ones are ready); PersistentVolumeClaim "
-            "redis-data is deleted and re-created in this change, so the new pods start on an "
-            "empty claim"]}
+        "Kubernetes holds that delete while pods of Deployment default/redis mount the claim "
+        "(pvc-protection): `pulumi up` waits until they stop, or fails when the delete "
+        "times out"]}
 
 
 def test_a_reclassed_claim_and_a_redis_change_agree_that_the_data_is_lost():
@@ -160,9 +168,10 @@ def test_a_reclassed_claim_and_a_redis_change_agree_that_the_data_is_lost():
                             image="redis:7.4.1-alpine"))
     found = impacts(diffs)
     assert "the data on it is lost" in found["PersistentVolumeClaim default/redis-data"][1]
-    assert found["Deployment default/redis"][0].endswith(
-        "; PersistentVolumeClaim redis-data is deleted and re-created in this change, so the "
-        "new pods start on an empty claim")
+    assert found["Deployment default/redis"] == [
+        "pod template changed → Recreate stops 1 pod before starting new ones: down until the "
+        "new pods are ready; PersistentVolumeClaim redis-data is deleted and re-created in "
+        "this change, so the new pods start on an empty claim"]
 
 
 def test_turning_persistence_off_drops_the_claim_and_its_data():
@@ -260,19 +269,17 @@ def test_dev_to_prod(capsys):
     assert cluster == [
         "  Namespace logging: Namespace removed → Pulumi deletes it, and Kubernetes deletes "
         "everything in it, including objects this stack did not create",
-        "  ConfigMap logging/filebeat-config: ConfigMap content changed → Pulumi replaces it "
-        "(delete, then create; ConfigMaps are immutable to the provider by default), and "
-        "with it DaemonSet logging/filebeat, which reads it",
-        "  ConfigMap logging/redis-config: ConfigMap content changed → Pulumi replaces it "
-        "(delete, then create; ConfigMaps are immutable to the provider by default), and "
-        "with it Deployment logging/redis, which reads it",
-        "  DaemonSet logging/filebeat: reads ConfigMap logging/filebeat-config, which Pulumi "
-        "deletes first → Pulumi deletes the DaemonSet before it and re-creates it after, "
-        "instead of rolling its pods (log gap)",
-        "  Deployment logging/redis: reads ConfigMap logging/redis-config, which Pulumi "
-        "deletes first → Pulumi deletes the Deployment before it and re-creates it after, "
-        "instead of rolling its pods (no pods until the new ones are ready); what the old "
-        "pods hold is lost: their new PersistentVolumeClaim redis-data starts empty",
+        "  ConfigMap logging/filebeat-config: ConfigMap content changed → pods of DaemonSet "
+        "logging/filebeat roll through the config hash",
+        "  ConfigMap logging/redis-config: ConfigMap content changed → pods of Deployment "
+        "logging/redis roll through the config hash",
+        "  DaemonSet logging/filebeat: pod template changed → RollingUpdate replaces pods on "
+        "every selected node, at most 10% of the selected nodes unavailable at a time",
+        "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "
+        "nodes and stop on nodes no longer selected",
+        "  Deployment logging/redis: pod template changed → Recreate stops 1 pod before "
+        "starting new ones: down until the new pods are ready; what the old pods hold is "
+        "lost: their new PersistentVolumeClaim redis-data starts empty",
     ]
     assert "+ PersistentVolumeClaim logging/redis-data (added)" in out
 
@@ -301,9 +308,9 @@ def test_markdown_is_a_pull_request_comment(capsys):
     assert code == 1
     assert out.startswith("### redis-filebeat: `--stack dev` → `--stack prod`\n\n"
                           "**5 changed, 1 added, 1 removed**\n")
-    assert ("- **DaemonSet logging/filebeat**: reads ConfigMap logging/filebeat-config, which "
-            "Pulumi deletes first → Pulumi deletes the DaemonSet before it and re-creates it "
-            "after, instead of rolling its pods (log gap)") in out
+    assert ("- **DaemonSet logging/filebeat**: pod template changed → RollingUpdate replaces "
+            "pods on every selected node, at most 10% of the selected nodes unavailable at a "
+            "time") in out
     assert out.count("<details>") == out.count("</details>") == 7
     assert "+  - multiline:" in out  # a ConfigMap file's added line, coloured by the diff fence
 

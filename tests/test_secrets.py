@@ -13,7 +13,7 @@ from components.render.mockrun import run_with_mocks
 from components.render.renderer import raw_config
 from components.workloads.program import main
 from tests.cli import cli
-from tests.configs import ROOT, minimal, raw, render_config, with_redis
+from tests.configs import ROOT, minimal, render_config, with_redis
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -170,15 +170,3 @@ def test_the_published_digest_is_salted_and_no_plain_hash():
 def test_an_undecrypted_password_renders_no_digest():
     assert set(auth_checksums(render_config(
         minimal(), secrets={"redisPassword": UNDECRYPTED})).values()) == {"[secret]"}
-
-
-def test_filebeat_waits_for_the_redis_deployment():
-    """REDIS_HOST depends on the Deployment, so Pulumi updates redis (and waits
-    for it) before filebeat: after a rotation, redis has the new password first."""
-    def program():
-        stack = main()
-        pulumi.export("hostDependsOn", pulumi.Output.from_input(stack.redis.host.resources())
-                      .apply(lambda found: sorted(r._name for r in found)))
-
-    capture = run_with_mocks(program, "dev", raw(minimal()))
-    assert capture.outputs["hostDependsOn"] == ["redis", "redis"]  # the Service and the Deployment

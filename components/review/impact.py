@@ -13,20 +13,20 @@ from Kubernetes' rollout semantics and pulumi-kubernetes' replace rules:
   namespace, in which case the new one is created first.
 - ConfigMaps and Secrets are replaced on any change of their data (the
   provider's `enableConfigMapMutable`/`enableSecretMutable` are off by
-  default), deleted first, and a workload that reads one is re-created with
-  it rather than rolled: the `checksum/config` annotation rolls pods only
-  where the manifests are applied as they are.
+  default), deleted first; a workload that reads one rolls through its
+  checksum annotation. It is not re-created with it: our program names what
+  a workload reads as plain values, ordered by depends_on (docs/diff.md).
 """
 
 from collections.abc import Sequence
 from typing import Any
 
 from ..render.manifests import Manifest
-from .change import Added, Change, Changed, Removed
+from .change import Added, Change, Changed, Removed, before
 from .fields import show
 from .mounts import mounted_data
-from .replacement import REPLACED_ON_CHANGE, replaced_fields, replaced_with
-from .rollout import WORKLOADS, lost_buffer, pods, workload_rollout
+from .replacement import REPLACED_ON_CHANGE, replaced_fields
+from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
 from .shape import get
 
 
@@ -50,8 +50,7 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              f"{kind}" for path in REPLACED_ON_CHANGE.get(kind, ())
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
-        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything),
-                                  [m.identity() for m in replaced_with(change, everything)])
+        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
     elif kind == "PersistentVolumeClaim":
         lines += _resized_claim(old, new)
         if replaced_fields(change):
@@ -113,19 +112,18 @@ def _resized_claim(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:
     """A claim keeps its name, so the provider deletes the old one before it
-    creates the new (deleteBeforeReplace in provider.go's Diff). The workloads
-    that mount it go first (replacement.py), and the provider deletes in the
-    foreground, so their pods are gone before the claim's delete, which
-    Kubernetes' pvc-protection finalizer would otherwise hold."""
+    creates the new (deleteBeforeReplace in provider.go's Diff), and Kubernetes'
+    pvc-protection finalizer holds that delete while a pod mounts the claim."""
     lines = ["the old claim is deleted before the new one is created (the name stays): "
              f"the data on it is lost{_UNLESS_RETAINED}"]
-    users = sorted(f"{c.old.kind} {c.old.namespace}/{c.old.name}" for c in everything
-                   if isinstance(c, Changed) and change.old in replaced_with(c, everything))
+    namespace, name = change.old.namespace, change.old.name
+    users = sorted(f"{old.kind} {namespace}/{old.name}" for c in everything
+                   if (old := before(c)) is not None and old.kind in WORKLOADS
+                   and old.namespace == namespace and name in claims(old.body))
     if users:
-        lines.append(f"Pulumi first deletes {', '.join(users)} (mounting the claim) and waits "
-                     "for the pods to stop, so pvc-protection does not hold the claim's "
-                     f"delete; it re-creates {'it' if len(users) == 1 else 'them'} after the "
-                     "new claim")
+        lines.append(f"Kubernetes holds that delete while pods of {', '.join(users)} mount "
+                     "the claim (pvc-protection): `pulumi up` waits until they stop, or fails "
+                     "when the delete times out")
     return lines
 
 

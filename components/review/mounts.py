@@ -1,27 +1,68 @@
 """What a ConfigMap's or Secret's change does to the pods that read it."""
 
 from collections.abc import Sequence
+from typing import Any
 
-from .change import Change, Changed
-from .replacement import replaced_fields, replaced_with
+from ..conventions import CHECKSUM_ANNOTATION
+from ..render.manifests import Manifest
+from .change import Change, Changed, after, before
+from .fields import ABSENT
+from .replacement import replaced_fields
+from .rollout import WORKLOADS
+from .shape import get
 
 
 def mounted_data(change: Changed, everything: Sequence[Change]) -> list[str]:
-    """A ConfigMap's or Secret's content change, as the workloads that read it feel it.
-
-    Pulumi deletes the object before creating the new one, and re-creates
-    with it every workload that reads it now (replacement.py): their pods do
-    not roll, they all stop. A workload that only starts reading it in this
-    change depends on nothing deleted, and its own lines say what it does.
-    """
-    kind = change.new.kind
+    """A ConfigMap's or Secret's content change, as the workloads that read it feel it."""
+    kind, name = change.new.kind, change.new.name
     if not replaced_fields(change):
         return []
     head = (f"{kind} content changed → Pulumi replaces it (delete, then create; "
             f"{kind}s are immutable to the provider by default)")
-    readers = sorted(f"{old.kind} {old.namespace}/{old.name}" for c in everything
-                     if isinstance(c, Changed) and change.old in replaced_with(c, everything)
-                     for old in [c.old])
-    if not readers:
-        return [head + "; no workload here reads it"]
-    return [f"{head}, and with it {who}, which reads it" for who in readers]
+    consumers = [c for c in everything if (new := after(c)) is not None
+                 and new.kind in WORKLOADS and new.namespace == change.new.namespace
+                 and _mounts(new.body, kind, name)]
+    if not consumers:
+        return [head + "; no workload here mounts it"]
+    lines = []
+    for consumer in consumers:
+        old, new = before(consumer), consumer.latest
+        who = f"{new.kind} {new.namespace}/{new.name}"
+        old_template = get(old.body, "spec.template") if old else ABSENT
+        if old_template == get(new.body, "spec.template"):
+            lines.append(f"{head}; pods of {who} do not roll: they read the new content only "
+                         "when they restart")
+        elif _checksum(old) != _checksum(new):
+            lines.append(f"{kind} content changed → pods of {who} roll through the "
+                         "config hash")
+        else:
+            lines.append(f"{head}; pods of {who} roll with their other template changes")
+    return lines
+
+
+def _checksum(workload: Manifest | None) -> Any:
+    if workload is None:
+        return ABSENT
+    annotations = get(workload.body, "spec.template.metadata.annotations", {}) or {}
+    return annotations.get(CHECKSUM_ANNOTATION, ABSENT)
+
+
+def _mounts(body: dict[str, Any], kind: str, name: str) -> bool:
+    """Does the pod template read ConfigMap/Secret `name`, as a volume or as env?"""
+    ref = "configMap" if kind == "ConfigMap" else "secret"
+    ref_key = "name" if kind == "ConfigMap" else "secretName"
+    pod = get(body, "spec.template.spec", {}) or {}
+    for volume in pod.get("volumes", []) or []:
+        sources = [volume] + [s for s in (volume.get("projected") or {}).get("sources", [])]
+        for source in sources:
+            found = source.get(ref) or {}
+            if found.get(ref_key if source is volume else "name") == name:
+                return True
+    for container in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:
+        for env_from in container.get("envFrom", []) or []:
+            if (env_from.get(f"{ref}Ref") or {}).get("name") == name:
+                return True
+        for env in container.get("env", []) or []:
+            if ((env.get("valueFrom") or {}).get(f"{ref}KeyRef") or {}).get("name") == name:
+                return True
+    return False

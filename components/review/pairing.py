@@ -14,7 +14,7 @@ from ..render.manifests import KIND_ORDER, Manifest
 from .change import Added, Change, Changed, Removed
 from .fields import FieldChange, field_changes
 from .impact import impacts
-from .replacement import replaced, replaced_with
+from .replacement import replaced_fields
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,11 @@ class ObjectDiff:
 
 
 def compare(old: Sequence[Manifest], new: Sequence[Manifest]) -> list[ObjectDiff]:
-    """Every object that differs, or that Pulumi re-creates with an object it
-    reads (replacement.py), in apply order, with its fields and impacts."""
+    """Every object that differs, in apply order, with its fields and impacts."""
     pairs = pair(old, new)
-    changes = [c for c in pairs if not isinstance(c, Changed) or c.old.body != c.new.body
-               or replaced_with(c, pairs)]
-    return [ObjectDiff(c, tuple(_fields(c)), tuple(impacts(c, pairs)), replaced(c, pairs))
+    changes = [c for c in pairs if not isinstance(c, Changed) or c.old.body != c.new.body]
+    return [ObjectDiff(c, tuple(_fields(c)), tuple(impacts(c, pairs)),
+                       isinstance(c, Changed) and bool(replaced_fields(c)))
             for c in sorted(changes, key=_order)]
 
 

@@ -1,6 +1,5 @@
 """What a workload's change does to its pods: which roll, how many at a time, what is lost."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from .shape import get
@@ -16,19 +15,12 @@ _GAP = {
 
 
 def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any],
-                     replaced_claims: frozenset[str] = frozenset(),
-                     replaced_with: Sequence[str] = ()) -> list[str]:
-    """`replaced_claims`: the claims this change deletes and re-creates;
-    `replaced_with`: the objects deleted first that the workload reads."""
-    # Either way the pod template is moot: the whole object is re-created.
+                     replaced_claims: frozenset[str] = frozenset()) -> list[str]:
+    """`replaced_claims`: the claims this change deletes and re-creates."""
     if get(old, SELECTOR) != get(new, SELECTOR):
+        # The pod template is moot: the whole object is re-created.
         return [f"selector changed → immutable field: Pulumi will delete and re-create the "
                 f"{kind} ({_GAP[kind]})"]
-    if replaced_with:
-        buffer = "" if kind == "DaemonSet" else lost_buffer(new, old, replaced_claims)
-        return [f"reads {', '.join(replaced_with)}, which Pulumi deletes first → Pulumi "
-                f"deletes the {kind} before it and re-creates it after, instead of rolling "
-                f"its pods ({_GAP[kind]}){buffer}"]
     lines = []
     if kind == "Deployment" and get(old, "spec.replicas", 1) != get(new, "spec.replicas", 1):
         lines.append(f"replicas {get(old, 'spec.replicas', 1)} → "

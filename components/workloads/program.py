@@ -51,11 +51,11 @@ def build(config: StackConfig) -> Stack:
             secret, f"{PROJECT}/{config.namespace}/{config.redis.name}")
     redis = Redis(config.redis, namespace, config.cluster_domain, password,
                   client_labels=config.filebeat.labels, auth_checksum=checksum, opts=opts)
-    # redis.host depends on the redis Deployment, so a rotated password
-    # rolls redis first; filebeat's old pods retry (holding their place in
-    # each file) until their own turn brings the new password.
+    # filebeat waits for redis, so a rotated password rolls redis first;
+    # filebeat's old pods retry (holding their place in each file) until
+    # their own turn brings the new password.
     filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password,
-                        auth_checksum=checksum, opts=opts)
+                        auth_checksum=checksum, wait_for=[redis], opts=opts)
     return Stack(redis, filebeat)
 
 

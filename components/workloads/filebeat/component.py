@@ -1,5 +1,6 @@
 """Filebeat: a node daemon that ships each node's logs to redis."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pulumi
@@ -46,9 +47,10 @@ TOKEN_REASON = (
 class Filebeat(pulumi.ComponentResource):
     """Ships each node's logs to redis.
 
-    REDIS_HOST and REDIS_PORT come from the redis Service's outputs, never
-    from hand-typed config, so renaming the Service or the namespace cannot
-    leave filebeat shipping into the void.
+    REDIS_HOST and REDIS_PORT come from the `Redis` component (its `host`
+    and `port`), never from hand-typed config, so renaming the Service or the
+    namespace cannot leave filebeat shipping into the void. Pass that
+    component in `wait_for` too: the pods then start, and roll, after redis.
     """
 
     daemon: NodeDaemon
@@ -68,9 +70,11 @@ class Filebeat(pulumi.ComponentResource):
         redis_port: pulumi.Input[int],
         redis_password: pulumi.Input[str] | None = None,
         auth_checksum: pulumi.Input[str] | None = None,
+        wait_for: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """`auth_checksum` (from `secret_checksum`) rolls the pods when the password changes."""
+        """`auth_checksum` (from `secret_checksum`) rolls the pods when the password
+        changes. `wait_for`: what the DaemonSets are created and updated after."""
         super().__init__("redis-filebeat:components:Filebeat", config.name, None, opts)
         self._namespace = namespace
         env = [
@@ -86,7 +90,7 @@ class Filebeat(pulumi.ComponentResource):
         if redis_password is not None:
             self.auth_secret = self._auth_secret(config, redis_password)
             mounts.append(Mount(VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
-                secret_name=self.auth_secret.metadata.name, default_mode=0o400)),
+                secret_name=config.auth_secret_name, default_mode=0o400)),
                 mount_path=AUTH_DIR))
         if not config.registry_host_path and config.read_only_root_filesystem:
             # The registry has to be written somewhere; with no node directory
@@ -98,7 +102,9 @@ class Filebeat(pulumi.ComponentResource):
             waivers += [("CKV_K8S_23", ROOT_REASON), ("CKV_K8S_40", ROOT_REASON)]
         self.service_account = None
         additions = PodAdditions(env=env, mounts=mounts, waivers=waivers,
-                                 auth_checksum=auth_checksum)
+                                 auth_checksum=auth_checksum,
+                                 depends_on=[*([self.auth_secret] if self.auth_secret else []),
+                                             *wait_for])
         if config.generate_config:
             config_args = ["-c", f"{config.config_mount_path}/{CONFIG_FILE}"]
             if redis_password is not None:
@@ -110,7 +116,8 @@ class Filebeat(pulumi.ComponentResource):
                 files={CONFIG_FILE: filebeat_yml(config)},
                 # -e: log to stderr, where kubectl logs finds it.
                 args=[*config_args, "-e"],
-                service_account_name=self.service_account.metadata.name,
+                service_account_name=config.name,
+                depends_on=[*additions.depends_on, self.service_account],
                 waivers=[*waivers, ("CKV_K8S_38", TOKEN_REASON)],
                 liveness_probe=liveness,
                 readiness_probe=readiness,

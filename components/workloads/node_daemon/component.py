@@ -65,6 +65,9 @@ class PodAdditions:
     auth_checksum: pulumi.Input[str] | None = None
     """A digest of a secret the pods read (see `secret_checksum`), so that
     changing it rolls them too."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the pods read or talk to (a Secret, the redis they write to): the
+    DaemonSets are created, and updated, after them."""
 
 
 class NodeDaemon(pulumi.ComponentResource):
@@ -102,6 +105,13 @@ class NodeDaemon(pulumi.ComponentResource):
         checksum = pulumi.Output.from_input(files).apply(config_checksum) if files else None
         mounts = [*self._host_path_mounts(config), *self._config_mount(config),
                   *additions.mounts]
+        # What the pods read is named in the spec as a plain name, and ordered
+        # by depends_on. Its output there would make the engine re-create the
+        # DaemonSet whenever Pulumi replaces what it reads (a changed ConfigMap
+        # is deleted first): to the engine, an input of `spec` could then
+        # change anywhere, the immutable selector included.
+        after = pulumi.ResourceOptions(parent=self, depends_on=[
+            *([self.config_map] if self.config_map else []), *additions.depends_on])
         self.daemon_sets = [
             DaemonSet(
                 plan.name,
@@ -131,7 +141,7 @@ class NodeDaemon(pulumi.ComponentResource):
                         ),
                     ),
                 ),
-                opts=child,
+                opts=after,
             )
             for plan in daemon_set_plans(config)
         ]
@@ -155,7 +165,7 @@ class NodeDaemon(pulumi.ComponentResource):
         if self.config_map is None:
             return []
         return [Mount(VolumeArgs(name=CONFIG_VOLUME, config_map=ConfigMapVolumeSourceArgs(
-            name=self.config_map.metadata.name)),
+            name=config.config_map_name)),
                       mount_path=config.config_mount_path or f"/etc/{config.name}")]
 
 

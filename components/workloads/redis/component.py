@@ -72,6 +72,8 @@ class Redis(pulumi.ComponentResource):
     config_map: ConfigMap
     auth_secret: Secret | None
     """The password, for redis and for any client in the namespace: key `password`."""
+    claim: PersistentVolumeClaim | None
+    """The append-only file's volume, when persistence is on."""
     host: pulumi.Output[str]
     """The Service's cluster DNS name: `<service>.<namespace>.svc.<clusterDomain>`."""
     port: pulumi.Output[int]
@@ -113,14 +115,19 @@ class Redis(pulumi.ComponentResource):
                 opts=child,
             )
 
+        # By name, ordered by depends_on: their outputs inside `spec` would make
+        # the engine re-create the Deployment whenever Pulumi replaces one of
+        # them (node_daemon/component.py says why).
+        self.claim = self._claim(config, metadata, child)
         mounts = [
             Mount(VolumeArgs(name="config", config_map=ConfigMapVolumeSourceArgs(
-                name=self.config_map.metadata.name)), CONFIG_DIR),
-            Mount(self._data_volume(config, metadata, child), DATA_DIR, read_only=None),
+                name=config.config_map_name)), CONFIG_DIR),
+            Mount(self._data_volume(config), DATA_DIR, read_only=None),
         ]
         if self.auth_secret is not None:
             mounts.append(Mount(VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
-                secret_name=self.auth_secret.metadata.name, default_mode=0o440)), AUTH_DIR))
+                secret_name=config.auth_secret_name, default_mode=0o440)), AUTH_DIR))
+        read = [self.config_map, *(r for r in (self.auth_secret, self.claim) if r)]
         self.deployment = Deployment(
             config.name,
             metadata=ObjectMetaArgs(
@@ -139,7 +146,7 @@ class Redis(pulumi.ComponentResource):
                                       checksum=config_checksum(conf),
                                       auth_checksum=auth_checksum, fs_group=REDIS_UID),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=read),
         )
         self.service = Service(
             config.name,
@@ -158,24 +165,28 @@ class Redis(pulumi.ComponentResource):
         )
         if config.network_policy:
             redis_network_policy(config, namespace, client_labels or {}, child)
-        # Read the name back from the Service rather than from config, so that
-        # whoever uses `host` depends on the Service and is created after it.
-        # And the Deployment's: a client (filebeat) then waits for redis to be
-        # ready, and after a password rotation rolls only once redis has.
-        self.host = pulumi.Output.all(
-            self.service.metadata.name, self.service.metadata.namespace,
-            self.deployment.metadata.name,
-        ).apply(lambda parts: f"{parts[0]}.{parts[1]}.svc.{cluster_domain}")
-        self.port = self.service.spec.ports.apply(lambda ports: int(ports[0].port))
+        # From config and the namespace alone: a client that waits for redis
+        # says so with depends_on (Filebeat's wait_for), as an output of the
+        # Deployment here would make the engine re-create the client with it.
+        self.host = pulumi.Output.from_input(namespace).apply(
+            lambda ns: f"{config.name}.{ns}.svc.{cluster_domain}")
+        self.port = pulumi.Output.from_input(config.port)
         self.register_outputs({"host": self.host, "port": self.port})
 
     @staticmethod
-    def _data_volume(config: RedisConfig, metadata: dict[str, Any],
-                     child: pulumi.ResourceOptions) -> VolumeArgs:
+    def _data_volume(config: RedisConfig) -> VolumeArgs:
         """The append-only file's claim when persistence is on, else an emptyDir."""
         if not config.persistence.enabled:
             return VolumeArgs(name="data", empty_dir=EmptyDirVolumeSourceArgs())
-        claim = PersistentVolumeClaim(
+        return VolumeArgs(name="data", persistent_volume_claim=(
+            PersistentVolumeClaimVolumeSourceArgs(claim_name=config.claim_name)))
+
+    @staticmethod
+    def _claim(config: RedisConfig, metadata: dict[str, Any],
+               child: pulumi.ResourceOptions) -> PersistentVolumeClaim | None:
+        if not config.persistence.enabled:
+            return None
+        return PersistentVolumeClaim(
             config.claim_name,
             metadata=ObjectMetaArgs(name=config.claim_name, **metadata),
             spec=PersistentVolumeClaimSpecArgs(
@@ -186,8 +197,6 @@ class Redis(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        return VolumeArgs(name="data", persistent_volume_claim=(
-            PersistentVolumeClaimVolumeSourceArgs(claim_name=claim.metadata.name)))
 
 
 def _auth_files(password: str) -> dict[str, str]:
