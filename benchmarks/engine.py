@@ -1,5 +1,6 @@
 """`--sections engine`: `pulumi preview` and `pulumi up` of dev through the
-real CLI, ours against a bare program making the same objects.
+real CLI, ours against a bare program making the same objects; then the
+rollouts on 20 nodes (rollouts.py).
 
 It needs the toolchain on PATH (`export PATH="$(toolchain/build | tail -1):$PATH"`)
 and starts a simulated cluster of its own (`toolchain/cluster up`), stopped
@@ -26,6 +27,7 @@ from components.render.renderer import render_stack_file
 from tests.e2e.cluster import SIMULATED_TOOLS, e2e_stack_text
 from tests.e2e.stack import ThrowawayStack
 
+from .rollouts import rollouts
 from .runner import ROOT, BenchmarkError
 from .table import table
 
@@ -50,7 +52,7 @@ def engine(scratch: Path, repeats: int) -> str:
     before = os.environ.get("KUBECONFIG")
     os.environ["KUBECONFIG"] = up.stdout.strip().splitlines()[-1]
     try:
-        return _measure(scratch, repeats)
+        return _measure(scratch, repeats) + "\n\n" + rollouts(scratch, repeats, CONTEXT)
     finally:
         if before is None:
             os.environ.pop("KUBECONFIG")

@@ -11,10 +11,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import pytest
+import yaml
 
-from tests.e2e.cluster import FAKE_NODE_ANNOTATION
+from components.project import PROJECT
+from tests.e2e.cluster import FAKE_NODE_ANNOTATION, e2e_stack_text
 
 READY_SECONDS = 90
+
+NODE_LABEL = "redis-filebeat-e2e/rollouts"
+"""On the fake nodes a stack of `stack_text` runs on, with a value of the run's own."""
 
 Taint = tuple[str, str | None, str]
 """key, value (None for none), effect."""
@@ -66,3 +71,13 @@ def wait_until_ready(names: Sequence[str], seconds: float = READY_SECONDS) -> No
         time.sleep(1)
     pytest.fail(f"the fake nodes were not Ready, without the node controller's taints, within "
                 f"{seconds:g} s")
+
+
+def stack_text(namespace: str, context: str, strategy: dict, label_value: str) -> str:
+    """The suite's dev stack file, with this strategy, on the labelled nodes only."""
+    document = yaml.safe_load(e2e_stack_text(namespace, context))
+    filebeat = document["config"][f"{PROJECT}:filebeat"]
+    filebeat["nodeSelector"] = {**filebeat.get("nodeSelector", {}), NODE_LABEL: label_value}
+    filebeat["updateStrategy"] = strategy
+    return "# Written by tests/e2e for one run, and removed after it.\n" + \
+        yaml.safe_dump(document, sort_keys=False)

@@ -24,18 +24,15 @@ import time
 from collections.abc import Callable
 
 import pytest
-import yaml
 
-from components.project import PROJECT
 from components.review.rollout import replaced_at_a_time, rollout_waves
 from tests.e2e.cluster import (
     Rendered,
     current_context,
-    e2e_stack_text,
     predicted_changes,
     set_filebeat_image,
 )
-from tests.e2e.nodes import fake_nodes, kubectl, node
+from tests.e2e.nodes import NODE_LABEL, fake_nodes, kubectl, node, stack_text
 from tests.e2e.stack import TearDownError, ThrowawayStack
 from tests.e2e.test_deploy import NEW_FILEBEAT_IMAGE
 from tests.e2e.watch import timed_rollout
@@ -43,7 +40,6 @@ from tests.e2e.watch import timed_rollout
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 NODES = 20
-NODE_LABEL = "redis-filebeat-e2e/rollouts"
 STRATEGIES = {
     "one-at-a-time": {"type": "RollingUpdate", "maxUnavailable": 1},
     "a-quarter": {"type": "RollingUpdate", "maxUnavailable": "25%"},
@@ -52,16 +48,6 @@ STRATEGIES = {
 ROLLING = [name for name, s in STRATEGIES.items() if s["type"] == "RollingUpdate"]
 SETTLE_SECONDS = 120
 """How long the pods may take to show what the controller did."""
-
-
-def stack_text(namespace: str, context: str, strategy: dict, label_value: str) -> str:
-    """The suite's dev stack file, with this strategy, on the labelled nodes only."""
-    document = yaml.safe_load(e2e_stack_text(namespace, context))
-    filebeat = document["config"][f"{PROJECT}:filebeat"]
-    filebeat["nodeSelector"] = {**filebeat.get("nodeSelector", {}), NODE_LABEL: label_value}
-    filebeat["updateStrategy"] = strategy
-    return "# Written by tests/e2e for one run, and removed after it.\n" + \
-        yaml.safe_dump(document, sort_keys=False)
 
 
 @pytest.fixture(scope="module")
