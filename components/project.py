@@ -5,7 +5,7 @@ renderer and `diff` can all name the project and its stack files the same way.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PROJECT = "redis-filebeat"
 """The Pulumi project name, and so the config namespace of every key we read."""
@@ -31,3 +31,7 @@ class RawConfig:
 
     values: Mapping[str, str | None]
     secret_keys: frozenset[str] = frozenset()
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Where a key's value came from when not from the stack file itself (an
+    overlay, a `--set`, the project file), by dotted path below the namespace
+    (`redis.port`): its errors then name that source."""

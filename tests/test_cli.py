@@ -77,6 +77,31 @@ def test_a_bad_overlay_names_its_file(tmp_path):
         "under config:"))
 
 
+def test_a_bad_value_names_the_overlay_or_the_set_that_gave_it(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("config:\n  redis-filebeat:redis: {port: notaport, replicas: 0}\n")
+    second.write_text("config:\n  redis-filebeat:redis: {replicas: two}\n")
+    result = cli("render", "--stack", "dev", "-f", str(first), "-f", str(second),
+                 "--set", "filebeat.noSuchKey=1")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert f"{first}: redis.port: should be a valid integer (got 'notaport')" in lines
+    # The later overlay set it last, so its line names that one.
+    assert any(line.startswith(f"{second}: redis.replicas: ") for line in lines), lines
+    assert "--set filebeat.noSuchKey=1: filebeat.noSuchKey: unknown key" in lines
+    assert not any(line.startswith(str(ROOT / "stacks")) for line in lines), lines
+
+
+def test_a_problem_around_an_overridden_value_names_both(tmp_path):
+    """The stack file says RollingUpdate; the --set makes it refuse to roll."""
+    result = cli("render", "--stack", "prod", "--set",
+                 "filebeat.updateStrategy.maxUnavailable=0")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        f"{ROOT / 'stacks' / 'Pulumi.prod.yaml'} with --set "
+        "filebeat.updateStrategy.maxUnavailable=0: filebeat.updateStrategy: "), result.stderr
+
+
 def test_overrides_apply_to_both_sides_of_diff_and_not_to_a_folder(tmp_path):
     same = cli("diff", "--stack", "dev", "--stack", "dev", "--set", "filebeat.logLevel=debug")
     assert same.returncode == 0

@@ -68,3 +68,11 @@ def test_a_file_that_is_no_stack_file_says_why(tmp_path, text, message):
 def test_pulumis_own_stack_file_keys_are_accepted(tmp_path):
     stack = "secretsprovider: passphrase\nencryptionsalt: v1:abc\n" + STACK
     assert "kind: DaemonSet" in rendered(project(tmp_path, "", stack))
+
+
+def test_a_bad_value_from_the_project_file_names_it(tmp_path):
+    path = project(tmp_path, "config:\n  redis-filebeat:clusterDomain: {value: Not_A_Domain}\n")
+    result = cli("render", "--config", str(path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        f"{tmp_path / 'Pulumi.yaml'}: clusterDomain: "), result.stderr

@@ -1,6 +1,6 @@
 """Problems with a stack's config, as one line each that names the file and the key."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .kube_types import quoted
@@ -17,14 +17,27 @@ class ConfigError(Exception):
     """Config that must not reach the cluster. One line per problem, each naming
     the stack file and the key, so it reads well in a terminal and in CI logs."""
 
-    def __init__(self, origin: str, problems: Iterable[Problem]):
+    def __init__(self, origin: str, problems: Iterable[Problem],
+                 origins: Mapping[str, str] | None = None):
+        """`origins`: where keys came from when not from `origin` (RawConfig.origins)."""
         self.origin = origin
         self.problems = list(problems)
+        self.origins = dict(origins or {})
         super().__init__(self.lines())
 
     def lines(self) -> str:
-        return "\n".join(printable(f"{self.origin}: {p.key}: {p.message}")
+        return "\n".join(printable(f"{self.origin_of(p.key)}: {p.key}: {p.message}")
                          for p in self.problems)
+
+    def origin_of(self, key: str) -> str:
+        """The source that set `key` (or the part of the config around it), and
+        when sources set values below it, the stack file "with" those."""
+        for path in sorted(self.origins, key=len, reverse=True):
+            if key == path or key.startswith((f"{path}.", f"{path}[")):
+                return self.origins[path]
+        below = sorted({source for path, source in self.origins.items()
+                        if path.startswith((f"{key}.", f"{key}["))})
+        return f"{self.origin} with {', '.join(below)}" if below else self.origin
 
 
 def printable(line: str) -> str:

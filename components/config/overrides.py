@@ -42,13 +42,20 @@ class Overrides:
 NO_OVERRIDES = Overrides()
 
 
-def apply(config: Mapping[str, Any], overrides: Overrides, limits: Limits) -> dict[str, Any]:
-    merged = dict(config)
+def apply(config: Mapping[str, Any], overrides: Overrides, limits: Limits
+          ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The config with the overrides merged in, and which of them set each
+    value they changed: {dotted path below the namespace: `-f FILE` or `--set ...`}."""
+    merged, origins = dict(config), dict[str, str]()
     for path in overrides.values:
-        merged = _merge(merged, _overlay(path, limits))
+        merged = _merge(merged, _overlay(path, limits), str(path), origins)
     for argument in overrides.sets:
-        merged = _merge(merged, _set(argument, limits))
-    return merged
+        merged = _merge(merged, _set(argument, limits), _where(argument), origins)
+    return merged, origins
+
+
+def _where(argument: str) -> str:
+    return f"--set {printable(argument)[:80]}"
 
 
 def _overlay(path: Path, limits: Limits) -> dict[str, Any]:
@@ -66,7 +73,7 @@ def _overlay(path: Path, limits: Limits) -> dict[str, Any]:
 
 def _set(argument: str, limits: Limits) -> dict[str, Any]:
     """The one value of a --set, as a nested mapping to merge."""
-    where = f"--set {printable(argument)[:80]}"
+    where = _where(argument)
     key_path, equals, text = argument.partition("=")
     parts = key_path.split(".")
     if not equals or not all(parts):
@@ -86,14 +93,21 @@ def _full(key: str) -> str:
     return key if ":" in key else f"{PROJECT}:{key}"
 
 
-def _merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(base: Mapping[str, Any], overlay: Mapping[str, Any], source: str,
+           origins: dict[str, str], at: str = "") -> dict[str, Any]:
+    """`overlay` deep-merged onto `base`, lists replaced; each value it sets is
+    recorded in `origins` as coming from `source`."""
     merged = dict(base)
     for key, value in overlay.items():
+        path = f"{at}.{key}" if at else str(key).removeprefix(f"{PROJECT}:")
         below = merged.get(key)
         if isinstance(below, Mapping) and isinstance(value, Mapping) and not _secure(value):
-            merged[key] = _merge(below, value)
+            merged[key] = _merge(below, value, source, origins, path)
         else:
             merged[key] = value
+            for older in [p for p in origins if p.startswith((f"{path}.", f"{path}["))]:
+                del origins[older]  # replaced whole, by this source
+            origins[path] = source
     return merged
 
 

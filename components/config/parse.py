@@ -35,9 +35,9 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
             p for p in map(_problem, error.errors())
             if p.key not in refused  # "is required" adds nothing to why it was refused
         )
-        raise ConfigError(origin, problems) from None
+        raise ConfigError(origin, problems, raw.origins) from None
     if problems:
-        raise ConfigError(origin, problems)
+        raise ConfigError(origin, problems, raw.origins)
     return config
 
 

@@ -70,13 +70,16 @@ def read_stack_file(path: Path, overrides: Overrides = NO_OVERRIDES) -> RawConfi
         defaults = project_config(project) if project else {}
     except ProjectFileError as error:
         raise StackFileError(str(error)) from None
-    return stack_config(data, origin, defaults, overrides)
+    return stack_config(data, origin, defaults, overrides,
+                        project_origin=str(project) if project else None)
 
 
 def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | None = None,
-                 overrides: Overrides = NO_OVERRIDES) -> RawConfig:
+                 overrides: Overrides = NO_OVERRIDES,
+                 project_origin: str | None = None) -> RawConfig:
     """The engine's view of a stack file's text; `origin` names it in errors.
-    `project` is the project file's config, which the stack's own keys override."""
+    `project` is the project file's config, which the stack's own keys override;
+    `project_origin` names that file in the errors of the keys it alone sets."""
     try:
         document = load_document(text, origin, limits=STACK_FILE_LIMITS)
     except UntrustedYamlError as error:
@@ -98,12 +101,18 @@ def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | No
         config = {}
     if not isinstance(config, dict):
         raise StackFileError(f"{origin}: config: must be a mapping of keys to values")
+    origins = {} if project_origin is None else {
+        str(key).removeprefix(f"{PROJECT}:"): project_origin
+        for key in (project or {}) if key not in config}
     config = {**(project or {}), **config}
     if overrides:
         try:
-            config = apply(config, overrides, STACK_FILE_LIMITS)
+            config, overridden = apply(config, overrides, STACK_FILE_LIMITS)
         except OverrideError as error:
             raise StackFileError(str(error)) from None
+        origins = {k: v for k, v in origins.items()
+                   if not any(k == o or k.startswith(f"{o}.") for o in overridden)}
+        origins |= overridden
     if len(config) > MAX_CONFIG_KEYS:
         raise StackFileError(f"{origin}: config: holds {len(config)} keys; at most "
                              f"{MAX_CONFIG_KEYS} are read")
@@ -114,7 +123,7 @@ def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | No
         if _holds_secret(value):
             secret_keys.add(full_key)
         values[full_key] = _as_engine_string(value)
-    return RawConfig(values, frozenset(secret_keys))
+    return RawConfig(values, frozenset(secret_keys), origins)
 
 
 STACK_FILE_KEYS: Final = ("config", "secretsprovider", "encryptedkey", "encryptionsalt",
