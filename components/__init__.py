@@ -30,6 +30,7 @@ _EXPORTS = {
     "UpdateStrategy": "config.rollout",
     "parse_config": "config.parse",
     "Filebeat": "workloads.filebeat",
+    "Mount": "workloads.pod_template",
     "NodeDaemon": "workloads.node_daemon",
     "PodAdditions": "workloads.node_daemon",
     "Redis": "workloads.redis",
@@ -41,6 +42,7 @@ __all__ = [
     "ConfigError",
     "Filebeat",
     "FilebeatConfig",
+    "Mount",
     "NodeDaemon",
     "NodeDaemonConfig",
     "OnDelete",
@@ -81,5 +83,6 @@ if TYPE_CHECKING:
     from .config.stack import StackConfig
     from .workloads.filebeat import Filebeat
     from .workloads.node_daemon import NodeDaemon, PodAdditions
+    from .workloads.pod_template import Mount
     from .workloads.program import Stack, build, main
     from .workloads.redis import Redis

@@ -242,3 +242,43 @@ def test_a_critical_class_outside_kube_system_brings_its_quota():
 ])
 def test_no_quota_where_none_is_needed(config):
     assert "ResourceQuota" not in render_config(config).manifests
+
+
+def _with_extra(extra):
+    """The project's program, with a program's own additions to filebeat's pods."""
+    from components.config.parse import parse_config
+    from components.workloads.program import build, runtime_config
+
+    def program():
+        return build(parse_config(runtime_config(), "stacks/Pulumi.test.yaml"),
+                     filebeat_extra=extra)
+    return program
+
+
+def test_a_program_adds_env_files_and_args_after_filebeats_own():
+    from pulumi_kubernetes.core.v1 import EnvVarArgs
+
+    from components import PodAdditions
+
+    extra = PodAdditions(env=[EnvVarArgs(name="SITE", value="lab")],
+                         files={"site.yml": "fields: {site: lab}\n"},
+                         args=["-c", "/etc/filebeat/site.yml"])
+    manifests = render_config(minimal(), program=_with_extra(extra)).manifests
+    [container] = manifests["DaemonSet"]["filebeat"]["spec"]["template"]["spec"]["containers"]
+    assert container["args"][-3:] == ["-c", "/etc/filebeat/site.yml", "-e"]
+    assert container["args"][:2] == ["-c", "/etc/filebeat/filebeat.yml"]
+    assert {"name": "SITE", "value": "lab"} in container["env"]
+    data = manifests["ConfigMap"]["filebeat-config"]["data"]
+    assert set(data) == {"filebeat.yml", "site.yml"}
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"service_account_name": "mine"}, "Filebeat's extra sets service_account_name: filebeat "
+                                       "sets those itself"),
+    ({"files": {"filebeat.yml": "x"}}, "Filebeat's extra.files has filebeat.yml"),
+])
+def test_a_program_cannot_take_over_what_filebeat_wires(extra, message):
+    from components import PodAdditions
+
+    with pytest.raises(ValueError, match=message):
+        render_config(minimal(), program=_with_extra(PodAdditions(**extra)))

@@ -204,7 +204,7 @@ def test_the_example_programs_own_tests_pass_where_a_user_runs_them(installed):
     shutil.copytree(EXAMPLE, here, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".venv"))
     result = run(installed.python, "-m", "pytest", "-q", cwd=here)
-    assert re.search(r"\b3 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b4 passed\b", result.stdout), result.stdout
 
 
 def docs_test_kit_example() -> str:

@@ -19,6 +19,7 @@ from ..config.parse import parse_config
 from ..config.stack import StackConfig
 from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
 from .filebeat import Filebeat
+from .node_daemon import NO_ADDITIONS, PodAdditions
 from .ownership import force_conflicts
 from .pod import secret_checksum
 from .redis import Redis
@@ -32,8 +33,9 @@ class Stack:
     filebeat: Filebeat
 
 
-def build(config: StackConfig) -> Stack:
-    """Register the stack's resources. `config` must already be validated."""
+def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS) -> Stack:
+    """Register the stack's resources. `config` must already be validated.
+    `filebeat_extra`: what your program adds to filebeat's pods (`Filebeat`'s `extra`)."""
     opts = _stack_options(config)
     namespace: pulumi.Input[str] = config.namespace
     if config.create_namespace:
@@ -55,7 +57,8 @@ def build(config: StackConfig) -> Stack:
     # filebeat's old pods retry (holding their place in each file) until
     # their own turn brings the new password.
     filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password,
-                        auth_checksum=checksum, wait_for=[redis], opts=opts)
+                        auth_checksum=checksum, wait_for=[redis], extra=filebeat_extra,
+                        opts=opts)
     return Stack(redis, filebeat)
 
 

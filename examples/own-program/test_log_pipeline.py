@@ -4,7 +4,7 @@ redis-filebeat gives pytest: no conftest, no set-up."""
 from pathlib import Path
 
 import yaml
-from log_pipeline import READER, program
+from log_pipeline import READER, SITE, SITE_DIR, SITE_FIELDS, program
 
 STACK_FILE = Path(__file__).with_name("Pulumi.dev.yaml")
 
@@ -33,3 +33,16 @@ def test_the_stack_file_renders(render_stack_file):
     out = render_stack_file(STACK_FILE)
     assert set(out.manifests["DaemonSet"]) == {"filebeat"}
     assert any("redisPassword: not set" in note for note in out.notes)
+
+
+def test_filebeat_loads_our_config_map_as_one_more_config_file(render_config):
+    out = render_config(dev_config(), stack="dev", program=program)
+    assert out.manifests["ConfigMap"][SITE_FIELDS]["data"]["fields.yml"] == (
+        f"fields:\n  site: {SITE}\n")
+    pod = out.manifests["DaemonSet"]["filebeat"]["spec"]["template"]["spec"]
+    [filebeat] = pod["containers"]
+    assert {"name": SITE_FIELDS, "mountPath": SITE_DIR, "readOnly": True} in filebeat["volumeMounts"]
+    assert {"name": SITE_FIELDS, "configMap": {"name": SITE_FIELDS}} in pod["volumes"]
+    args = filebeat["args"]
+    assert args[args.index(f"{SITE_DIR}/fields.yml") - 1] == "-c"
+    assert args[-1] == "-e"

@@ -1,7 +1,7 @@
 """Filebeat: a node daemon that ships each node's logs to redis."""
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pulumi
 from pulumi_kubernetes.core.v1 import (
@@ -26,7 +26,7 @@ from pulumi_kubernetes.rbac.v1 import (
 )
 
 from ...config.filebeat import CONFIG_FILE, FilebeatConfig
-from ..node_daemon import NodeDaemon, PodAdditions
+from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
 from ..pod_template import Mount
 from .yml import MONITORING_HOST, filebeat_yml, output_auth_yml
 
@@ -71,10 +71,14 @@ class Filebeat(pulumi.ComponentResource):
         redis_password: pulumi.Input[str] | None = None,
         auth_checksum: pulumi.Input[str] | None = None,
         wait_for: Sequence[pulumi.Resource] = (),
+        extra: PodAdditions = NO_ADDITIONS,
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`auth_checksum` (from `secret_checksum`) rolls the pods when the password
-        changes. `wait_for`: what the DaemonSets are created and updated after."""
+        changes. `wait_for`: what the DaemonSets are created and updated after.
+        `extra`: what your program adds to every filebeat pod: env, files for
+        filebeat's ConfigMap, args (after ours: `-c <file>` merges one more config
+        file), mounts and depends_on. The rest is filebeat's own to set."""
         super().__init__("redis-filebeat:components:Filebeat", config.name, None, opts)
         self._namespace = namespace
         env = [
@@ -101,10 +105,12 @@ class Filebeat(pulumi.ComponentResource):
         if config.run_as_user == 0:
             waivers += [("CKV_K8S_23", ROOT_REASON), ("CKV_K8S_40", ROOT_REASON)]
         self.service_account = None
-        additions = PodAdditions(env=env, mounts=mounts, waivers=waivers,
-                                 auth_checksum=auth_checksum,
+        _check_extra(extra)
+        additions = PodAdditions(env=[*env, *extra.env], mounts=[*mounts, *extra.mounts],
+                                 waivers=waivers, auth_checksum=auth_checksum,
+                                 files=dict(extra.files), args=list(extra.args),
                                  depends_on=[*([self.auth_secret] if self.auth_secret else []),
-                                             *wait_for])
+                                             *wait_for, *extra.depends_on])
         if config.generate_config:
             config_args = ["-c", f"{config.config_mount_path}/{CONFIG_FILE}"]
             if redis_password is not None:
@@ -113,9 +119,9 @@ class Filebeat(pulumi.ComponentResource):
             liveness, readiness = _probes(config, config_args)
             additions = replace(
                 additions,
-                files={CONFIG_FILE: filebeat_yml(config)},
+                files={**extra.files, CONFIG_FILE: filebeat_yml(config)},
                 # -e: log to stderr, where kubectl logs finds it.
-                args=[*config_args, "-e"],
+                args=[*config_args, *extra.args, "-e"],
                 service_account_name=config.name,
                 depends_on=[*additions.depends_on, self.service_account],
                 waivers=[*waivers, ("CKV_K8S_38", TOKEN_REASON)],
@@ -184,3 +190,19 @@ def _probes(config: FilebeatConfig, config_args: list[str]) -> tuple[ProbeArgs, 
         ]), initial_delay_seconds=5, period_seconds=15, timeout_seconds=10,
             failure_threshold=3),
     )
+
+
+EXTRA_FIELDS = frozenset({"env", "files", "args", "mounts", "depends_on"})
+
+
+def _check_extra(extra: PodAdditions) -> None:
+    """A program's additions may not take over what filebeat wires itself."""
+    taken = [f.name for f in fields(PodAdditions) if f.name not in EXTRA_FIELDS
+             and getattr(extra, f.name) != getattr(NO_ADDITIONS, f.name)]
+    if taken:
+        raise ValueError(f"Filebeat's extra sets {', '.join(taken)}: filebeat sets those "
+                         f"itself; extra may add {', '.join(sorted(EXTRA_FIELDS))}")
+    if CONFIG_FILE in extra.files:
+        raise ValueError(f"Filebeat's extra.files has {CONFIG_FILE}, filebeat's own file; "
+                         "name yours otherwise and load it with extra.args: -c <path>")
+

@@ -70,6 +70,10 @@ class PodAdditions:
     DaemonSets are created, and updated, after them."""
 
 
+NO_ADDITIONS = PodAdditions()
+"""Nothing added: the default, and what a field left unset compares equal to."""
+
+
 class NodeDaemon(pulumi.ComponentResource):
     """Runs one pod of `config` on every node it selects."""
 
@@ -89,7 +93,7 @@ class NodeDaemon(pulumi.ComponentResource):
         self,
         config: NodeDaemonConfig,
         namespace: pulumi.Input[str],
-        additions: PodAdditions = PodAdditions(),
+        additions: PodAdditions = NO_ADDITIONS,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("redis-filebeat:components:NodeDaemon", config.name, None, opts)
