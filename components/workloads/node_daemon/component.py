@@ -27,7 +27,7 @@ from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
 from ...config.daemon import NodeDaemonConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, Scheduling, pod_template
+from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from .network_policy import daemon_network_policy
 from .plan import (
     DaemonSetPlan,
@@ -139,6 +139,7 @@ class NodeDaemon(pulumi.ComponentResource):
                             termination_grace_period_seconds=(
                                 config.termination_grace_period_seconds),
                         ),
+                        extra=PodMetadata.of(config),
                     ),
                 ),
                 opts=after,
@@ -175,7 +176,7 @@ def _container(config: NodeDaemonConfig, plan: DaemonSetPlan,
         name=config.container_name or config.name,
         image=config.image,
         image_digest=config.image_digest,
-        image_pull_policy=config.image_pull_policy,
+        image_pull_policy=config.pull_policy,
         resources=plan.resources,
         run_as_user=config.run_as_user,
         read_only_root_filesystem=config.read_only_root_filesystem,

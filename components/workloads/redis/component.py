@@ -27,7 +27,7 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
 from ...config.redis import RedisConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, pod_template
+from ..pod_template import Container, Mount, PodMetadata, pod_template
 from .conf import (
     AUTH_DIR,
     AUTH_FILE,
@@ -144,7 +144,8 @@ class Redis(pulumi.ComponentResource):
                 if config.persistence.enabled else None,
                 template=pod_template(labels, _container(config), mounts,
                                       checksum=config_checksum(conf),
-                                      auth_checksum=auth_checksum, fs_group=REDIS_UID),
+                                      auth_checksum=auth_checksum, fs_group=REDIS_UID,
+                                      extra=PodMetadata.of(config)),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=read),
         )
@@ -208,7 +209,7 @@ def _container(config: RedisConfig) -> Container:
         name="redis",
         image=config.image,
         image_digest=config.image_digest,
-        image_pull_policy=config.image_pull_policy,
+        image_pull_policy=config.pull_policy,
         resources=config.resources,
         run_as_user=REDIS_UID,
         # Not the image's entrypoint script: it only chowns /data as root,
