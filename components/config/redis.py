@@ -18,11 +18,15 @@ from .kube_types import (
     DNS1035Label,
     DNS1123Label,
     DNS1123Subdomain,
+    LabelKey,
     Labels,
+    LabelValue,
     Port,
     Quantity,
     quantity_value,
 )
+from .node_selection import NodeAffinity, TopologySpread
+from .pod import Toleration
 from .workload import WorkloadConfig
 
 MaxmemoryPolicy = Literal[
@@ -115,6 +119,22 @@ class RedisConfig(WorkloadConfig):
     clients: list[RedisClient] = []
     """Other workloads the NetworkPolicy admits, such as the buffer's reader.
     Default none."""
+    node_selector: dict[LabelKey, LabelValue] = {"kubernetes.io/os": "linux"}
+    """Run only on nodes with these labels. Default {kubernetes.io/os: linux}:
+    the image is a Linux one, and a mixed cluster would otherwise try Windows
+    nodes too."""
+    node_affinity: NodeAffinity | None = None
+    """Finer node choice, the same terms as filebeat's. Default unset."""
+    tolerations: list[Toleration] = []
+    """Taints to tolerate, e.g. to run on a dedicated logging pool. Default none."""
+    priority_class_name: DNS1123Label | None = None
+    """Default unset: the cluster's default priority. A class of your own above
+    the apps' keeps the buffer scheduled when nodes are full. The system-*-critical
+    classes are refused: they are for what keeps the cluster or a node running."""
+    topology_spread_constraints: list[TopologySpread] = []
+    """Default none. With one replica a spread only matters against the
+    workload's own pods, so most stacks leave it out; it is here for parity
+    with the charts."""
 
     @property
     def auth_secret_name(self) -> str:
@@ -155,6 +175,15 @@ class RedisConfig(WorkloadConfig):
                 "redis needs memory beyond its dataset, and at the limit the kernel "
                 "kills it and every buffered log with it"
             ))
+        return self
+
+    @model_validator(mode="after")
+    def _not_system_critical(self) -> "RedisConfig":
+        if self.priority_class_name in ("system-node-critical", "system-cluster-critical"):
+            raise KeyedError("priorityClassName", (
+                f"{self.priority_class_name} is for what keeps the cluster or a node "
+                "running, and outside kube-system needs a quota; create a PriorityClass "
+                "of your own for the buffer"))
         return self
 
     @model_validator(mode="after")

@@ -28,10 +28,10 @@ from pulumi_kubernetes.networking.v1 import NetworkPolicy
 from ...config.daemon import NodeDaemonConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
+from ..scheduling import affinity_args
 from .network_policy import daemon_network_policy
 from .plan import (
     DaemonSetPlan,
-    affinity_args,
     await_annotations,
     daemon_set_plans,
     tolerations_args,
@@ -133,7 +133,7 @@ class NodeDaemon(pulumi.ComponentResource):
                         service_account_name=additions.service_account_name,
                         scheduling=Scheduling(
                             node_selector=plan.node_selector,
-                            affinity=affinity_args(config),
+                            affinity=affinity_args(config.node_affinity),
                             tolerations=tolerations_args(config),
                             priority_class_name=config.priority_class_name,
                             termination_grace_period_seconds=(

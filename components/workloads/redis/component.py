@@ -27,7 +27,8 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
 from ...config.redis import RedisConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, PodMetadata, pod_template
+from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
+from ..scheduling import affinity_args, spread_args, tolerations_args
 from .conf import (
     AUTH_DIR,
     AUTH_FILE,
@@ -145,6 +146,7 @@ class Redis(pulumi.ComponentResource):
                 template=pod_template(labels, _container(config), mounts,
                                       checksum=config_checksum(conf),
                                       auth_checksum=auth_checksum, fs_group=REDIS_UID,
+                                      scheduling=_scheduling(config),
                                       extra=PodMetadata.of(config)),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=read),
@@ -198,6 +200,17 @@ class Redis(pulumi.ComponentResource):
             ),
             opts=child,
         )
+
+
+def _scheduling(config: RedisConfig) -> Scheduling:
+    return Scheduling(
+        node_selector=config.node_selector,
+        affinity=affinity_args(config.node_affinity),
+        tolerations=tolerations_args(config.tolerations) or None,
+        priority_class_name=config.priority_class_name,
+        topology_spread_constraints=spread_args(config.topology_spread_constraints,
+                                                config.labels),
+    )
 
 
 def _auth_files(password: str) -> dict[str, str]:
