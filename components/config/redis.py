@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
+from pydantic.alias_generators import to_camel
 
 from .base import CamelModel, KeyedError
 from .kube_types import (
@@ -29,6 +30,7 @@ from .node_selection import NodeAffinity, TopologySpread
 from .pod import Toleration
 from .workload import WorkloadConfig
 
+AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
 MaxmemoryPolicy = Literal[
     "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
     "volatile-lfu", "volatile-random", "volatile-ttl",
@@ -60,6 +62,16 @@ class Persistence(CamelModel):
     between rewrites, so give it at least twice maxmemory."""
     storage_class_name: DNS1123Subdomain | None = None
     """Default unset: the cluster's default StorageClass."""
+    access_modes: list[AccessMode] = ["ReadWriteOnce"]
+    """The claim's access modes. Default [ReadWriteOnce]: one node at a time,
+    which the Recreate strategy respects. ReadWriteOncePod (one pod) must
+    stand alone; ReadOnlyMany is refused, because redis writes."""
+    existing_claim: DNS1123Subdomain | None = None
+    """A PersistentVolumeClaim someone else made, in the stack's namespace, to
+    mount instead of our own `<name>-data`. Default unset: the stack makes
+    the claim. With it the stack creates no claim, so `size`,
+    `storageClassName` and `accessModes` are refused: set them where the
+    claim is made, and grow it there. Needs `enabled`."""
     snapshots: list[Snapshot] = []
     """RDB snapshots beside the append-only file, as redis' `save` rules.
     Default none (`save ""`, as Bitnami's chart does with the AOF on): the AOF
@@ -73,6 +85,31 @@ class Persistence(CamelModel):
         if self.snapshots and not self.enabled:
             raise KeyedError("snapshots", (
                 "needs enabled: without a volume the snapshots die with the pod"))
+        return self
+
+    @model_validator(mode="after")
+    def _one_owner_of_the_claim(self) -> "Persistence":
+        if self.existing_claim is None:
+            return self
+        if not self.enabled:
+            raise KeyedError("existingClaim", "needs enabled: true, or nothing mounts it")
+        for field in ("size", "storage_class_name", "access_modes"):
+            if field in self.model_fields_set:
+                raise KeyedError(to_camel(field), (
+                    "is the claim's own, and existingClaim names a claim this stack does "
+                    "not make; set it where that claim is made"))
+        return self
+
+    @model_validator(mode="after")
+    def _access_modes_fit_redis(self) -> "Persistence":
+        modes = self.access_modes
+        if not modes or len(set(modes)) != len(modes):
+            raise KeyedError("accessModes", "must name each mode once, and at least one")
+        if "ReadOnlyMany" in modes:
+            raise KeyedError("accessModes", "must not hold ReadOnlyMany: redis writes its AOF")
+        if "ReadWriteOncePod" in modes and len(modes) > 1:
+            raise KeyedError("accessModes", (
+                "ReadWriteOncePod must stand alone; Kubernetes refuses it with other modes"))
         return self
 
 
@@ -142,7 +179,8 @@ class RedisConfig(WorkloadConfig):
 
     @property
     def claim_name(self) -> str:
-        return f"{self.name}-data"
+        """The claim the pod mounts: an existing one, or ours."""
+        return self.persistence.existing_claim or f"{self.name}-data"
 
     def object_names(self) -> set[tuple[str, str]]:
         """The namespaced objects named after redis that another component

@@ -187,13 +187,13 @@ class Redis(pulumi.ComponentResource):
     @staticmethod
     def _claim(config: RedisConfig, metadata: dict[str, Any],
                child: pulumi.ResourceOptions) -> PersistentVolumeClaim | None:
-        if not config.persistence.enabled:
-            return None
+        if not config.persistence.enabled or config.persistence.existing_claim:
+            return None  # someone else's claim: mounted by name, never managed here
         return PersistentVolumeClaim(
             config.claim_name,
             metadata=ObjectMetaArgs(name=config.claim_name, **metadata),
             spec=PersistentVolumeClaimSpecArgs(
-                access_modes=["ReadWriteOnce"],
+                access_modes=list(config.persistence.access_modes),
                 storage_class_name=config.persistence.storage_class_name,
                 resources=VolumeResourceRequirementsArgs(
                     requests={"storage": config.persistence.size}),
