@@ -10,6 +10,9 @@ change is a template change and rolls the pods."""
 AUTH_CHECKSUM_ANNOTATION = "checksum/redis-auth"
 """On a pod template: a slow, salted digest of the redis password, so
 rotating the password rolls the pods that use it (see `secret_checksum`)."""
+OWNED_POD_ANNOTATION_PREFIXES = ("checksum/",)
+"""Pod-template annotation keys we write ourselves, so a stack's
+`podAnnotations` may not set them."""
 SKIP_AWAIT = "pulumi.com/skipAwait"
 """pulumi-kubernetes does not wait for the object to become ready."""
 PATCH_FORCE = "pulumi.com/patchForce"

@@ -127,8 +127,8 @@ CASES = {
     "image-list": (with_redis(image=["redis"]),
         "redis.image: should be a valid string (got ['redis'])"),
     # A key valid elsewhere (filebeat.nodeSelector) is no suggestion for itself.
-    "unknown-key-valid-elsewhere": (with_redis(nodeSelector={"a": "b"}),
-        "redis.nodeSelector: unknown key"),
+    "unknown-key-valid-elsewhere": (with_redis(tolerateAllTaints=True),
+        "redis.tolerateAllTaints: unknown key"),
     # tolerations
     "toleration-no-key": (with_filebeat(tolerations=[{"operator": "Equal", "value": "x"}]),
         "filebeat.tolerations[0]: a toleration without key must use operator Exists"),

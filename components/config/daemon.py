@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..conventions import NODE_CLASS_LABEL
 from .base import CamelModel, KeyedError
 from .kube_types import (
     INT32_MAX,
@@ -203,6 +204,13 @@ class NodeDaemonConfig(WorkloadConfig):
                 "run two daemons: give each pair different values for one "
                 "nodeSelector label"
             ))
+        return self
+
+    @model_validator(mode="after")
+    def _node_class_label_is_ours(self) -> "NodeDaemonConfig":
+        if NODE_CLASS_LABEL in self.pod_labels:
+            raise KeyedError(f"podLabels.{NODE_CLASS_LABEL}", (
+                "is the label that keeps node classes' selectors apart; pick another key"))
         return self
 
     @model_validator(mode="after")

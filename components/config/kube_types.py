@@ -84,19 +84,24 @@ def _check_dns1123_subdomain(value: str) -> str:
     return value
 
 
-def _check_label_key(value: str) -> str:
+def _check_label_key(value: str, what: str = "label") -> str:
     prefix, slash, name = value.rpartition("/")
     if slash and not _is_dns1123_subdomain(prefix):
         raise ValueError(
-            f"label key {quoted(value)} has an invalid prefix: the part before '/' must be "
+            f"{what} key {quoted(value)} has an invalid prefix: the part before '/' must be "
             "a DNS-1123 subdomain such as 'app.kubernetes.io'"
         )
     if len(name) > 63 or not _QUALIFIED_NAME.fullmatch(name):
         raise ValueError(
-            f"label key {quoted(value)} is invalid: the name part must be 1-63 characters of "
+            f"{what} key {quoted(value)} is invalid: the name part must be 1-63 characters of "
             "letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
         )
     return value
+
+
+def _check_annotation_key(value: str) -> str:
+    # Annotation keys follow the label keys' rules; only the values differ.
+    return _check_label_key(value, "annotation")
 
 
 def is_label_value(value: str) -> bool:
@@ -200,6 +205,11 @@ def digest_conflict(image: str, digest: str | None) -> str | None:
     return None
 
 
+def is_pinned(image: str, digest: str | None) -> bool:
+    """True when the pod runs one exact image: a digest in `imageDigest` or in the image."""
+    return bool(digest) or "@" in image
+
+
 def pinned(image: str, digest: str | None) -> str:
     """The image reference a pod runs: the tag stays for readers, the digest
     (when known) decides what is pulled."""
@@ -231,6 +241,7 @@ DNS1035Label = Annotated[str, AfterValidator(_check_dns1035_label)]
 DNS1123Subdomain = Annotated[str, AfterValidator(_check_dns1123_subdomain)]
 LabelKey = Annotated[str, AfterValidator(_check_label_key)]
 LabelValue = Annotated[str, AfterValidator(_check_label_value)]
+AnnotationKey = Annotated[str, AfterValidator(_check_annotation_key)]
 EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
 PortName = Annotated[str, AfterValidator(_check_port_name)]
 Quantity = Annotated[str, BeforeValidator(_number_as_quantity), AfterValidator(_check_quantity)]

@@ -103,3 +103,18 @@ def _pairs_to_check(selectors: dict[str, dict[str, str]]) -> list[tuple[str, str
     for name in names:
         groups[selectors[name][key]].append(name)
     return sorted(pair for group in groups.values() for pair in itertools.combinations(group, 2))
+
+
+class TopologySpread(CamelModel):
+    """Spread the workload's pods across zones or nodes, as Kubernetes'
+    topologySpreadConstraints. The constraint counts the workload's own pods
+    (its `labels`)."""
+
+    topology_key: LabelKey
+    """The node label that names a domain, e.g. topology.kubernetes.io/zone."""
+    max_skew: Annotated[int, Field(ge=1, le=2**31 - 1)] = 1
+    """How many more pods one domain may hold than another. Default 1."""
+    when_unsatisfiable: Literal["DoNotSchedule", "ScheduleAnyway"] = "ScheduleAnyway"
+    """Default ScheduleAnyway: a preference. DoNotSchedule leaves a pod
+    pending rather than break the spread, which for a one-pod buffer means
+    no buffer at all."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
+from pydantic.alias_generators import to_camel
 
 from .base import CamelModel, KeyedError
 from .kube_types import (
@@ -18,13 +19,18 @@ from .kube_types import (
     DNS1035Label,
     DNS1123Label,
     DNS1123Subdomain,
+    LabelKey,
     Labels,
+    LabelValue,
     Port,
     Quantity,
     quantity_value,
 )
+from .node_selection import NodeAffinity, TopologySpread
+from .pod import Toleration
 from .workload import WorkloadConfig
 
+AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
 MaxmemoryPolicy = Literal[
     "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
     "volatile-lfu", "volatile-random", "volatile-ttl",
@@ -56,6 +62,16 @@ class Persistence(CamelModel):
     between rewrites, so give it at least twice maxmemory."""
     storage_class_name: DNS1123Subdomain | None = None
     """Default unset: the cluster's default StorageClass."""
+    access_modes: list[AccessMode] = ["ReadWriteOnce"]
+    """The claim's access modes. Default [ReadWriteOnce]: one node at a time,
+    which the Recreate strategy respects. ReadWriteOncePod (one pod) must
+    stand alone; ReadOnlyMany is refused, because redis writes."""
+    existing_claim: DNS1123Subdomain | None = None
+    """A PersistentVolumeClaim someone else made, in the stack's namespace, to
+    mount instead of our own `<name>-data`. Default unset: the stack makes
+    the claim. With it the stack creates no claim, so `size`,
+    `storageClassName` and `accessModes` are refused: set them where the
+    claim is made, and grow it there. Needs `enabled`."""
     snapshots: list[Snapshot] = []
     """RDB snapshots beside the append-only file, as redis' `save` rules.
     Default none (`save ""`, as Bitnami's chart does with the AOF on): the AOF
@@ -69,6 +85,31 @@ class Persistence(CamelModel):
         if self.snapshots and not self.enabled:
             raise KeyedError("snapshots", (
                 "needs enabled: without a volume the snapshots die with the pod"))
+        return self
+
+    @model_validator(mode="after")
+    def _one_owner_of_the_claim(self) -> "Persistence":
+        if self.existing_claim is None:
+            return self
+        if not self.enabled:
+            raise KeyedError("existingClaim", "needs enabled: true, or nothing mounts it")
+        for field in ("size", "storage_class_name", "access_modes"):
+            if field in self.model_fields_set:
+                raise KeyedError(to_camel(field), (
+                    "is the claim's own, and existingClaim names a claim this stack does "
+                    "not make; set it where that claim is made"))
+        return self
+
+    @model_validator(mode="after")
+    def _access_modes_fit_redis(self) -> "Persistence":
+        modes = self.access_modes
+        if not modes or len(set(modes)) != len(modes):
+            raise KeyedError("accessModes", "must name each mode once, and at least one")
+        if "ReadOnlyMany" in modes:
+            raise KeyedError("accessModes", "must not hold ReadOnlyMany: redis writes its AOF")
+        if "ReadWriteOncePod" in modes and len(modes) > 1:
+            raise KeyedError("accessModes", (
+                "ReadWriteOncePod must stand alone; Kubernetes refuses it with other modes"))
         return self
 
 
@@ -115,6 +156,22 @@ class RedisConfig(WorkloadConfig):
     clients: list[RedisClient] = []
     """Other workloads the NetworkPolicy admits, such as the buffer's reader.
     Default none."""
+    node_selector: dict[LabelKey, LabelValue] = {"kubernetes.io/os": "linux"}
+    """Run only on nodes with these labels. Default {kubernetes.io/os: linux}:
+    the image is a Linux one, and a mixed cluster would otherwise try Windows
+    nodes too."""
+    node_affinity: NodeAffinity | None = None
+    """Finer node choice, the same terms as filebeat's. Default unset."""
+    tolerations: list[Toleration] = []
+    """Taints to tolerate, e.g. to run on a dedicated logging pool. Default none."""
+    priority_class_name: DNS1123Label | None = None
+    """Default unset: the cluster's default priority. A class of your own above
+    the apps' keeps the buffer scheduled when nodes are full. The system-*-critical
+    classes are refused: they are for what keeps the cluster or a node running."""
+    topology_spread_constraints: list[TopologySpread] = []
+    """Default none. With one replica a spread only matters against the
+    workload's own pods, so most stacks leave it out; it is here for parity
+    with the charts."""
 
     @property
     def auth_secret_name(self) -> str:
@@ -122,7 +179,8 @@ class RedisConfig(WorkloadConfig):
 
     @property
     def claim_name(self) -> str:
-        return f"{self.name}-data"
+        """The claim the pod mounts: an existing one, or ours."""
+        return self.persistence.existing_claim or f"{self.name}-data"
 
     def object_names(self) -> set[tuple[str, str]]:
         """The namespaced objects named after redis that another component
@@ -155,6 +213,15 @@ class RedisConfig(WorkloadConfig):
                 "redis needs memory beyond its dataset, and at the limit the kernel "
                 "kills it and every buffered log with it"
             ))
+        return self
+
+    @model_validator(mode="after")
+    def _not_system_critical(self) -> "RedisConfig":
+        if self.priority_class_name in ("system-node-critical", "system-cluster-critical"):
+            raise KeyedError("priorityClassName", (
+                f"{self.priority_class_name} is for what keeps the cluster or a node "
+                "running, and outside kube-system needs a quota; create a PriorityClass "
+                "of your own for the buffer"))
         return self
 
     @model_validator(mode="after")

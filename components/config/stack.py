@@ -125,12 +125,20 @@ class StackConfig(CamelModel):
         # A selector matches every pod that carries all of its labels. If one
         # workload's labels contain the other's, the redis Service would send
         # traffic to filebeat pods, or two controllers would fight over pods.
+        # Each side's pods carry their podLabels too.
         redis, filebeat = self.redis.labels.items(), self.filebeat.labels.items()
-        if redis <= filebeat or filebeat <= redis:
-            raise KeyedError("filebeat.labels", (
-                "overlaps redis.labels: one workload's selector would also match the "
-                "other's pods; give each a label the other lacks"
-            ))
+        if redis <= self.filebeat.all_pod_labels.items():
+            key, other = ("filebeat.labels" if redis <= filebeat else "filebeat.podLabels",
+                          "redis.labels")
+        elif filebeat <= self.redis.all_pod_labels.items():
+            key, other = (("filebeat.labels", "redis.labels") if filebeat <= redis
+                          else ("redis.podLabels", "filebeat.labels"))
+        else:
+            return self
+        raise KeyedError(key, (
+            f"overlaps {other}: one workload's selector would also match the "
+            "other's pods; give each a label the other lacks"
+        ))
         return self
 
 

@@ -4,9 +4,23 @@ from typing import Any
 
 from pydantic import model_validator
 
+from ..conventions import OWNED_POD_ANNOTATION_PREFIXES
 from .base import CamelModel, KeyedError, default_labels
-from .kube_types import Digest, Image, Labels, digest_conflict
+from .kube_types import (
+    AnnotationKey,
+    Digest,
+    DNS1123Subdomain,
+    Image,
+    LabelKey,
+    Labels,
+    LabelValue,
+    digest_conflict,
+    is_pinned,
+)
 from .pod import ImagePullPolicy, Resources
+
+MAX_ANNOTATIONS_BYTES = 256 * 1024
+"""Kubernetes refuses an object whose annotations, keys and values, exceed 256 KiB."""
 
 
 class WorkloadConfig(CamelModel):
@@ -26,8 +40,26 @@ class WorkloadConfig(CamelModel):
     labels: Labels = {}
     """Pod labels, also the workload's selector. Default
     {app.kubernetes.io/name: <name>}."""
+    pod_labels: dict[LabelKey, LabelValue] = {}
+    """More labels on the pods only (cost centre, team), never in the selector,
+    so adding or changing one rolls the pods but keeps the workload. Default
+    none. A key of `labels` is refused: it would change what the selector
+    matches."""
+    pod_annotations: dict[AnnotationKey, str] = {}
+    """Annotations on the pod template, e.g. for a log or mesh agent. Default
+    none. Changing one rolls the pods. Keys under `checksum/` are ours (they
+    roll the pods when their config or password changes) and are refused."""
     image_pull_policy: ImagePullPolicy | None = None
-    """Default unset: Kubernetes picks Always for ':latest', else IfNotPresent."""
+    """Default: IfNotPresent once the image is pinned (`imageDigest` set, or
+    the image names `@sha256:`), because a digest always means the same bytes
+    and with Always a registry outage blocks restarts on exactly the nodes in
+    trouble. Unpinned, unset: Kubernetes picks Always for ':latest' or no tag,
+    else IfNotPresent. Always stays an explicit choice."""
+    image_pull_secrets: list[DNS1123Subdomain] = []
+    """Names of Secrets (type kubernetes.io/dockerconfigjson) in the stack's
+    namespace that the kubelet pulls the image with. Default none: the
+    node's or the service account's credentials. The stack does not create
+    them."""
     resources: Resources = Resources()
     """Default: no requests or limits."""
 
@@ -43,6 +75,38 @@ class WorkloadConfig(CamelModel):
         if conflict:
             raise KeyedError("imageDigest", conflict)
         return self
+
+    @model_validator(mode="after")
+    def _pod_metadata_is_ours_to_add(self) -> "WorkloadConfig":
+        for key in sorted(self.pod_labels):
+            if key in self.labels:
+                raise KeyedError(f"podLabels.{key}", (
+                    "is a key of labels, the selector: set it there, or pick another key"))
+        for key in sorted(self.pod_annotations):
+            if key.startswith(OWNED_POD_ANNOTATION_PREFIXES):
+                raise KeyedError(f"podAnnotations.{key}", (
+                    "is written by the stack itself (checksum/* rolls the pods when "
+                    "their config changes); pick another key"))
+        size = sum(len(k) + len(v.encode()) for k, v in self.pod_annotations.items())
+        if size > MAX_ANNOTATIONS_BYTES:
+            raise KeyedError("podAnnotations", (
+                f"hold {size} bytes; Kubernetes refuses more than 256 KiB"))
+        if len(set(self.image_pull_secrets)) != len(self.image_pull_secrets):
+            raise KeyedError("imagePullSecrets", "names a Secret twice")
+        return self
+
+    @property
+    def pull_policy(self) -> ImagePullPolicy | None:
+        """The policy the container gets: the configured one, else IfNotPresent
+        for a pinned image, else none (Kubernetes' own default)."""
+        if self.image_pull_policy is not None:
+            return self.image_pull_policy
+        return "IfNotPresent" if is_pinned(self.image, self.image_digest) else None
+
+    @property
+    def all_pod_labels(self) -> dict[str, str]:
+        """What the pods carry: the selector's labels and `podLabels`."""
+        return {**self.labels, **self.pod_labels}
 
     @property
     def config_map_name(self) -> str:

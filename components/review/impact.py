@@ -50,7 +50,8 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
              f"{kind}" for path in REPLACED_ON_CHANGE.get(kind, ())
              if get(old, path) != get(new, path)]
     if kind in WORKLOADS:
-        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything))
+        lines += workload_rollout(kind, old, new, _replaced_claims(change, everything),
+                                  _foreign_claims(change, everything))
     elif kind == "PersistentVolumeClaim":
         lines += _resized_claim(old, new)
         if replaced_fields(change):
@@ -97,6 +98,13 @@ def _replaced_claims(change: Changed, everything: Sequence[Change]) -> frozenset
         c.old.name for c in everything
         if isinstance(c, Changed) and c.old.kind == "PersistentVolumeClaim" and not c.moved
         and c.old.namespace == change.new.namespace and replaced_fields(c))
+
+
+def _foreign_claims(change: Changed, everything: Sequence[Change]) -> frozenset[str]:
+    """The claims the workload mounts that the stack's new side does not create."""
+    ours = {c.new.name for c in everything if not isinstance(c, Removed)
+            and c.new.kind == "PersistentVolumeClaim" and c.new.namespace == change.new.namespace}
+    return frozenset(claims(change.new.body) - ours)
 
 
 def _resized_claim(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -15,8 +15,11 @@ _GAP = {
 
 
 def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any],
-                     replaced_claims: frozenset[str] = frozenset()) -> list[str]:
-    """`replaced_claims`: the claims this change deletes and re-creates."""
+                     replaced_claims: frozenset[str] = frozenset(),
+                     foreign_claims: frozenset[str] = frozenset()) -> list[str]:
+    """`replaced_claims`: the claims this change deletes and re-creates;
+    `foreign_claims`: claims the pods mount that the new side does not hold
+    (an `existingClaim`, made by someone else)."""
     if get(old, SELECTOR) != get(new, SELECTOR):
         # The pod template is moot: the whole object is re-created.
         return [f"selector changed → immutable field: Pulumi will delete and re-create the "
@@ -33,7 +36,7 @@ def workload_rollout(kind: str, old: dict[str, Any], new: dict[str, Any],
             lines.append("node selection changed → pods start on newly selected nodes and "
                          "stop on nodes no longer selected")
     elif kind == "Deployment":
-        lines.append(_deployment_rollout(old, new, replaced_claims))
+        lines.append(_deployment_rollout(old, new, replaced_claims, foreign_claims))
     else:
         lines.append("pod template changed → pods are replaced in order, as the "
                      "updateStrategy says")
@@ -96,10 +99,10 @@ def _share(value: int | str) -> str:
 
 
 def _deployment_rollout(old: dict[str, Any], new: dict[str, Any],
-                        replaced_claims: frozenset[str]) -> str:
+                        replaced_claims: frozenset[str], foreign_claims: frozenset[str]) -> str:
     running = get(old, "spec.replicas", 1)  # what is stopped is what runs now
     strategy = get(new, "spec.strategy", {}) or {}
-    buffer = lost_buffer(new, old, replaced_claims)
+    buffer = lost_buffer(new, old, replaced_claims, foreign_claims)
     if strategy.get("type") == "Recreate":
         return (f"pod template changed → Recreate stops {pods(running)} before starting "
                 "new ones: down until the new pods are ready" + buffer)
@@ -114,18 +117,25 @@ def pods(count: int) -> str:
 
 
 def lost_buffer(body: dict[str, Any], before: dict[str, Any] | None = None,
-                replaced_claims: frozenset[str] = frozenset()) -> str:
+                replaced_claims: frozenset[str] = frozenset(),
+                foreign_claims: frozenset[str] = frozenset()) -> str:
     """What happens to the data of the pods being replaced. Only a claim the
     old pods already mounted carries anything over; a claim new in this change
-    starts empty."""
+    starts empty, unless someone else made it (an existing claim holds what
+    it holds)."""
     mounted, mounting = claims(before if before is not None else body), claims(body)
     kept = sorted(mounting & mounted - replaced_claims)
+    adopted = sorted((mounting - mounted) & foreign_claims)
     emptied = sorted(mounting & mounted & replaced_claims)
     if emptied:
         return (f"; PersistentVolumeClaim {', '.join(emptied)} is deleted and re-created in "
                 "this change, so the new pods start on an empty claim")
     if kept:
         return f"; data on PersistentVolumeClaim {', '.join(kept)} carries over"
+    if adopted:
+        return (f"; the new pods mount PersistentVolumeClaim {', '.join(adopted)}, which this "
+                "stack does not create: they start on whatever it holds, and what the old "
+                "pods buffered stays where it was")
     if mounting:
         return ("; what the old pods hold is lost: their new PersistentVolumeClaim "
                 f"{', '.join(sorted(mounting))} starts empty")

@@ -20,6 +20,8 @@ from pulumi_kubernetes.core.v1 import (
     SecurityContextArgs,
 )
 
+from ..config.kube_types import is_pinned
+
 
 def container_security(read_only_root: bool, run_as_user: int | None) -> SecurityContextArgs:
     return SecurityContextArgs(
@@ -99,4 +101,4 @@ def waiver_annotations(waivers: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def image_waivers(image: str, digest: str | None) -> list[tuple[str, str]]:
-    return [] if digest or "@" in image else [UNPINNED_IMAGE]
+    return [] if is_pinned(image, digest) else [UNPINNED_IMAGE]

@@ -16,11 +16,13 @@ from pulumi_kubernetes.core.v1 import (
     ContainerArgs,
     ContainerPortArgs,
     EnvVarArgs,
+    LocalObjectReferenceArgs,
     PodSpecArgs,
     PodTemplateSpecArgs,
     ProbeArgs,
     ResourceRequirementsArgs,
     TolerationArgs,
+    TopologySpreadConstraintArgs,
     VolumeArgs,
     VolumeMountArgs,
 )
@@ -28,6 +30,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ..config.kube_types import pinned
 from ..config.pod import Resources
+from ..config.workload import WorkloadConfig
 from ..conventions import AUTH_CHECKSUM_ANNOTATION, CHECKSUM_ANNOTATION
 from .pod import container_security, pod_security
 
@@ -61,7 +64,23 @@ class Scheduling:
     affinity: AffinityArgs | None = None
     tolerations: Sequence[TolerationArgs] | None = None
     priority_class_name: str | None = None
+    topology_spread_constraints: Sequence[TopologySpreadConstraintArgs] | None = None
     termination_grace_period_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class PodMetadata:
+    """What the stack adds to the pods beyond the selector's labels."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Never in the selector: config refuses a selector key here."""
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    """Config refuses the checksum keys we write."""
+    image_pull_secrets: Sequence[str] = ()
+
+    @classmethod
+    def of(cls, config: WorkloadConfig) -> "PodMetadata":
+        return cls(config.pod_labels, config.pod_annotations, config.image_pull_secrets)
 
 
 @dataclass(frozen=True)
@@ -83,14 +102,17 @@ def pod_template(
     service_account_name: pulumi.Input[str] | None = None,
     fs_group: int | None = None,
     scheduling: Scheduling = Scheduling(),
+    extra: PodMetadata = PodMetadata(),
 ) -> PodTemplateSpecArgs:
-    """`checksum` is the digest of the config the pods read (see `config_checksum`),
-    `auth_checksum` that of the redis password they use (see `secret_checksum`)."""
+    """`labels` are the selector's. `checksum` is the digest of the config the pods
+    read (see `config_checksum`), `auth_checksum` that of the redis password they
+    use (see `secret_checksum`)."""
     checksums = {CHECKSUM_ANNOTATION: checksum, AUTH_CHECKSUM_ANNOTATION: auth_checksum}
-    annotations = {key: value for key, value in checksums.items() if value is not None}
+    annotations = {**extra.annotations,
+                   **{key: value for key, value in checksums.items() if value is not None}}
     return PodTemplateSpecArgs(
         metadata=ObjectMetaArgs(
-            labels=dict(labels),
+            labels={**extra.labels, **labels},
             annotations=annotations or None,
         ),
         spec=PodSpecArgs(
@@ -110,6 +132,10 @@ def pod_template(
             node_selector=dict(scheduling.node_selector) or None,
             affinity=scheduling.affinity,
             tolerations=scheduling.tolerations,
+            topology_spread_constraints=scheduling.topology_spread_constraints,
+            # Names, not the Secrets' outputs: the stack does not create them.
+            image_pull_secrets=[LocalObjectReferenceArgs(name=n)
+                                for n in extra.image_pull_secrets] or None,
             containers=[_container_args(container, mounts)],
             volumes=[m.volume for m in mounts] or None,
         ),

@@ -27,11 +27,11 @@ from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
 from ...config.daemon import NodeDaemonConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, Scheduling, pod_template
+from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
+from ..scheduling import affinity_args
 from .network_policy import daemon_network_policy
 from .plan import (
     DaemonSetPlan,
-    affinity_args,
     await_annotations,
     daemon_set_plans,
     tolerations_args,
@@ -137,12 +137,13 @@ class NodeDaemon(pulumi.ComponentResource):
                         service_account_name=additions.service_account_name,
                         scheduling=Scheduling(
                             node_selector=plan.node_selector,
-                            affinity=affinity_args(config),
+                            affinity=affinity_args(config.node_affinity),
                             tolerations=tolerations_args(config),
                             priority_class_name=config.priority_class_name,
                             termination_grace_period_seconds=(
                                 config.termination_grace_period_seconds),
                         ),
+                        extra=PodMetadata.of(config),
                     ),
                 ),
                 opts=after,
@@ -179,7 +180,7 @@ def _container(config: NodeDaemonConfig, plan: DaemonSetPlan,
         name=config.container_name or config.name,
         image=config.image,
         image_digest=config.image_digest,
-        image_pull_policy=config.image_pull_policy,
+        image_pull_policy=config.pull_policy,
         resources=plan.resources,
         run_as_user=config.run_as_user,
         read_only_root_filesystem=config.read_only_root_filesystem,

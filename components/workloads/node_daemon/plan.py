@@ -2,28 +2,20 @@
 
 The pure half of `NodeDaemon`: each function turns config into the values
 the DaemonSet carries (its update strategy, the annotations Pulumi's await
-logic reads, tolerations, node affinity, and one plan per node class), so
+logic reads, tolerations, and one plan per node class), so
 each rule can be read and tested without registering anything.
 """
 
 from dataclasses import dataclass
 
 from pulumi_kubernetes.apps.v1 import DaemonSetUpdateStrategyArgs, RollingUpdateDaemonSetArgs
-from pulumi_kubernetes.core.v1 import (
-    AffinityArgs,
-    NodeAffinityArgs,
-    NodeSelectorArgs,
-    NodeSelectorRequirementArgs,
-    NodeSelectorTermArgs,
-    PreferredSchedulingTermArgs,
-    TolerationArgs,
-)
+from pulumi_kubernetes.core.v1 import TolerationArgs
 
 from ...config.daemon import NodeDaemonConfig
-from ...config.node_selection import NodeSelectorTerm
-from ...config.pod import Resources, Toleration
+from ...config.pod import Resources
 from ...config.rollout import OnDelete, UpdateStrategy
 from ...conventions import NODE_CLASS_LABEL, SKIP_AWAIT, TIMEOUT_SECONDS
+from ..scheduling import tolerations_args as shared_tolerations_args
 
 
 def update_strategy_args(strategy: UpdateStrategy) -> DaemonSetUpdateStrategyArgs:
@@ -56,43 +48,11 @@ def await_annotations(config: NodeDaemonConfig) -> dict[str, str]:
 
 
 def tolerations_args(config: NodeDaemonConfig) -> list[TolerationArgs] | None:
-    tolerations = [toleration_args(t) for t in config.tolerations]
+    tolerations = shared_tolerations_args(config.tolerations)
     if config.tolerate_all_taints:
         # An empty key with Exists matches every taint, NoExecute included.
         tolerations.append(TolerationArgs(operator="Exists"))
     return tolerations or None
-
-
-def toleration_args(toleration: Toleration) -> TolerationArgs:
-    return TolerationArgs(
-        key=toleration.key,
-        operator=toleration.operator,
-        value=toleration.value,
-        effect=toleration.effect,
-        toleration_seconds=toleration.toleration_seconds,
-    )
-
-
-def affinity_args(config: NodeDaemonConfig) -> AffinityArgs | None:
-    affinity = config.node_affinity
-    if affinity is None or not (affinity.required_terms or affinity.preferred_terms):
-        return None
-    required = [_term_args(t) for t in affinity.required_terms]
-    preferred = [PreferredSchedulingTermArgs(weight=t.weight, preference=_term_args(t))
-                 for t in affinity.preferred_terms]
-    return AffinityArgs(node_affinity=NodeAffinityArgs(
-        required_during_scheduling_ignored_during_execution=(
-            NodeSelectorArgs(node_selector_terms=required) if required else None),
-        preferred_during_scheduling_ignored_during_execution=preferred or None,
-    ))
-
-
-def _term_args(term: NodeSelectorTerm) -> NodeSelectorTermArgs:
-    return NodeSelectorTermArgs(match_expressions=[
-        # Exists and DoesNotExist take no values: leave the field out, as people write it.
-        NodeSelectorRequirementArgs(key=e.key, operator=e.operator, values=e.values or None)
-        for e in term.match_expressions
-    ])
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
 from ...config.redis import RedisConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, pod_template
+from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
+from ..scheduling import affinity_args, spread_args, tolerations_args
 from .conf import (
     AUTH_DIR,
     AUTH_FILE,
@@ -144,7 +145,9 @@ class Redis(pulumi.ComponentResource):
                 if config.persistence.enabled else None,
                 template=pod_template(labels, _container(config), mounts,
                                       checksum=config_checksum(conf),
-                                      auth_checksum=auth_checksum, fs_group=REDIS_UID),
+                                      auth_checksum=auth_checksum, fs_group=REDIS_UID,
+                                      scheduling=_scheduling(config),
+                                      extra=PodMetadata.of(config)),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=read),
         )
@@ -184,19 +187,30 @@ class Redis(pulumi.ComponentResource):
     @staticmethod
     def _claim(config: RedisConfig, metadata: dict[str, Any],
                child: pulumi.ResourceOptions) -> PersistentVolumeClaim | None:
-        if not config.persistence.enabled:
-            return None
+        if not config.persistence.enabled or config.persistence.existing_claim:
+            return None  # someone else's claim: mounted by name, never managed here
         return PersistentVolumeClaim(
             config.claim_name,
             metadata=ObjectMetaArgs(name=config.claim_name, **metadata),
             spec=PersistentVolumeClaimSpecArgs(
-                access_modes=["ReadWriteOnce"],
+                access_modes=list(config.persistence.access_modes),
                 storage_class_name=config.persistence.storage_class_name,
                 resources=VolumeResourceRequirementsArgs(
                     requests={"storage": config.persistence.size}),
             ),
             opts=child,
         )
+
+
+def _scheduling(config: RedisConfig) -> Scheduling:
+    return Scheduling(
+        node_selector=config.node_selector,
+        affinity=affinity_args(config.node_affinity),
+        tolerations=tolerations_args(config.tolerations) or None,
+        priority_class_name=config.priority_class_name,
+        topology_spread_constraints=spread_args(config.topology_spread_constraints,
+                                                config.labels),
+    )
 
 
 def _auth_files(password: str) -> dict[str, str]:
@@ -208,7 +222,7 @@ def _container(config: RedisConfig) -> Container:
         name="redis",
         image=config.image,
         image_digest=config.image_digest,
-        image_pull_policy=config.image_pull_policy,
+        image_pull_policy=config.pull_policy,
         resources=config.resources,
         run_as_user=REDIS_UID,
         # Not the image's entrypoint script: it only chowns /data as root,
