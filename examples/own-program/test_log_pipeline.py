@@ -41,7 +41,8 @@ def test_filebeat_loads_our_config_map_as_one_more_config_file(render_config):
         f"fields:\n  site: {SITE}\n")
     pod = out.manifests["DaemonSet"]["filebeat"]["spec"]["template"]["spec"]
     [filebeat] = pod["containers"]
-    assert {"name": SITE_FIELDS, "mountPath": SITE_DIR, "readOnly": True} in filebeat["volumeMounts"]
+    mount = {"name": SITE_FIELDS, "mountPath": SITE_DIR, "readOnly": True}
+    assert mount in filebeat["volumeMounts"]
     assert {"name": SITE_FIELDS, "configMap": {"name": SITE_FIELDS}} in pod["volumes"]
     args = filebeat["args"]
     assert args[args.index(f"{SITE_DIR}/fields.yml") - 1] == "-c"
