@@ -3,8 +3,9 @@
 The Pulumi CLI starts a language plugin, reads one line from its stdout (the
 port of a gRPC server on 127.0.0.1) and then calls the LanguageRuntime service
 on it. This host implements the calls that `pulumi preview`, `up`, `destroy`,
-`refresh` and `stack output` make, and answers UNIMPLEMENTED for the rest
-(code generation, packing, plugins written in Python, templates).
+`refresh` and `stack output` make, and `RunPlugin`, which runs a policy pack
+written in Python (`--policy-pack DIR`); it answers UNIMPLEMENTED for the rest
+(code generation, packing, templates).
 
 `Run` starts run_program.py (next to this file) in a child process, with the
 program's interpreter, and turns its exit status into the RunResponse:
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -220,6 +222,64 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             return language_pb2.RunResponse(
                 error=f"Python program stopped by signal {signal.Signals(-code).name}")
         return language_pb2.RunResponse(error=f"Python program exited with code {code}")
+
+
+    # Running a plugin written in Python (a policy pack) -----------------------
+
+    def RunPlugin(self, request: Any, context: Any) -> Any:
+        """Start the plugin's `__main__.py` with its own virtualenv's Python and
+        stream what it prints: the CLI reads the plugin's port from stdout."""
+        info = request.info
+        root = info.root_directory or request.pwd
+        entry = info.entry_point or request.program or "."
+        folder = info.program_directory or root
+        target = entry if os.path.isabs(entry) else os.path.join(folder, entry)
+        python = _plugin_interpreter(root, _options(info))
+        env = dict(os.environ)
+        env.update(item.split("=", 1) for item in request.env if "=" in item)
+        child = subprocess.Popen([python, "-u", target, *request.args],
+                                 cwd=request.pwd or folder, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with self._lock:
+            self._children.add(child)
+        context.add_callback(lambda: _signal(child, signal.SIGTERM))
+        chunks: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
+
+        def pump(stream: Any, field: str) -> None:
+            for line in iter(stream.readline, b""):
+                chunks.put((field, line))
+            chunks.put(None)
+
+        pumps = [threading.Thread(target=pump, args=(child.stdout, "stdout"), daemon=True),
+                 threading.Thread(target=pump, args=(child.stderr, "stderr"), daemon=True)]
+        for thread in pumps:
+            thread.start()
+        try:
+            open_streams = len(pumps)
+            while open_streams:
+                item = chunks.get()
+                if item is None:
+                    open_streams -= 1
+                    continue
+                field, data = item
+                yield language_pb2.RunPluginResponse(**{field: data})
+            yield language_pb2.RunPluginResponse(exitcode=child.wait())
+        finally:
+            with self._lock:
+                self._children.discard(child)
+
+
+def _plugin_interpreter(root: str, options: dict[str, Any]) -> str:
+    """A plugin's Python: its own `runtime.options.virtualenv` (PulumiPolicy.yaml)
+    or `.venv` first. A PULUMI_LANGUAGE_PYTHON_INTERPRETER set for the program
+    must not run a pack whose dependencies live elsewhere."""
+    venv = options.get("virtualenv")
+    for venv_dir in ([venv if os.path.isabs(venv) else os.path.join(root, venv)]
+                     if isinstance(venv, str) and venv else []) + [os.path.join(root, ".venv")]:
+        python = os.path.join(venv_dir, "bin", "python")
+        if os.access(python, os.X_OK):
+            return python
+    return _interpreter(root, options)
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
