@@ -55,3 +55,28 @@ def test_stops_on_sigterm(host):
     stub.Cancel(empty_pb2.Empty())
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 0
+
+
+def test_run_plugin_streams_the_plugins_output_then_its_exit_code(host, tmp_path):
+    """A policy pack: its folder's __main__.py, run with its own .venv's Python
+    (here the test's), its args and env; stdout (where it prints its port) is
+    streamed as it comes, and the exit code comes last."""
+    _, stub = host
+    pack = tmp_path / "pack"
+    (pack / ".venv" / "bin").mkdir(parents=True)
+    # The pack's own Python, chosen over the program's PULUMI_LANGUAGE_PYTHON_INTERPRETER.
+    python = pack / ".venv" / "bin" / "python"
+    python.write_text(f"#!/bin/sh\nPACK_PYTHON=venv exec {sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+    (pack / "__main__.py").write_text(
+        "import os, sys\nprint('4242', flush=True)\n"
+        "print(os.environ['PACK_PYTHON'], os.environ['PACK_ENV'], sys.argv[1:], file=sys.stderr)\n"
+        "sys.exit(3)\n")
+    info = language_pb2.ProgramInfo(root_directory=str(pack), program_directory=str(pack),
+                                    entry_point=".")
+    responses = list(stub.RunPlugin(language_pb2.RunPluginRequest(
+        pwd=str(pack), info=info, args=["127.0.0.1:9"], env=["PACK_ENV=set"],
+        kind="analyzer")))
+    assert b"".join(r.stdout for r in responses) == b"4242\n"
+    assert b"".join(r.stderr for r in responses) == b"venv set ['127.0.0.1:9']\n"
+    assert responses[-1].WhichOneof("output") == "exitcode" and responses[-1].exitcode == 3
