@@ -125,13 +125,20 @@ REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no
                "-n", "0", str(ROOT / "tests" / "e2e"))
 
 
-def test_the_suite_skips_here_with_its_reason(pytester):
+def test_the_suite_skips_here_with_its_reason(pytester, monkeypatch):
     """Not vacuous: where the tools are missing, `pytest -m e2e` reports every
     e2e test as skipped, with the reason, and none as passed. (In process:
-    a pytest of its own would spend seconds importing what this one has.)"""
-    reason = missing_tools()
+    a pytest of its own would spend seconds importing what this one has.)
+
+    The reason is the one the suite's own fixture finds first: with no
+    E2E_KUBECONFIG, whether the simulated cluster's tools are on PATH. With
+    them there, the suite would start a cluster and run (and, under this
+    test's HOME, build the control plane afresh), so this test skips."""
+    monkeypatch.delenv("E2E_KUBECONFIG", raising=False)
+    reason = missing_tools(simulated=True, check_cluster=False)
     if reason is None:
-        pytest.skip("this machine can run the e2e suite; run it with pytest -m e2e")
+        pytest.skip("the simulated cluster's tools are on PATH, so the e2e suite would run: "
+                    "run it with pytest -m e2e")
     result = pytester.runpytest_inprocess(*REPO_PYTEST, "-m", "e2e", "-rs", "-q")
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     result.assert_outcomes(skipped=E2E_TESTS)
