@@ -10,7 +10,16 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .base import CamelModel, KeyedError
-from .kube_types import Digest, DNS1123Label, Image, Labels, Port, digest_conflict, is_pinned
+from .kube_types import (
+    Digest,
+    DNS1123Label,
+    Image,
+    LabelKey,
+    LabelValue,
+    Port,
+    digest_conflict,
+    is_pinned,
+)
 from .pod import ImagePullPolicy, ResourceList, Resources
 
 Minutes = Annotated[int, Field(ge=1, le=1440)]
@@ -78,7 +87,7 @@ class Monitoring(CamelModel):
     Default true; false when Prometheus finds its targets another way."""
     scrape_interval_seconds: Annotated[int, Field(ge=5, le=3600)] | None = None
     """Default unset: the Prometheus' own interval."""
-    labels: Labels = {}
+    labels: dict[LabelKey, LabelValue] = {}
     """Extra labels on the ServiceMonitor and the PrometheusRule, which a
     Prometheus selects them by (kube-prometheus-stack wants `release: <its
     release>`). Default none."""
