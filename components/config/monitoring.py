@@ -84,7 +84,9 @@ class Monitoring(CamelModel):
     redis.networkPolicy is on."""
     service_monitor: bool = True
     """Create the ServiceMonitor that points Prometheus at the metrics Service.
-    Default true; false when Prometheus finds its targets another way."""
+    Default true. false when Prometheus finds its targets another way, which
+    needs rules off too: the alerts select the series by the job label the
+    ServiceMonitor gives them."""
     scrape_interval_seconds: Annotated[int, Field(ge=5, le=3600)] | None = None
     """Default unset: the Prometheus' own interval."""
     labels: dict[LabelKey, LabelValue] = {}
