@@ -269,6 +269,9 @@ def test_dev_to_prod(capsys):
     assert cluster == [
         "  Namespace logging: Namespace removed → Pulumi deletes it, and Kubernetes deletes "
         "everything in it, including objects this stack did not create",
+        # prod's exporter reads a password file of its own from the auth Secret.
+        "  Secret logging/redis-auth: Secret content changed → pods of Deployment "
+        "logging/redis roll through the config hash",
         "  ConfigMap logging/filebeat-config: ConfigMap content changed → pods of DaemonSet "
         "logging/filebeat roll through the config hash",
         "  ConfigMap logging/redis-config: ConfigMap content changed → pods of Deployment "
@@ -307,11 +310,11 @@ def test_markdown_is_a_pull_request_comment(capsys):
                        "markdown")
     assert code == 1
     assert out.startswith("### redis-filebeat: `--stack dev` → `--stack prod`\n\n"
-                          "**5 changed, 1 added, 1 removed**\n")
+                          "**6 changed, 4 added, 1 removed**\n")
     assert ("- **DaemonSet logging/filebeat**: pod template changed → RollingUpdate replaces "
             "pods on every selected node, at most 10% of the selected nodes unavailable at a "
             "time") in out
-    assert out.count("<details>") == out.count("</details>") == 7
+    assert out.count("<details>") == out.count("</details>") == 11  # one per object
     assert "+  - multiline:" in out  # a ConfigMap file's added line, coloured by the diff fence
 
 

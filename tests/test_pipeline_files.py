@@ -10,7 +10,6 @@
 """
 
 import copy
-import functools
 import hashlib
 import re
 import shlex
@@ -27,13 +26,13 @@ from components import cli
 from components.config.stack import PASSWORD_KEY
 from tests.commands import components_commands, readme_commands
 from tests.configs import ROOT
+from tests.crd_schema import CRD_FILES, cel_rules, crd_schema, strict_validator
 from tests.kube_schema import ValidationError, validate
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
 DEPLOY_PROD = ROOT / "deploy" / "prod"
 OPERATOR_FILES = sorted((ROOT / "deploy" / "operator").glob("*.yaml"))
-STACK_CRD = ROOT / "tests" / "crds" / "pulumi.com_stacks.yaml"
 # requirements-dev.txt installs actionlint and shellcheck next to this python.
 VENV_BIN = Path(sys.executable).parent
 
@@ -207,71 +206,21 @@ def test_deploy_prod_is_what_the_code_renders(capsys):
 
 # --- deploy/operator: the Pulumi Kubernetes Operator example ----------------
 
-def crd_text() -> str:
-    return STACK_CRD.read_text()
-
-
-def test_the_vendored_crd_is_the_upstream_file_unmodified():
-    header, _, data = STACK_CRD.read_bytes().partition(b"\n")
+@pytest.mark.parametrize("path", CRD_FILES, ids=lambda path: path.name)
+def test_each_vendored_crd_is_the_upstream_file_unmodified(path):
+    header, _, data = path.read_bytes().partition(b"\n")
     blob = re.search(rb"git blob ([0-9a-f]{40})", header).group(1).decode()
     assert hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == blob
 
 
-@functools.cache
-def stack_crd() -> dict:
-    """Parsed once: 1.5 MB of YAML takes seconds without libyaml."""
-    return yaml.load(crd_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 def stack_schema(api_version: str) -> dict:
-    crd = stack_crd()
-    group, _, version = api_version.partition("/")
-    assert crd["spec"]["group"] == group
-    served = {v["name"]: v for v in crd["spec"]["versions"] if v["served"]}
-    assert version in served, f"{api_version} is not served by the CRD"
-    return served[version]["schema"]["openAPIV3Schema"]
-
-
-def strict(schema: dict) -> dict:
-    """The schema as the API server applies it to `kubectl apply` (strict
-    field validation, kubectl's default): an unknown field is an error. The
-    CRD itself leaves additionalProperties unset, so plain JSON Schema would
-    let a misspelt field through."""
-    schema = copy.deepcopy(schema)
-
-    def close(node):
-        if isinstance(node, dict):
-            if ("properties" in node and "additionalProperties" not in node
-                    and not node.get("x-kubernetes-preserve-unknown-fields")):
-                node["additionalProperties"] = False
-            for child in node.values():
-                close(child)
-        elif isinstance(node, list):
-            for child in node:
-                close(child)
-
-    close(schema)
-    return schema
-
-
-@functools.cache
-def strict_validator(api_version: str) -> jsonschema.Draft4Validator:
-    return jsonschema.Draft4Validator(strict(stack_schema(api_version)))
-
-
-def cel_rules(schema) -> list[str]:
-    if isinstance(schema, dict):
-        own = [rule["rule"] for rule in schema.get("x-kubernetes-validations", [])]
-        return own + [r for child in schema.values() for r in cel_rules(child)]
-    if isinstance(schema, list):
-        return [r for child in schema for r in cel_rules(child)]
-    return []
+    return crd_schema(api_version, "Stack")
 
 
 def check_stack(doc: dict) -> None:
     """Raise unless `doc` is a Stack the operator's CRD accepts."""
     schema = stack_schema(doc["apiVersion"])
-    strict_validator(doc["apiVersion"]).validate(doc)
+    strict_validator(doc["apiVersion"], "Stack").validate(doc)
     # jsonschema cannot run the CRD's CEL rules; there is one, checked here.
     assert cel_rules(schema) == ["size(self.metadata.name) <= 42"]
     if len(doc["metadata"]["name"]) > 42:

@@ -26,6 +26,7 @@ from .kube_types import (
     Quantity,
     quantity_value,
 )
+from .monitoring import Monitoring
 from .node_selection import NodeAffinity, TopologySpread
 from .pod import Toleration
 from .workload import WorkloadConfig
@@ -172,6 +173,8 @@ class RedisConfig(WorkloadConfig):
     """Default none. With one replica a spread only matters against the
     workload's own pods, so most stacks leave it out; it is here for parity
     with the charts."""
+    monitoring: Monitoring = Monitoring()
+    """Default off: no exporter, no alerts ([monitoring](buffer.md#monitoring))."""
 
     @property
     def auth_secret_name(self) -> str:
@@ -186,7 +189,8 @@ class RedisConfig(WorkloadConfig):
         """The namespaced objects named after redis that another component
         could also name: kind and name."""
         return {("ConfigMap", self.config_map_name), ("Secret", self.auth_secret_name),
-                ("NetworkPolicy", self.name), ("Service", self.name)}
+                ("NetworkPolicy", self.name), ("Service", self.name),
+                *self.monitoring.object_names(self.name)}
 
     def maxmemory_bytes(self) -> int | None:
         """The cap redis.conf gets: the configured one, else a share of the limit."""
@@ -232,4 +236,24 @@ class RedisConfig(WorkloadConfig):
                 "buffer behind one Service, and a reader drains only the pod its connection "
                 "lands on, so logs would be stranded in the others"
             ))
+        return self
+
+    @model_validator(mode="after")
+    def _monitoring_has_what_it_needs(self) -> "RedisConfig":
+        monitoring = self.monitoring
+        if not monitoring.enabled:
+            return self
+        if self.network_policy and monitoring.scraper_namespace is None:
+            raise KeyedError("monitoring.scraperNamespace", (
+                "is required when monitoring is enabled and networkPolicy is on: the "
+                "policy admits the metrics port only from Prometheus' namespace"))
+        if monitoring.rules.enabled and self.maxmemory_bytes() is None:
+            raise KeyedError("monitoring.rules", (
+                "need a maxmemory (set maxmemory or resources.limits.memory): without "
+                "one redis never refuses a write, and the memory alert has nothing to "
+                "measure against"))
+        if monitoring.port == self.container_port:
+            raise KeyedError("monitoring.port", (
+                f"({monitoring.port}) is containerPort's too; the exporter and redis "
+                "share the pod's network, so each needs a port of its own"))
         return self

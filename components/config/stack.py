@@ -141,6 +141,14 @@ class StackConfig(CamelModel):
         ))
         return self
 
+    @model_validator(mode="after")
+    def _monitoring_watches_a_list(self) -> "StackConfig":
+        if self.redis.monitoring.enabled and self.filebeat.output.datatype != "list":
+            raise KeyedError("redis.monitoring.enabled", (
+                "needs filebeat.output.datatype list: the exporter and the alerts watch "
+                "the list's length, and a channel keeps none"))
+        return self
+
 
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 

@@ -93,6 +93,16 @@ class Mount:
     """None leaves the field out: Kubernetes' default, writable."""
 
 
+@dataclass(frozen=True)
+class Sidecar:
+    """A second container in the pod, such as an exporter. It runs under the
+    pod's security context like the first, with a security context of its
+    own built the same way, and mounts only the volumes it lists."""
+
+    container: Container
+    mounts: Sequence[Mount] = ()
+
+
 def pod_template(
     labels: Mapping[str, str],
     container: Container,
@@ -103,6 +113,7 @@ def pod_template(
     fs_group: int | None = None,
     scheduling: Scheduling = Scheduling(),
     extra: PodMetadata = PodMetadata(),
+    sidecars: Sequence[Sidecar] = (),
 ) -> PodTemplateSpecArgs:
     """`labels` are the selector's. `checksum` is the digest of the config the pods
     read (see `config_checksum`), `auth_checksum` that of the redis password they
@@ -110,6 +121,9 @@ def pod_template(
     checksums = {CHECKSUM_ANNOTATION: checksum, AUTH_CHECKSUM_ANNOTATION: auth_checksum}
     annotations = {**extra.annotations,
                    **{key: value for key, value in checksums.items() if value is not None}}
+    # One volume per name: a sidecar may mount a volume the first container has.
+    volumes = {m.volume.name: m.volume for m in (*mounts, *(
+        mount for sidecar in sidecars for mount in sidecar.mounts))}
     return PodTemplateSpecArgs(
         metadata=ObjectMetaArgs(
             labels={**extra.labels, **labels},
@@ -136,8 +150,9 @@ def pod_template(
             # Names, not the Secrets' outputs: the stack does not create them.
             image_pull_secrets=[LocalObjectReferenceArgs(name=n)
                                 for n in extra.image_pull_secrets] or None,
-            containers=[_container_args(container, mounts)],
-            volumes=[m.volume for m in mounts] or None,
+            containers=[_container_args(container, mounts), *(
+                _container_args(sidecar.container, sidecar.mounts) for sidecar in sidecars)],
+            volumes=list(volumes.values()) or None,
         ),
     )
 

@@ -23,6 +23,7 @@ from .node_daemon import NO_ADDITIONS, PodAdditions
 from .ownership import force_conflicts
 from .pod import secret_checksum
 from .redis import Redis
+from .redis.alerts import WatchedList
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,10 @@ def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS) -> S
         # The offline renderer holds no password, so no digest of one either.
         checksum = SECRET_PLACEHOLDER if secret == UNDECRYPTED else secret_checksum(
             secret, f"{PROJECT}/{config.namespace}/{config.redis.name}")
+    output = config.filebeat.output
     redis = Redis(config.redis, namespace, config.cluster_domain, password,
-                  client_labels=config.filebeat.labels, auth_checksum=checksum, opts=opts)
+                  client_labels=config.filebeat.labels, auth_checksum=checksum,
+                  watched=WatchedList(output.db, output.key), opts=opts)
     # filebeat waits for redis, so a rotated password rolls redis first;
     # filebeat's old pods retry (holding their place in each file) until
     # their own turn brings the new password.

@@ -29,6 +29,7 @@ from ...config.redis import RedisConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args, spread_args, tolerations_args
+from .alerts import FILEBEATS_DEFAULT_LIST, WatchedList
 from .conf import (
     AUTH_DIR,
     AUTH_FILE,
@@ -38,6 +39,13 @@ from .conf import (
     PASSWORD_FILE,
     auth_conf,
     redis_conf,
+)
+from .monitoring import (
+    EXPORTER_PASSWORDS_FILE,
+    exporter_images,
+    exporter_passwords,
+    exporter_sidecar,
+    monitoring_objects,
 )
 from .network_policy import redis_network_policy
 
@@ -88,11 +96,13 @@ class Redis(pulumi.ComponentResource):
         password: pulumi.Input[str] | None = None,
         client_labels: Mapping[str, str] | None = None,
         auth_checksum: pulumi.Input[str] | None = None,
+        watched: WatchedList = FILEBEATS_DEFAULT_LIST,
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`password` is required when `config.auth` is on. `client_labels` are
         the pods (filebeat's) that the NetworkPolicy lets in besides `config.clients`.
-        `auth_checksum` (from `secret_checksum`) rolls the pod when the password changes."""
+        `auth_checksum` (from `secret_checksum`) rolls the pod when the password changes.
+        `watched` is the list filebeat pushes to, whose length monitoring exports."""
         super().__init__("redis-filebeat:components:Redis", config.name, None, opts)
         if config.auth and password is None:
             raise ValueError("redis auth is on, but no password was given")
@@ -112,7 +122,8 @@ class Redis(pulumi.ComponentResource):
                 config.auth_secret_name,
                 metadata=ObjectMetaArgs(name=config.auth_secret_name, **metadata),
                 type="Opaque",
-                string_data=pulumi.Output.secret(password).apply(_auth_files),
+                string_data=pulumi.Output.secret(password).apply(
+                    lambda given: _auth_files(config, given)),
                 opts=child,
             )
 
@@ -125,16 +136,21 @@ class Redis(pulumi.ComponentResource):
                 name=config.config_map_name)), CONFIG_DIR),
             Mount(self._data_volume(config), DATA_DIR, read_only=None),
         ]
+        auth_volume = None
         if self.auth_secret is not None:
-            mounts.append(Mount(VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
-                secret_name=config.auth_secret_name, default_mode=0o440)), AUTH_DIR))
+            auth_volume = VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
+                secret_name=config.auth_secret_name, default_mode=0o440))
+            mounts.append(Mount(auth_volume, AUTH_DIR))
+        sidecars = [exporter_sidecar(config, watched, REDIS_UID, auth_volume)] \
+            if config.monitoring.enabled else []
         read = [self.config_map, *(r for r in (self.auth_secret, self.claim) if r)]
         self.deployment = Deployment(
             config.name,
             metadata=ObjectMetaArgs(
                 name=config.name, **metadata,
-                annotations=waiver_annotations(
-                    image_waivers(config.image, config.image_digest)) or None,
+                annotations=waiver_annotations(sorted({waiver for image, digest in (
+                    (config.image, config.image_digest), *exporter_images(config))
+                    for waiver in image_waivers(image, digest)})) or None,
             ),
             spec=DeploymentSpecArgs(
                 replicas=config.replicas,
@@ -147,7 +163,8 @@ class Redis(pulumi.ComponentResource):
                                       checksum=config_checksum(conf),
                                       auth_checksum=auth_checksum, fs_group=REDIS_UID,
                                       scheduling=_scheduling(config),
-                                      extra=PodMetadata.of(config)),
+                                      extra=PodMetadata.of(config),
+                                      sidecars=sidecars),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=read),
         )
@@ -168,6 +185,8 @@ class Redis(pulumi.ComponentResource):
         )
         if config.network_policy:
             redis_network_policy(config, namespace, client_labels or {}, child)
+        if config.monitoring.enabled:
+            monitoring_objects(config, namespace, watched, child)
         # From config and the namespace alone: a client that waits for redis
         # says so with depends_on (Filebeat's wait_for), as an output of the
         # Deployment here would make the engine re-create the client with it.
@@ -213,8 +232,11 @@ def _scheduling(config: RedisConfig) -> Scheduling:
     )
 
 
-def _auth_files(password: str) -> dict[str, str]:
-    return {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password)}
+def _auth_files(config: RedisConfig, password: str) -> dict[str, str]:
+    files = {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password)}
+    if config.monitoring.enabled:
+        files[EXPORTER_PASSWORDS_FILE] = exporter_passwords(config, password)
+    return files
 
 
 def _container(config: RedisConfig) -> Container:

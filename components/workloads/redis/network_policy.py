@@ -1,4 +1,4 @@
-"""Who may connect to redis: filebeat's pods, and the clients the config lists."""
+"""Who may connect to redis: filebeat's pods, the clients the config lists, and the scraper."""
 
 from collections.abc import Mapping
 
@@ -29,7 +29,17 @@ def redis_network_policy(
         pod_selector=LabelSelectorArgs(match_labels=c.pod_labels),
         namespace_selector=LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: c.namespace}),
     ) for c in config.clients if c.namespace is not None]
-    return ingress_policy(config.name, config.labels, namespace, [NetworkPolicyIngressRuleArgs(
+    rules = [NetworkPolicyIngressRuleArgs(
         from_=peers,
         ports=[NetworkPolicyPortArgs(port=config.container_port, protocol="TCP")],
-    )], opts)
+    )]
+    scraper = config.monitoring.scraper_namespace
+    if config.monitoring.enabled and scraper is not None:
+        # The exporter's port, from any pod of the scraper's namespace: not the
+        # redis port, so a compromised scraper reads metrics and nothing else.
+        rules.append(NetworkPolicyIngressRuleArgs(
+            from_=[NetworkPolicyPeerArgs(namespace_selector=LabelSelectorArgs(
+                match_labels={NAMESPACE_NAME_LABEL: scraper}))],
+            ports=[NetworkPolicyPortArgs(port=config.monitoring.port, protocol="TCP")],
+        ))
+    return ingress_policy(config.name, config.labels, namespace, rules, opts)

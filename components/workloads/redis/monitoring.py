@@ -1,0 +1,145 @@
+"""The buffer's monitoring: a redis_exporter sidecar, its Service, a ServiceMonitor, alerts.
+
+The exporter runs in redis' pod and reaches it on localhost, so the redis
+port stays closed to everyone the NetworkPolicy does not name; only the
+metrics port opens, and only to the scraper's namespace. It reads the
+password from the auth Secret's files, never from its environment (which
+`kubectl describe` and every crash reporter show).
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import pulumi
+from pulumi_kubernetes.apiextensions import CustomResource
+from pulumi_kubernetes.core.v1 import (
+    ContainerPortArgs,
+    HTTPGetActionArgs,
+    ProbeArgs,
+    Service,
+    ServicePortArgs,
+    ServiceSpecArgs,
+    VolumeArgs,
+)
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from ...config.monitoring import metrics_service_name
+from ...config.redis import RedisConfig
+from ..pod_template import Container, Mount, Sidecar
+from .alerts import WatchedList, buffer_rule_groups
+from .conf import AUTH_DIR
+
+API_VERSION = "monitoring.coreos.com/v1"
+EXPORTER_PASSWORDS_FILE = "exporter-passwords.json"
+"""In the auth Secret beside `password`: redis_exporter's --redis.password-file
+is not a password but a JSON map from each redis URI to its password."""
+METRICS_PORT_NAME = "metrics"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+
+
+def redis_uri(config: RedisConfig) -> str:
+    """Where the exporter finds redis: the pod's own loopback. The exporter looks
+    its password up by this exact string."""
+    return f"redis://localhost:{config.container_port}"
+
+
+def exporter_passwords(config: RedisConfig, password: str) -> str:
+    return json.dumps({redis_uri(config): password})
+
+
+def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int,
+                     auth_volume: VolumeArgs | None) -> Sidecar:
+    """The exporter container. `auth_volume` is the auth Secret's, when auth is on."""
+    monitoring = config.monitoring
+    if monitoring.image is None:
+        raise ValueError("redis monitoring is enabled without an exporter image")
+    args = [
+        f"--redis.addr={redis_uri(config)}",
+        # The exporter URL-unescapes each key, and splits the list at commas.
+        f"--check-single-keys=db{watched.db}={quote(watched.key, safe='')}",
+        f"--web.listen-address=:{monitoring.port}",
+        # /scrape would let anyone who reaches the port aim the exporter at any
+        # address, with our password map in hand.
+        "--disable-scrape-endpoint",
+        "--redis-only-metrics",
+    ]
+    mounts = []
+    if auth_volume is not None:
+        args.append(f"--redis.password-file={AUTH_DIR}/{EXPORTER_PASSWORDS_FILE}")
+        mounts.append(Mount(auth_volume, AUTH_DIR))
+    health = HTTPGetActionArgs(path="/health", port=METRICS_PORT_NAME)
+    return Sidecar(Container(
+        name="redis-exporter",
+        image=monitoring.image,
+        image_digest=monitoring.image_digest,
+        image_pull_policy=monitoring.pull_policy,
+        resources=monitoring.resources,
+        # redis' own user: its group reads the auth files (mode 0440, fsGroup).
+        run_as_user=run_as_user,
+        args=args,
+        ports=[ContainerPortArgs(name=METRICS_PORT_NAME, container_port=monitoring.port)],
+        readiness_probe=ProbeArgs(http_get=health, period_seconds=10, timeout_seconds=3),
+        liveness_probe=ProbeArgs(http_get=health, period_seconds=20, timeout_seconds=5,
+                                 failure_threshold=3),
+    ), mounts)
+
+
+def metrics_labels(config: RedisConfig) -> dict[str, str]:
+    """The metrics Service's labels: the pods' and a component label, so the
+    ServiceMonitor selects this Service and not the one filebeat ships to."""
+    return {**config.labels, COMPONENT_LABEL: METRICS_PORT_NAME}
+
+
+def monitoring_objects(config: RedisConfig, namespace: pulumi.Input[str], watched: WatchedList,
+                       opts: pulumi.ResourceOptions) -> list[pulumi.CustomResource]:
+    """The metrics Service, and the ServiceMonitor and PrometheusRule as asked."""
+    monitoring = config.monitoring
+    name = metrics_service_name(config.name)
+    service = Service(
+        name,
+        metadata=ObjectMetaArgs(name=name, namespace=namespace, labels=metrics_labels(config)),
+        spec=ServiceSpecArgs(
+            type="ClusterIP",
+            # Headless: Prometheus scrapes each endpoint, never the virtual IP.
+            cluster_ip="None",
+            selector=dict(config.labels),
+            ports=[ServicePortArgs(name=METRICS_PORT_NAME, port=monitoring.port,
+                                   target_port=METRICS_PORT_NAME, protocol="TCP")],
+        ),
+        opts=opts,
+    )
+    made: list[pulumi.CustomResource] = [service]
+    labels = {**config.labels, **monitoring.labels}
+    if monitoring.service_monitor:
+        endpoint: dict[str, Any] = {"port": METRICS_PORT_NAME, "path": "/metrics"}
+        if monitoring.scrape_interval_seconds is not None:
+            endpoint["interval"] = f"{monitoring.scrape_interval_seconds}s"
+        made.append(_custom("ServiceMonitor", config.name, namespace, labels, {
+            "selector": {"matchLabels": metrics_labels(config)},
+            "endpoints": [endpoint],
+        }, opts))
+    if monitoring.rules.enabled:
+        made.append(_custom("PrometheusRule", config.name, namespace, labels,
+                            pulumi.Output.from_input(namespace).apply(lambda ns: {
+            "groups": buffer_rule_groups(config.name, ns, monitoring.rules, watched),
+        }), opts))
+    return made
+
+
+def _custom(kind: str, name: str, namespace: pulumi.Input[str], labels: Mapping[str, str],
+            spec: pulumi.Input[dict[str, Any]], opts: pulumi.ResourceOptions) -> CustomResource:
+    return CustomResource(
+        name, api_version=API_VERSION, kind=kind,
+        metadata=ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
+        spec=spec, opts=opts,
+    )
+
+
+def exporter_images(config: RedisConfig) -> Sequence[tuple[str, str | None]]:
+    """The exporter's image and digest, when it runs, for the image waivers."""
+    monitoring = config.monitoring
+    if not monitoring.enabled or monitoring.image is None:
+        return ()
+    return ((monitoring.image, monitoring.image_digest),)
