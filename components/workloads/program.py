@@ -68,7 +68,9 @@ def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS) -> S
 def _stack_options(config: StackConfig) -> pulumi.ResourceOptions | None:
     """What every object of the stack shares, handed down by the components
     to their children. The default Kubernetes provider deploys;
-    `renderYamlToDirectory` asks for one that writes files instead."""
+    `renderYamlToDirectory` asks for one that writes files instead. With
+    `forceConflicts`, one transformation marks every object for a forced
+    apply (ownership.py)."""
     providers: list[pulumi.ProviderResource] = []
     transformations: list[pulumi.ResourceTransformation] = []
     if config.render_yaml_to_directory is not None:
