@@ -17,6 +17,7 @@ import yaml
 from components.config.stack_file import read_stack_file
 from components.project import PROJECT, SECRET_PLACEHOLDER, RawConfig
 from components.render.renderer import render_stack_file
+from components.review.fields import field_changes
 from tests.e2e.cluster import current_context, e2e_stack_text
 from tests.e2e.stack import ThrowawayStack
 
@@ -40,18 +41,6 @@ def as_offline(body: dict, password: str) -> dict:
         body["stringData"] = {k: SECRET_PLACEHOLDER if password in v else v
                               for k, v in decoded.items()}
     return body
-
-
-def field_differences(written, offline, path: str = "") -> list[str]:
-    """One line per field that differs: `spec.x: written 1, offline 2`."""
-    if isinstance(written, dict) and isinstance(offline, dict):
-        return [line for key in sorted(written.keys() | offline.keys())
-                for line in field_differences(written.get(key), offline.get(key),
-                                              f"{path}.{key}" if path else key)]
-    if isinstance(written, list) and isinstance(offline, list) and len(written) == len(offline):
-        return [line for i, (w, o) in enumerate(zip(written, offline, strict=True))
-                for line in field_differences(w, o, f"{path}[{i}]")]
-    return [] if written == offline else [f"{path}: written {written!r}, offline {offline!r}"]
 
 
 def identity(body: dict) -> tuple[str, str | None, str]:
@@ -83,9 +72,9 @@ def test_up_writes_what_the_offline_render_says(cluster, tmp_path):
                    for m in render_stack_file(stack.stack_file, raw).manifests.objects}
 
         assert sorted(written, key=str) == sorted(offline, key=str)
-        differing = [f"{kind} {namespace}/{name} {line}"
+        differing = [f"{kind} {namespace}/{name} {c.path}: written {c.new!r}, offline {c.old!r}"
                      for (kind, namespace, name), body in sorted(offline.items(), key=str)
-                     for line in field_differences(written[(kind, namespace, name)], body)]
+                     for c in field_changes(body, written[(kind, namespace, name)])]
         assert differing == [], "\n".join(differing)
         assert SECRET_PLACEHOLDER in str(written[("Secret", stack.namespace, "redis-auth")])
     finally:
