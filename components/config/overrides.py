@@ -42,11 +42,13 @@ class Overrides:
 NO_OVERRIDES = Overrides()
 
 
-def apply(config: Mapping[str, Any], overrides: Overrides, limits: Limits
-          ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The config with the overrides merged in, and which of them set each
-    value they changed: {dotted path below the namespace: `-f FILE` or `--set ...`}."""
-    merged, origins = dict(config), dict[str, str]()
+def apply(config: Mapping[str, Any], overrides: Overrides, limits: Limits,
+          origins: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The config with the overrides merged in, and where each value came from:
+    `origins` (what set `config`'s values, if not the stack file) with each
+    value an override set, or replaced, marked as its `-f FILE` or `--set ...`,
+    by dotted path below the namespace."""
+    merged, origins = dict(config), dict(origins or {})
     for path in overrides.values:
         merged = _merge(merged, _overlay(path, limits), str(path), origins)
     for argument in overrides.sets:

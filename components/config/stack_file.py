@@ -107,12 +107,9 @@ def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | No
     config = {**(project or {}), **config}
     if overrides:
         try:
-            config, overridden = apply(config, overrides, STACK_FILE_LIMITS)
+            config, origins = apply(config, overrides, STACK_FILE_LIMITS, origins)
         except OverrideError as error:
             raise StackFileError(str(error)) from None
-        origins = {k: v for k, v in origins.items()
-                   if not any(k == o or k.startswith(f"{o}.") for o in overridden)}
-        origins |= overridden
     if len(config) > MAX_CONFIG_KEYS:
         raise StackFileError(f"{origin}: config: holds {len(config)} keys; at most "
                              f"{MAX_CONFIG_KEYS} are read")
