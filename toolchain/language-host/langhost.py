@@ -64,8 +64,11 @@ def _interpreter(root: str, options: dict[str, Any]) -> str:
     running this host.
     """
     explicit = os.environ.get("PULUMI_LANGUAGE_PYTHON_INTERPRETER")
-    if explicit:
-        return explicit
+    return explicit or _virtualenv_python(root, options) or sys.executable
+
+
+def _virtualenv_python(root: str, options: dict[str, Any]) -> str | None:
+    """`runtime.options.virtualenv`'s Python (relative to `root`), else `.venv`'s."""
     candidates = []
     venv = options.get("virtualenv")
     if isinstance(venv, str) and venv:
@@ -75,7 +78,7 @@ def _interpreter(root: str, options: dict[str, Any]) -> str:
         python = os.path.join(venv_dir, "bin", "python")
         if os.access(python, os.X_OK):
             return python
-    return sys.executable
+    return None
 
 
 class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
@@ -270,16 +273,10 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
 
 def _plugin_interpreter(root: str, options: dict[str, Any]) -> str:
-    """A plugin's Python: its own `runtime.options.virtualenv` (PulumiPolicy.yaml)
-    or `.venv` first. A PULUMI_LANGUAGE_PYTHON_INTERPRETER set for the program
+    """A plugin's Python: its own virtualenv (PulumiPolicy.yaml's options, or
+    `.venv`) first. A PULUMI_LANGUAGE_PYTHON_INTERPRETER set for the program
     must not run a pack whose dependencies live elsewhere."""
-    venv = options.get("virtualenv")
-    for venv_dir in ([venv if os.path.isabs(venv) else os.path.join(root, venv)]
-                     if isinstance(venv, str) and venv else []) + [os.path.join(root, ".venv")]:
-        python = os.path.join(venv_dir, "bin", "python")
-        if os.access(python, os.X_OK):
-            return python
-    return _interpreter(root, options)
+    return _virtualenv_python(root, options) or _interpreter(root, options)
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
