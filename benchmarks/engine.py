@@ -25,7 +25,7 @@ from pathlib import Path
 
 from components.render.renderer import render_stack_file
 from tests.e2e.cluster import SIMULATED_TOOLS, e2e_stack_text
-from tests.e2e.stack import ThrowawayStack
+from tests.e2e.stack import ThrowawayStack, project_copy
 
 from .rollouts import rollouts
 from .runner import ROOT, BenchmarkError
@@ -104,14 +104,7 @@ def _new_stack(program: str, state: Path) -> ThrowawayStack:
     state.mkdir(parents=True)
     if program == "ours":
         return ThrowawayStack(state, CONTEXT).create()
-    project = state / "project"
-    shutil.copytree(BARE, project)
-    (project / "stacks").mkdir()
-    # The project's own .venv, where the language host looks for its Python.
-    (project / ".venv").symlink_to(ROOT / ".venv")
-    (project / "Pulumi.yaml").write_text(
-        "name: bare\nruntime:\n  name: python\n  options:\n"
-        "    toolchain: pip\n    virtualenv: .venv\nstackConfigDir: stacks\n")
+    project = project_copy(BARE, state / "project")
     stack = ThrowawayStack(state, CONTEXT, root=project)
     (state / "objects.json").write_text(json.dumps(_render(stack.namespace, CONTEXT, state)))
     return stack.create(f"config:\n  bare:objects: {state / 'objects.json'}\n", render=False)

@@ -15,6 +15,7 @@ so neither the operator's stacks nor their backend are ever touched.
 
 import os
 import secrets
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,17 @@ class _Workspace(auto.LocalWorkspace):
         if self.secrets_provider:
             args.extend(["--secrets-provider", self.secrets_provider])
         self._run_pulumi_cmd_sync(args)
+
+
+def project_copy(source: Path, into: Path) -> Path:
+    """A Pulumi project of ours (with `stackConfigDir: stacks`) copied outside
+    the repository, ready for a ThrowawayStack with `root=` it: an empty
+    stacks/, and this repository's .venv where the language host looks for
+    the program's Python."""
+    shutil.copytree(source, into, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
+    (into / "stacks").mkdir()
+    (into / ".venv").symlink_to(ROOT / ".venv")
+    return into
 
 
 class TearDownError(RuntimeError):

@@ -8,13 +8,12 @@ The pack runs through the language host's RunPlugin, with its own virtualenv
 """
 
 import os
-import shutil
 
 import pytest
 import yaml
 
 from tests.e2e.cluster import ROOT, current_context, e2e_stack_text, unavailable
-from tests.e2e.stack import ThrowawayStack
+from tests.e2e.stack import ThrowawayStack, project_copy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 STEPS_IN_ORDER = False
@@ -38,10 +37,7 @@ def pack(cluster):
 
 
 def probe(tmp_path, clean: bool) -> ThrowawayStack:
-    project = tmp_path / "probe"
-    shutil.copytree(PROBE, project, ignore=shutil.ignore_patterns("__pycache__"))
-    (project / "stacks").mkdir()
-    (project / ".venv").symlink_to(ROOT / ".venv")  # where the language host finds Python
+    project = project_copy(PROBE, tmp_path / "probe")
     (tmp_path / "state").mkdir()
     stack = ThrowawayStack(tmp_path / "state", current_context() or "local", root=project)
     return stack.create(f"config:\n  probe:clean: {'true' if clean else 'false'}\n",
