@@ -151,8 +151,10 @@ class FilebeatConfig(NodeDaemonConfig):
     /var/lib/redis-filebeat/<namespace>/<name>: qualified like the Elastic
     chart's and ECK's, so a second stack on the same nodes, or Elastic's own
     filebeat at /var/lib/filebeat-data, never finds the registry locked ("data
-    path already locked by another beat"). null keeps it in the pod, where it
-    dies with it: a new pod re-ships every log file from the start."""
+    path already locked by another beat"). A stack file beside another on the
+    same `kubernetes:context` with the same path is refused. null keeps it in
+    the pod, where it dies with it: a new pod re-ships every log file from the
+    start."""
     registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
     """Where the image keeps its data directory. Default: the Elastic image's."""
     generate_config: bool = True

@@ -10,10 +10,12 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..config.errors import ConfigError, Problem
+from ..config.neighbours import CONTEXT_KEY, check_neighbours
 from ..config.parse import parse_config
 from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED
 from ..config.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
@@ -38,13 +40,16 @@ def render(
     raw: RawConfig,
     stack: str,
     origin: str | None = None,
-    program: Callable[[], Any] = main,
+    program: Callable[[], Any] | None = None,
 ) -> Rendered:
     """Validate `raw`, then run `program` under mocks and keep its manifests.
 
     Raises `ConfigError` (naming `origin`, the stack file by default) before
     anything runs, and `RenderError` for objects that cannot be applied.
+    `program` defaults to the project's `main`, less its check of the stack
+    files beside this one, which `render_stack_file` makes on the file itself.
     """
+    program = program or partial(main, compare_neighbours=False)
     parse_config(raw, origin or stack_file(stack))
     rendered = _run(program, stack, raw)
     # A stack file's secrets arrive undecrypted, as a placeholder that is no
@@ -137,16 +142,27 @@ def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
     raw = raw or read_stack_file(path)
     origin = STDIN_ORIGIN if path == STDIN else str(path)
     try:
-        return render(raw, stack, origin=origin)
+        rendered = render(raw, stack, origin=origin)
+        _check_neighbours(raw, path, origin)
+        return rendered
     except ConfigError as error:
         if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
             raise
     full_key = f"{PROJECT}:{PASSWORD_KEY}"
-    raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key})
+    raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key},
+                    raw.origins)
     rendered = render(raw, stack, origin=origin)
+    _check_neighbours(raw, path, origin)
     note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
             f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
     return replace(rendered, notes=(*rendered.notes, note))
+
+
+def _check_neighbours(raw: RawConfig, path: Path, origin: str) -> None:
+    """The program's check of stack files beside this one (`main`), on the file
+    rendered: standard input has no folder of stacks around it."""
+    if path != STDIN:
+        check_neighbours(parse_config(raw, origin), raw.values.get(CONTEXT_KEY), path)
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:

@@ -69,4 +69,4 @@ def render_config(
 def _render(config: Mapping[str, Any], stack: str, secrets: Mapping[str, Any] | None,
             program: Callable[[], Any] | None) -> Rendered:
     raw = raw_config(config, secrets)
-    return render(raw, stack, program=program) if program else render(raw, stack)
+    return render(raw, stack, program=program)

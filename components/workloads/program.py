@@ -7,6 +7,7 @@ manifests, so what renders offline is what `pulumi up` deploys.
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
@@ -15,6 +16,7 @@ from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ..config.errors import ConfigError
+from ..config.neighbours import check_neighbours
 from ..config.parse import parse_config
 from ..config.stack import StackConfig
 from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
@@ -101,10 +103,19 @@ def runtime_config() -> RawConfig:
     return RawConfig(values, frozenset(k for k in ours if is_config_secret(k)))
 
 
-def main() -> Stack:
-    """The program: fails before registering anything when the config is invalid."""
+def main(*, compare_neighbours: bool = True) -> Stack:
+    """The program: fails before registering anything when the config is invalid.
+
+    `compare_neighbours`: also refuse a filebeat registry that another stack
+    file beside this one keeps on the same kube context. The renderer turns it
+    off here and checks the file it was given instead: under mocks, the stack
+    name need not lead to that file.
+    """
     try:
         config = parse_config(runtime_config(), stack_file(pulumi.get_stack()))
+        path = Path(stack_file(pulumi.get_stack()))
+        if compare_neighbours and path.is_file():
+            check_neighbours(config, pulumi.Config("kubernetes").get("context"), path)
     except ConfigError as error:
         # RunError makes the engine print the message alone: no traceback,
         # and since nothing was registered yet, no half-built stack.
