@@ -17,11 +17,19 @@ import json
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..render.folder import FolderError, stale_files, write_folder
 from ..render.manifests import Manifest, Manifests
-from .inputs import is_refusal, load_side, overrides_of, render_file, stack_path
+from .inputs import (
+    is_refusal,
+    load_side,
+    overrides_of,
+    read_storage_classes,
+    render_file,
+    stack_path,
+)
 from .parser import DEBUG_ENV, _parser, prog
 
 if TYPE_CHECKING:
@@ -89,7 +97,7 @@ def _main(argv: list[str]) -> int:
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit, overrides_of(args),
-                     _colour(args.color))
+                     _colour(args.color), args.storage_classes)
     if (args.show_only or args.output != "yaml") and (args.out or args.check):
         args.subparser.error("--show-only and -o choose what is printed; --out and --check "
                              "work on the whole folder")
@@ -150,8 +158,10 @@ def _colour(choice: str) -> bool:
 
 
 def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
-          overrides: "Overrides | None" = None, colour: bool = False) -> int:
+          overrides: "Overrides | None" = None, colour: bool = False,
+          storage_classes: Path | None = None) -> int:
     try:
+        storage = read_storage_classes(storage_classes) if storage_classes else None
         old, new = (load_side(kind, value, overrides) for kind, value in sides)
     except Exception as error:
         if not is_refusal(error):
@@ -164,7 +174,7 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
     from ..review.pairing import compare
     from ..review.report import COMMENT_LIMIT, as_markdown, as_text, coloured
 
-    diffs = compare(old.manifests, new.manifests)
+    diffs = compare(old.manifests, new.manifests, storage)
     if format == "markdown":
         sys.stdout.write(as_markdown(diffs, old.label, new.label, limit or COMMENT_LIMIT))
     else:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..review.sides import Side, SideError, read_folder
+from ..review.storage import StorageClassError, StorageClasses, storage_classes_of
+from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
 
 if TYPE_CHECKING:
     from ..config.overrides import Overrides
@@ -61,6 +63,14 @@ def stack_path(stack: str) -> Path:
                          "--config PATH")
 
 
+def read_storage_classes(path: Path) -> StorageClasses:
+    """`diff --storage-classes FILE`: `kubectl get storageclass -o json` (or -o yaml)."""
+    try:
+        return storage_classes_of(load_document(read_file(path), str(path)), str(path))
+    except (UnreadableFileError, UntrustedYamlError) as error:
+        raise StorageClassError(str(error)) from None
+
+
 def overrides_of(args: "argparse.Namespace") -> "Overrides | None":
     """The -f/--values and --set of a command, or None when it has neither."""
     values, sets = getattr(args, "values", []), getattr(args, "set", [])
@@ -74,7 +84,7 @@ def overrides_of(args: "argparse.Namespace") -> "Overrides | None":
 def is_refusal(error: Exception) -> bool:
     """Whether `error` refuses the input (exit 2) rather than being a crash.
     Whatever raised a config or render error has imported its module already."""
-    if isinstance(error, SideError):
+    if isinstance(error, (SideError, StorageClassError)):
         return True
     from ..config.errors import ConfigError
     from ..config.stack_file import StackFileError

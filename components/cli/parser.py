@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
         diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==
                           "stack" else kind.upper().replace("CONFIG", "PATH"),
                           help=f"a side: {_SIDE_HELP[kind]} (give two sides)")
+    diff.add_argument("--storage-classes", metavar="FILE", type=Path,
+                      help="the cluster's StorageClasses, as `kubectl get storageclass -o "
+                           "json` prints them: a grown claim's line then says whether its "
+                           "class lets it grow")
     diff.add_argument("--format", choices=("text", "markdown"), default="text",
                       help="markdown: a pull-request comment (default: text)")
     diff.add_argument("--comment-limit", metavar="CHARS", type=int,

@@ -28,15 +28,18 @@ from .mounts import mounted_data
 from .replacement import REPLACED_ON_CHANGE, replaced_fields
 from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
 from .shape import get
+from .storage import StorageClasses
 
 
-def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
+def impacts(change: Change, everything: Sequence[Change],
+            storage: StorageClasses | None = None) -> list[str]:
     """The cluster-side consequences of `change`, one line each.
 
     `everything` pairs every object of both sides, changed or not, for rules
     that cross objects (a ConfigMap's change is felt by the workloads that
     mount it, whether or not they changed themselves). The objects' fields
-    have the shapes `shape.shape_problems` checks.
+    have the shapes `shape.shape_problems` checks. `storage`: the cluster's
+    StorageClasses, when known, to say whether a grown claim can grow.
     """
     if isinstance(change, Added):
         return _added(change.new)
@@ -53,7 +56,7 @@ def impacts(change: Change, everything: Sequence[Change]) -> list[str]:
         lines += workload_rollout(kind, old, new, _replaced_claims(change, everything),
                                   _foreign_claims(change, everything))
     elif kind == "PersistentVolumeClaim":
-        lines += _resized_claim(old, new)
+        lines += _resized_claim(old, new, storage)
         if replaced_fields(change):
             lines += _replaced_claim(change, everything)
     elif kind == "Service":
@@ -107,15 +110,19 @@ def _foreign_claims(change: Changed, everything: Sequence[Change]) -> frozenset[
     return frozenset(claims(change.new.body) - ours)
 
 
-def _resized_claim(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def _resized_claim(old: dict[str, Any], new: dict[str, Any],
+                   storage: StorageClasses | None) -> list[str]:
     """Kubernetes refuses a smaller size, and a larger one unless the volume's
     class can expand; which the claim's class is, only the cluster knows."""
     size = "spec.resources.requests.storage"
     if get(old, size) == get(new, size):
         return []
-    return [f"size {show(get(old, size))} → {show(get(new, size))} → Pulumi patches the claim "
-            "in place: Kubernetes only grows a claim, and only when its StorageClass has "
-            "allowVolumeExpansion; otherwise `pulumi up` fails"]
+    change = f"size {show(get(old, size))} → {show(get(new, size))} → "
+    if storage is not None:
+        return [change + storage.growing(get(new, "spec.storageClassName"))]
+    return [change + "Pulumi patches the claim in place: Kubernetes only grows a claim, and "
+            "only when its StorageClass has allowVolumeExpansion; otherwise `pulumi up` "
+            "fails (`diff --storage-classes` with the cluster's says which)"]
 
 
 def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:

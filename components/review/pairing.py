@@ -15,6 +15,7 @@ from .change import Added, Change, Changed, Removed
 from .fields import FieldChange, field_changes
 from .impact import impacts
 from .replacement import replaced_fields
+from .storage import StorageClasses
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,13 @@ class ObjectDiff:
         return change.latest.identity()
 
 
-def compare(old: Sequence[Manifest], new: Sequence[Manifest]) -> list[ObjectDiff]:
-    """Every object that differs, in apply order, with its fields and impacts."""
+def compare(old: Sequence[Manifest], new: Sequence[Manifest],
+            storage: StorageClasses | None = None) -> list[ObjectDiff]:
+    """Every object that differs, in apply order, with its fields and impacts;
+    `storage`, the cluster's StorageClasses, when known (`impacts`)."""
     pairs = pair(old, new)
     changes = [c for c in pairs if not isinstance(c, Changed) or c.old.body != c.new.body]
-    return [ObjectDiff(c, tuple(_fields(c)), tuple(impacts(c, pairs)),
+    return [ObjectDiff(c, tuple(_fields(c)), tuple(impacts(c, pairs, storage)),
                        isinstance(c, Changed) and bool(replaced_fields(c)))
             for c in sorted(changes, key=_order)]
 
