@@ -8,7 +8,7 @@ refused here rather than half applied.
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import CamelModel
 from .re2 import Re2Pattern
@@ -16,9 +16,15 @@ from .re2 import Re2Pattern
 FieldName = Annotated[str, Field(min_length=1)]
 """An event field, dotted as filebeat writes it: `kubernetes.namespace`."""
 
-EqualsValue = bool | Annotated[int, Field(ge=0)] | str
-"""What `equals` compares with: text, a whole number or a boolean. filebeat
-reads numbers as unsigned, so a negative one would never match."""
+def _not_negative(value: bool | int | str) -> bool | int | str:
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        raise ValueError("must not be negative: filebeat compares numbers as unsigned, so "
+                         "it would never match")
+    return value
+
+
+EqualsValue = Annotated[bool | int | str, AfterValidator(_not_negative)]
+"""What `equals` compares with: text, a whole number or a boolean."""
 
 
 class Condition(CamelModel):
