@@ -38,7 +38,8 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
     }
     if logs.rotated_logs:
         # A path under /var/log/pods names the pod's UID, not the container's
-        # ID, so those lines are matched to their pod: pod metadata only.
+        # ID, so those lines are matched to their pod: pod metadata only. The
+        # matcher reads rotated names (0.log.<time>) since elastic/beats#30720 (8.0).
         metadata["default_indexers.enabled"] = False
         metadata["indexers"] = [{"container": {}}, {"pod_uid": {}}]
         matchers.append({"logs_path": {"logs_path": f"{POD_LOGS_DIR}/", "resource_type": "pod"}})
