@@ -100,12 +100,11 @@ class FilebeatConfig(NodeDaemonConfig):
     """More filestream inputs beside the container logs, such as the node's own
     log files. Default none."""
     extra_config: dict[str, Any] = {}
-    """Raw filebeat settings merged into the generated filebeat.yml, for what
-    is not typed here (queue, global processors, ...), dotted (`queue.mem.events`)
-    or nested. A setting the generated file owns (filebeat.inputs,
-    filebeat.registry.path, output, http, path, logging.level) is refused, and
-    so is a namespace filebeat does not know; below a known namespace nothing
-    is checked. Default none."""
+    """Raw filebeat settings merged into the generated filebeat.yml, dotted
+    (`queue.mem.events`) or nested, for what is not typed here. Settings the
+    generated file owns and namespaces filebeat does not know are refused;
+    below a known namespace nothing is checked (docs/filebeat.md). Default
+    none."""
     output: RedisOutput = RedisOutput()
     """Default: the list 'filebeat' in database 0."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"

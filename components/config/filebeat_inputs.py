@@ -81,15 +81,13 @@ class ContainerLogs(CamelModel):
     so that conditions and fields can use kubernetes.* (namespace, pod labels),
     which exist only once it has run. Default none."""
     rotated_logs: bool = False
-    """Also read the newest file the kubelet has rotated
-    (/var/log/pods/<namespace>_<pod>_<uid>/<container>/0.log.<time>), which it
-    keeps uncompressed until the next rotation, so a filebeat held back by a
-    full or absent redis still finishes a file after the kubelet renamed it,
-    even across a restart. Default false: /var/log/containers links only the
-    current file, and under long backpressure lines filebeat had not read
-    when the kubelet compressed or deleted a rotated file are lost. Needs
-    /var/log/pods under hostPaths. Lines read from a rotated file carry the
-    pod's metadata, not the container's."""
+    """Also read the newest file the kubelet has rotated (0.log.<time> under
+    /var/log/pods), so that a filebeat held back by redis still finishes a log
+    after the kubelet renamed it. Default false: /var/log/containers links
+    only the current file, and under long backpressure the unread tail of a
+    rotated file can be lost (docs/filebeat.md#rotated-logs). Needs
+    /var/log/pods under hostPaths; its lines carry the pod's metadata, not the
+    container's."""
 
 
 class ExtraInput(CamelModel):
