@@ -95,8 +95,8 @@ class SELinuxOptions(CamelModel):
     role: SELinuxLabelPart | None = None
     """Default unset."""
     type: SELinuxLabelPart | None = None
-    """Default unset. spc_t is what OpenShift and RHEL document for log
-    collectors that read the host's logs."""
+    """Default unset. spc_t is the type commonly given on OpenShift and RHEL to
+    log collectors that read the host's logs."""
     level: SELinuxLevel | None = None
     """Default unset, e.g. s0:c123,c456 (a level may hold colons)."""
 
