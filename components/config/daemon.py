@@ -24,7 +24,7 @@ from .kube_types import (
     is_zero,
 )
 from .node_selection import NodeAffinity, NodeClass, overlapping_classes
-from .pod import Toleration
+from .pod import SELinuxOptions, Toleration
 from .rollout import OnDelete, RollingUpdate, UpdateStrategy
 from .workload import WorkloadConfig
 
@@ -121,6 +121,18 @@ class NodeDaemonConfig(WorkloadConfig):
     run_as_user: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     """The UID the container runs as. Default unset: the image's own user. A
     UID above 0 also sets runAsNonRoot, so a root image is refused to start."""
+    se_linux_options: SELinuxOptions | None = None
+    """The container's SELinux label. Default unset: the runtime's (container_t
+    on SELinux-enforcing nodes such as OpenShift's and RHEL's), which may not
+    read the host's files; a daemon that reads host logs there needs a type
+    such as spc_t. Prefer it to privileged."""
+    privileged: bool = False
+    """Run the container privileged: every capability and device of the node,
+    and no SELinux confinement. Default false; the last resort, for nodes
+    where seLinuxOptions is not enough. It also turns off the container's
+    allowPrivilegeEscalation false (Kubernetes refuses the two together),
+    carries checkov waivers that name it, and fails the policy pack's
+    pod-security rule."""
     read_only_root_filesystem: bool = True
     """Default true: the daemon writes only to its volumes, so a compromised
     process cannot change its own binaries. Turn it off for images that

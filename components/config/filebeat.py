@@ -2,8 +2,9 @@
 
 The generated filebeat.yml is filebeat 8's: a `filestream` input over the
 container logs, `add_kubernetes_metadata`, and `output.redis`. Everything an
-operator tunes in it is a typed field here, so a typo fails `pulumi preview`
-instead of a pod on every node.
+operator tunes in it is a typed field here (what it reads in
+`filebeat_inputs`), so a typo fails `pulumi preview` instead of a pod on
+every node.
 """
 
 import re
@@ -11,9 +12,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import CamelModel, KeyedError
+from .base import KeyedError
 from .daemon import HostPathVolume, NodeDaemonConfig
+from .filebeat_extra_config import check_extra_config
 from .filebeat_flags import passes_config_file
+from .filebeat_inputs import CONTAINER_INPUT_ID, POD_LOGS_DIR, ContainerLogs, ExtraInput
+from .filebeat_output import RedisOutput
 from .kube_types import (
     INT32_MAX,
     AbsolutePath,
@@ -50,78 +54,6 @@ CONFIG_FILE = "filebeat.yml"
 GENERATED_FOR = (8, 10)
 """The oldest filebeat that reads the generated file: file fingerprints came in 8.10."""
 _FILEBEAT_TAG = re.compile(r"(?:^|/)filebeat(?:-oss|-wolfi)?:(\d{1,6})\.(\d{1,6})")
-
-
-class Multiline(CamelModel):
-    """Join continuation lines (a stack trace) to the line they belong to."""
-
-    pattern: Annotated[str, Field(min_length=1)]
-    """A regular expression (Go RE2 syntax), e.g. '^\\s' for indented lines."""
-    negate: bool = False
-    """Default false: lines that match the pattern are the continuations."""
-    match: Literal["after", "before"] = "after"
-    """Default after: continuations follow the line they belong to."""
-    max_lines: Annotated[int, Field(ge=1, le=100_000)] = 500
-    """Default 500, filebeat's: longer events are cut, not held forever."""
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        # Python's re is close to RE2 for what log patterns use; the constructs
-        # RE2 lacks are refused outright rather than left to fail on a node.
-        if re.search(r"\(\?<?[=!]|\\[1-9]", pattern):
-            raise ValueError("uses a lookaround or backreference, which filebeat's RE2 lacks")
-        try:
-            re.compile(pattern)
-        except (re.error, RecursionError, OverflowError) as error:
-            raise ValueError(f"is not a regular expression: {error}") from None
-        return pattern
-
-
-class JsonLines(CamelModel):
-    """Decode each log line as JSON: for applications that log JSON objects.
-
-    The container runtime's own wrapping (docker's json-file, CRI's prefix) is
-    removed first by the input's container parser; this is the message inside.
-    """
-
-    target: str = ""
-    """Where the decoded keys go. Default '': at the event's root."""
-    message_key: str | None = None
-    """The key that holds the text, for multiline to join on. Default unset."""
-    add_error_key: bool = True
-    """Default true: a line that is not JSON is kept and marked, not dropped."""
-    overwrite_keys: bool = False
-    """Default false: decoded keys never replace the ones filebeat set."""
-
-
-class ContainerLogs(CamelModel):
-    """The filestream input over the node's container logs."""
-
-    paths: Annotated[list[AbsolutePath], Field(min_length=1)] = ["/var/log/containers/*.log"]
-    """Globs of the files to read. Default: the kubelet's links to every container's log."""
-    host_paths: list[AbsolutePath] = ["/var/log", "/var/lib/docker/containers"]
-    """Node directories mounted read-only so the paths and the files their links
-    point at are visible. Default /var/log (containerd and CRI-O keep logs in
-    /var/log/pods) and /var/lib/docker/containers (docker's)."""
-    multiline: Multiline | None = None
-    """Default unset: every line is an event."""
-    json_lines: JsonLines | None = Field(None, alias="json")
-    """Default unset: the message is kept as text."""
-
-
-class RedisOutput(CamelModel):
-    """Where in redis the events go. The host and port come from the Service."""
-
-    key: Annotated[str, Field(min_length=1, max_length=512)] = "filebeat"
-    """The list (or channel) name. Default 'filebeat', as in the tutorial."""
-    db: Annotated[int, Field(ge=0, le=15)] = 0
-    """The redis database. Default 0; redis has 16 (0-15)."""
-    datatype: Literal["list", "channel"] = "list"
-    """Default list: events wait in redis until read. A channel drops them when
-    nobody is subscribed, which a buffer must not."""
-    timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
-    """The connection timeout. Default 5, filebeat's."""
 
 
 class FilebeatConfig(NodeDaemonConfig):
@@ -166,6 +98,15 @@ class FilebeatConfig(NodeDaemonConfig):
     /etc/filebeat, where the tutorial's image also reads it."""
     container_logs: ContainerLogs = ContainerLogs()
     """What to read. Default: every container's log on the node."""
+    extra_inputs: list[ExtraInput] = []
+    """More filestream inputs beside the container logs, such as the node's own
+    log files. Default none."""
+    extra_config: dict[str, Any] = {}
+    """Raw filebeat settings merged into the generated filebeat.yml, dotted
+    (`queue.mem.events`) or nested, for what is not typed here. Settings the
+    generated file owns and namespaces filebeat does not know are refused;
+    below a known namespace nothing is checked (docs/filebeat.md). Default
+    none."""
     output: RedisOutput = RedisOutput()
     """Default: the list 'filebeat' in database 0."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -184,6 +125,12 @@ class FilebeatConfig(NodeDaemonConfig):
         # Built on its own, a FilebeatConfig knows no namespace: StackConfig
         # hands in the path for its own before this runs.
         return with_default_registry(data, "default")
+
+    @field_validator("extra_config")
+    @classmethod
+    def _extra_config_is_filebeats(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        check_extra_config(settings)
+        return settings
 
     @field_validator("env")
     @classmethod
@@ -218,6 +165,12 @@ class FilebeatConfig(NodeDaemonConfig):
     @model_validator(mode="after")
     def _generated_config_fits(self) -> "FilebeatConfig":
         if not self.generate_config:
+            given = [key for key, value in (("extraInputs", self.extra_inputs),
+                                            ("extraConfig", self.extra_config)) if value]
+            if given:
+                raise KeyedError(given[0], (
+                    "goes into the generated filebeat.yml, and generateConfig is false; "
+                    "write it into your own filebeat.yml"))
             return self
         if CONFIG_FILE in self.config_files:
             raise KeyedError(f"configFiles.{CONFIG_FILE}", (
@@ -239,11 +192,17 @@ class FilebeatConfig(NodeDaemonConfig):
             ))
         mounted = self.container_logs.host_paths
         for path in self.container_logs.paths:
-            if not any(path.startswith(root.rstrip("/") + "/") for root in mounted):
+            if not _under(path, mounted):
                 raise KeyedError("containerLogs.paths", (
                     f"{path!r} is not under any of containerLogs.hostPaths, so filebeat "
                     "would find nothing there; mount its directory"
                 ))
+        if self.container_logs.rotated_logs and not _under(f"{POD_LOGS_DIR}/x", mounted):
+            raise KeyedError("containerLogs.rotatedLogs", (
+                f"reads {POD_LOGS_DIR}, which is not under any of containerLogs.hostPaths; "
+                f"add /var/log or {POD_LOGS_DIR} to them"
+            ))
+        self._extra_inputs_fit()
         names = [log_volume_name(path) for path in mounted]
         taken = {v.name for v in self.host_paths} | {"registry", "config"}
         clash = sorted({n for n in names if names.count(n) > 1 or n in taken})
@@ -253,6 +212,29 @@ class FilebeatConfig(NodeDaemonConfig):
                 "duplicate or rename your hostPaths entry"
             ))
         return self
+
+
+    def _extra_inputs_fit(self) -> None:
+        seen = {CONTAINER_INPUT_ID}
+        mounted = [*self.container_logs.host_paths,
+                   *(v.mount_path or v.path for v in self.host_paths)]
+        for index, extra in enumerate(self.extra_inputs):
+            if extra.id in seen:
+                whose = "the container logs' input" if extra.id == CONTAINER_INPUT_ID else (
+                    "another input")
+                raise KeyedError(f"extraInputs.{index}.id", (
+                    f"{extra.id!r} is {whose}'s id; filebeat keeps each input's progress "
+                    "under its id, so each needs its own"))
+            seen.add(extra.id)
+            for path in extra.paths:
+                if not _under(path, mounted):
+                    raise KeyedError(f"extraInputs.{index}.paths", (
+                        f"{path!r} is not under any of containerLogs.hostPaths or hostPaths, "
+                        "so filebeat would find nothing there; mount its directory"))
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
 def log_volume_name(path: str) -> str:

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from ..project import PROJECT, RawConfig
 from .base import KeyedError
 from .errors import ConfigError, Problem, readable_key
+from .filebeat_processors import PROCESSOR_TYPES
 from .kube_types import quoted
 from .rollout import UPDATE_STRATEGY_TYPES
 from .stack import SECRET_KEYS, StackConfig, config_aliases
@@ -115,9 +116,13 @@ def _where(error: ErrorDetails) -> _Where:
         at = loc.index("updateStrategy") + 1
         if at < len(loc) and loc[at] in UPDATE_STRATEGY_TYPES:
             strategy = str(loc.pop(at))
+    # A processor's type is added to the path the same way.
+    loc = [part for at, part in enumerate(loc)
+           if not (part in PROCESSOR_TYPES and at >= 2 and isinstance(loc[at - 1], int)
+                   and loc[at - 2] == "processors")]
     broken = (error.get("ctx") or {}).get("error")
     if isinstance(broken, KeyedError):
-        loc.extend(broken.key.split("."))
+        loc.extend(int(part) if part.isdigit() else part for part in broken.key.split("."))
     if loc and loc[-1] == "[key]":
         loc = loc[:-2]  # a bad dict key: the message already quotes it
     return _Where(loc, strategy)
@@ -135,6 +140,13 @@ def _unknown_strategy(error: ErrorDetails, where: _Where) -> str:
     if isinstance(given, dict):
         return f"unknown update strategy type {given.get('type')!r}; use RollingUpdate or OnDelete"
     return f"must be a mapping such as {{type: RollingUpdate}} (got {quoted(given)})"
+
+
+def _unknown_processor(error: ErrorDetails, where: _Where) -> str:
+    tag = str((error.get("ctx") or {}).get("tag"))
+    typed = ", ".join(PROCESSOR_TYPES)
+    hint = did_you_mean(tag, PROCESSOR_TYPES) or f"; the typed ones are {typed}"
+    return f"unknown processor type {quoted(tag)}{hint}"
 
 
 def _length(error: ErrorDetails, where: _Where) -> str:
@@ -174,6 +186,9 @@ _MESSAGES: dict[str, Callable[[ErrorDetails, _Where], str]] = {
     "extra_forbidden": _unknown_key,
     "missing": lambda error, where: "is required",
     "unknown_strategy": _unknown_strategy,
+    "union_tag_invalid": _unknown_processor,
+    "union_tag_not_found": lambda error, where: (
+        f"needs a type, one of {', '.join(PROCESSOR_TYPES)}"),
     "too_short": _length,
     "too_long": _length,
     "value_error": lambda error, where: error["msg"].removeprefix("Value error, "),

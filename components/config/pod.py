@@ -1,8 +1,10 @@
 """Pod-level settings every workload shares: resources, tolerations, pull policy."""
 
-from typing import Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 
 from .base import CamelModel, KeyedError
 from .kube_types import Count, LabelKey, LabelValue, Quantity, quantity_value
@@ -66,4 +68,41 @@ class Toleration(CamelModel):
             raise ValueError("a toleration with operator Exists must not set value")
         if self.toleration_seconds is not None and self.effect != "NoExecute":
             raise ValueError("tolerationSeconds applies only to effect NoExecute")
+        return self
+
+
+def _label_part(colons: bool) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value or re.search(r"\s", value) or (":" in value and not colons):
+            raise ValueError("must be one word" + ("" if colons else (
+                ", without ':' (it separates the parts of a label)")))
+        return value
+    return check
+
+
+SELinuxLabelPart = Annotated[str, AfterValidator(_label_part(colons=False))]
+"""A user, role or type: one word, no colons (they separate the parts)."""
+SELinuxLevel = Annotated[str, AfterValidator(_label_part(colons=True))]
+"""A level such as s0:c123,c456, which holds colons of its own."""
+
+
+class SELinuxOptions(CamelModel):
+    """An SELinux label for a container, as Kubernetes' SELinuxOptions. Parts
+    left unset are the container runtime's."""
+
+    user: SELinuxLabelPart | None = None
+    """Default unset."""
+    role: SELinuxLabelPart | None = None
+    """Default unset."""
+    type: SELinuxLabelPart | None = None
+    """Default unset. spc_t is the type commonly given on OpenShift and RHEL to
+    log collectors that read the host's logs."""
+    level: SELinuxLevel | None = None
+    """Default unset, e.g. s0:c123,c456 (a level may hold colons)."""
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "SELinuxOptions":
+        if not any((self.user, self.role, self.type, self.level)):
+            raise ValueError("is empty; set at least one of user, role, type and level, "
+                             "or leave seLinuxOptions out")
         return self

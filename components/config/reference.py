@@ -91,6 +91,8 @@ def _type(field: dict[str, Any]) -> str:
         return f"`{json.dumps(field['const'])}`"
     if "anyOf" in field:
         return " or ".join(_type(option) for option in field["anyOf"])
+    if "oneOf" in field:  # a processor, chosen by its type
+        return " or ".join(_type(option) for option in field["oneOf"])
     kind = field.get("type")
     if kind == "array":
         return f"list of {_type(field.get('items', {}))}"

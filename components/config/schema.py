@@ -69,11 +69,12 @@ class _WithFieldDocstrings(GenerateJsonSchema):
 
 
 def _field_docstring(model: type[BaseModel], field: str) -> str | None:
-    """The docstring under `field` in the class that last declared it, as
-    pydantic inherits a field's description only when it isn't redeclared."""
-    owner = next(klass for klass in model.__mro__
-                 if field in vars(klass).get("__annotations__", {}))
-    return _docstrings_of(owner).get(field)
+    """The docstring under `field` in the last class that declared it with
+    one: a subclass may narrow a field's type (a processor's `type` to its
+    own name) and keep what its base says of it."""
+    owners = [klass for klass in model.__mro__
+              if field in vars(klass).get("__annotations__", {})]
+    return next((doc for klass in owners if (doc := _docstrings_of(klass).get(field))), None)
 
 
 @functools.cache

@@ -18,19 +18,27 @@ from pulumi_kubernetes.core.v1 import (
     PodSecurityContextArgs,
     SeccompProfileArgs,
     SecurityContextArgs,
+    SELinuxOptionsArgs,
 )
 
 from ..config.kube_types import is_pinned
+from ..config.pod import SELinuxOptions
 
 
-def container_security(read_only_root: bool, run_as_user: int | None) -> SecurityContextArgs:
+def container_security(read_only_root: bool, run_as_user: int | None,
+                       privileged: bool = False,
+                       se_linux: SELinuxOptions | None = None) -> SecurityContextArgs:
     return SecurityContextArgs(
-        allow_privilege_escalation=False,
-        privileged=False,
+        # Kubernetes refuses a privileged container that also forbids escalation.
+        allow_privilege_escalation=None if privileged else False,
+        privileged=privileged,
         read_only_root_filesystem=read_only_root,
         capabilities=CapabilitiesArgs(drop=["ALL"]),
         run_as_user=run_as_user,
         run_as_non_root=True if run_as_user else None,
+        se_linux_options=SELinuxOptionsArgs(
+            user=se_linux.user, role=se_linux.role, type=se_linux.type, level=se_linux.level,
+        ) if se_linux else None,
     )
 
 
@@ -85,6 +93,12 @@ def config_checksum(data: Mapping[str, Any]) -> str:
 # cannot be fixed in config: a check that can be met is met instead. The
 # reason is the review record, so it says why, in words a reviewer can
 # disagree with.
+PRIVILEGED_REASON = (
+    "privileged is asked for in the stack config (privileged: true) as the last resort "
+    "for SELinux-enforcing nodes where seLinuxOptions cannot let it read the host's logs"
+)
+PRIVILEGED_WAIVERS = [("CKV_K8S_16", PRIVILEGED_REASON), ("CKV_K8S_20", PRIVILEGED_REASON)]
+"""Privileged, and so allowed to escalate: waived only when the config asks for it."""
 UNPINNED_IMAGE = (
     "CKV_K8S_43",
     "no digest is configured yet; set imageDigest once it has been looked up in the registry",

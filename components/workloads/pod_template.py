@@ -29,7 +29,7 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ..config.kube_types import pinned
-from ..config.pod import Resources
+from ..config.pod import Resources, SELinuxOptions
 from ..config.workload import WorkloadConfig
 from ..conventions import AUTH_CHECKSUM_ANNOTATION, CHECKSUM_ANNOTATION
 from .pod import container_security, pod_security
@@ -47,6 +47,8 @@ class Container:
     run_as_user: int | None
     """Also the pod's user and group; a UID above 0 sets runAsNonRoot."""
     read_only_root_filesystem: bool = True
+    privileged: bool = False
+    se_linux_options: SELinuxOptions | None = None
     command: Sequence[str] = ()
     """Default: the image's entrypoint."""
     args: Sequence[str] = ()
@@ -173,7 +175,8 @@ def _container_args(container: Container, mounts: Sequence[Mount]) -> ContainerA
             for m in mounts
         ] or None,
         security_context=container_security(container.read_only_root_filesystem,
-                                            container.run_as_user),
+                                            container.run_as_user, container.privileged,
+                                            container.se_linux_options),
         readiness_probe=container.readiness_probe,
         liveness_probe=container.liveness_probe,
     )

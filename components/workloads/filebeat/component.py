@@ -38,6 +38,10 @@ ROOT_REASON = (
     "reads the node's container logs, which belong to root and are unreadable to "
     "other users; every capability is dropped and the root filesystem is read-only"
 )
+PRIVILEGED_ROOT_REASON = (
+    "reads the node's container logs, which belong to root and are unreadable to other "
+    "users; the stack config asks for it privileged (privileged: true)"
+)
 TOKEN_REASON = (
     "add_kubernetes_metadata reads pods, namespaces and nodes from the API; the "
     "ClusterRole grants only get, list and watch on those"
@@ -103,7 +107,9 @@ class Filebeat(pulumi.ComponentResource):
                                            empty_dir=EmptyDirVolumeSourceArgs()),
                                 mount_path=config.registry_mount_path, read_only=None))
         if config.run_as_user == 0:
-            waivers += [("CKV_K8S_23", ROOT_REASON), ("CKV_K8S_40", ROOT_REASON)]
+            # Dropped capabilities mean nothing to a privileged container.
+            root = PRIVILEGED_ROOT_REASON if config.privileged else ROOT_REASON
+            waivers += [("CKV_K8S_23", root), ("CKV_K8S_40", root)]
         self.service_account = None
         _check_extra(extra)
         additions = PodAdditions(env=[*env, *extra.env], mounts=[*mounts, *extra.mounts],

@@ -26,7 +26,7 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
 from ...config.daemon import NodeDaemonConfig
-from ..pod import config_checksum, image_waivers, waiver_annotations
+from ..pod import PRIVILEGED_WAIVERS, config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args
 from .network_policy import daemon_network_policy
@@ -122,7 +122,8 @@ class NodeDaemon(pulumi.ComponentResource):
                 metadata=ObjectMetaArgs(
                     name=plan.name, namespace=namespace, labels=plan.labels,
                     annotations={**await_annotations(config), **waiver_annotations(
-                        [*additions.waivers, *image_waivers(config.image, config.image_digest)],
+                        [*additions.waivers, *(PRIVILEGED_WAIVERS if config.privileged else ()),
+                         *image_waivers(config.image, config.image_digest)],
                     )} or None,
                 ),
                 spec=DaemonSetSpecArgs(
@@ -184,6 +185,8 @@ def _container(config: NodeDaemonConfig, plan: DaemonSetPlan,
         resources=plan.resources,
         run_as_user=config.run_as_user,
         read_only_root_filesystem=config.read_only_root_filesystem,
+        privileged=config.privileged,
+        se_linux_options=config.se_linux_options,
         args=[*additions.args, *plan.args],
         env=[*additions.env, *(EnvVarArgs(name=k, value=v) for k, v in sorted(plan.env.items()))],
         ports=[ContainerPortArgs(name=p.name, container_port=p.container_port,

@@ -1,0 +1,109 @@
+"""What filebeat reads: the container logs input, and the extra inputs beside it.
+
+Both are filestream inputs and share the parsers and processors typed here,
+so an option means the same on either.
+"""
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from .base import CamelModel
+from .filebeat_processors import Processor
+from .kube_types import AbsolutePath
+from .re2 import Re2Pattern
+
+CONTAINER_INPUT_ID = "kubernetes-container-logs"
+"""Our own input's id: filebeat keys each file's progress in the registry by
+input id, so it must never change, nor be taken by another input."""
+POD_LOGS_DIR = "/var/log/pods"
+"""Where the kubelet (with containerd or CRI-O) writes each container's log
+and keeps the files it has rotated: <namespace>_<pod>_<uid>/<container>/."""
+
+
+def _check_input_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?", value):
+        raise ValueError("must be letters, digits, '.', '_' and '-', start and end with a "
+                         "letter or digit, and have at most 253 characters")
+    return value
+
+
+InputId = Annotated[str, AfterValidator(_check_input_id)]
+
+
+class Multiline(CamelModel):
+    """Join continuation lines (a stack trace) to the line they belong to."""
+
+    pattern: Re2Pattern
+    """A regular expression (Go RE2 syntax), e.g. '^\\s' for indented lines."""
+    negate: bool = False
+    """Default false: lines that match the pattern are the continuations."""
+    match: Literal["after", "before"] = "after"
+    """Default after: continuations follow the line they belong to."""
+    max_lines: Annotated[int, Field(ge=1, le=100_000)] = 500
+    """Default 500, filebeat's: longer events are cut, not held forever."""
+
+
+class JsonLines(CamelModel):
+    """Decode each log line as JSON: for applications that log JSON objects.
+
+    On the container logs, the container runtime's own wrapping (docker's
+    json-file, CRI's prefix) is removed first by the container parser; this
+    is the message inside.
+    """
+
+    target: str = ""
+    """Where the decoded keys go. Default '': at the event's root."""
+    message_key: str | None = None
+    """The key that holds the text, for multiline to join on. Default unset."""
+    add_error_key: bool = True
+    """Default true: a line that is not JSON is kept and marked, not dropped."""
+    overwrite_keys: bool = False
+    """Default false: decoded keys never replace the ones filebeat set."""
+
+
+class ContainerLogs(CamelModel):
+    """The filestream input over the node's container logs."""
+
+    paths: Annotated[list[AbsolutePath], Field(min_length=1)] = ["/var/log/containers/*.log"]
+    """Globs of the files to read. Default: the kubelet's links to every container's log."""
+    host_paths: list[AbsolutePath] = ["/var/log", "/var/lib/docker/containers"]
+    """Node directories mounted read-only so the paths and the files their links
+    point at are visible. Default /var/log (containerd and CRI-O keep logs in
+    /var/log/pods) and /var/lib/docker/containers (docker's)."""
+    multiline: Multiline | None = None
+    """Default unset: every line is an event."""
+    json_lines: JsonLines | None = Field(None, alias="json")
+    """Default unset: the message is kept as text."""
+    processors: list[Processor] = []
+    """Run on every event of this input, in order, after add_kubernetes_metadata,
+    so that conditions and fields can use kubernetes.* (namespace, pod labels),
+    which exist only once it has run. Default none."""
+    rotated_logs: bool = False
+    """Also read the newest file the kubelet has rotated (0.log.<time> under
+    /var/log/pods), so that a filebeat held back by redis still finishes a log
+    after the kubelet renamed it. Default false: /var/log/containers links
+    only the current file, and under long backpressure the unread tail of a
+    rotated file can be lost (docs/filebeat.md#rotated-logs). Needs
+    /var/log/pods under hostPaths; its lines carry the pod's metadata, not the
+    container's."""
+
+
+class ExtraInput(CamelModel):
+    """Another filestream input, such as a node's own log files."""
+
+    id: InputId
+    """Required and unique: filebeat keeps each input's progress in the
+    registry under its id, so renaming an input reads its files again."""
+    paths: Annotated[list[AbsolutePath], Field(min_length=1)]
+    """Required: globs of the files to read, under containerLogs.hostPaths or
+    hostPaths, which are all that the pod sees of the node."""
+    exclude_files: list[Re2Pattern] = []
+    """Patterns of file paths to skip, e.g. '\\.gz$'. Default none."""
+    multiline: Multiline | None = None
+    """Default unset: every line is an event."""
+    json_lines: JsonLines | None = Field(None, alias="json")
+    """Default unset: the message is kept as text."""
+    processors: list[Processor] = []
+    """Run on every event of this input, in order. Default none."""

@@ -1,0 +1,94 @@
+"""The inputs of the generated filebeat.yml: the container logs, and the extra inputs."""
+
+from typing import Any
+
+from ...config.filebeat import FilebeatConfig
+from ...config.filebeat_inputs import (
+    CONTAINER_INPUT_ID,
+    POD_LOGS_DIR,
+    ExtraInput,
+    JsonLines,
+    Multiline,
+)
+from ...config.filebeat_processors import processors_yml
+
+CONTAINER_LOGS_DIR = "/var/log/containers/"
+ROTATED_LOGS = f"{POD_LOGS_DIR}/*/*/*.log.*"
+"""The files the kubelet has rotated: 0.log.<time> beside each container's 0.log."""
+NOT_TEXT = [r"\.gz$", r"\.tmp$"]
+"""The kubelet gzips each rotated file but the newest (to 0.log.<time>.gz,
+written first as 0.log.<time>.tmp): neither is text to read."""
+# Files are told apart by their first bytes, not by inode or path: a link's
+# target can be reused for a new file, and a file the kubelet renames (0.log to
+# 0.log.<time>) keeps its fingerprint, so this input carries on where it was
+# rather than read it again. That holds within one input only: filebeat keys
+# the registry by input id, which is why the rotated files join this input.
+FINGERPRINT = {"prospector.scanner.fingerprint.enabled": True, "file_identity.fingerprint": None}
+
+
+def container_input(config: FilebeatConfig) -> dict[str, Any]:
+    logs = config.container_logs
+    paths = [*logs.paths, *([ROTATED_LOGS] if logs.rotated_logs else [])]
+    matchers: list[dict[str, Any]] = [{"logs_path": {"logs_path": CONTAINER_LOGS_DIR}}]
+    metadata: dict[str, Any] = {
+        "host": "${NODE_NAME}",
+        # Owners' metadata would need read access to replicasets and jobs,
+        # which the ClusterRole does not grant.
+        "add_resource_metadata": {"deployment": False, "cronjob": False},
+    }
+    if logs.rotated_logs:
+        # A path under /var/log/pods names the pod's UID, not the container's
+        # ID, so those lines are matched to their pod: pod metadata only. The
+        # matcher reads rotated names (0.log.<time>) since elastic/beats#30720 (8.0).
+        metadata["default_indexers.enabled"] = False
+        metadata["indexers"] = [{"container": {}}, {"pod_uid": {}}]
+        matchers.append({"logs_path": {"logs_path": f"{POD_LOGS_DIR}/", "resource_type": "pod"}})
+    metadata["matchers"] = matchers
+    return {
+        "type": "filestream",
+        "id": CONTAINER_INPUT_ID,
+        "paths": paths,
+        # The kubelet's files in /var/log/containers are links.
+        "prospector.scanner.symlinks": True,
+        **({"prospector.scanner.exclude_files": NOT_TEXT} if logs.rotated_logs else {}),
+        **FINGERPRINT,
+        # Strip the runtime's wrapping first, then the typed parsers.
+        "parsers": [{"container": {}}, *_parsers(logs.multiline, logs.json_lines)],
+        # Ours first: the operator's processors can then use kubernetes.* fields.
+        "processors": [{"add_kubernetes_metadata": metadata}, *processors_yml(logs.processors)],
+    }
+
+
+def extra_input(extra: ExtraInput) -> dict[str, Any]:
+    parsers = _parsers(extra.multiline, extra.json_lines)
+    return {
+        "type": "filestream",
+        "id": extra.id,
+        "paths": list(extra.paths),
+        **({"prospector.scanner.exclude_files": list(extra.exclude_files)}
+           if extra.exclude_files else {}),
+        **FINGERPRINT,
+        **({"parsers": parsers} if parsers else {}),
+        **({"processors": processors_yml(extra.processors)} if extra.processors else {}),
+    }
+
+
+def _parsers(multiline: Multiline | None, json_lines: JsonLines | None) -> list[dict[str, Any]]:
+    """Join continuation lines, then decode the joined message."""
+    parsers: list[dict[str, Any]] = []
+    if multiline:
+        parsers.append({"multiline": {
+            "type": "pattern",
+            "pattern": multiline.pattern,
+            "negate": multiline.negate,
+            "match": multiline.match,
+            "max_lines": multiline.max_lines,
+        }})
+    if json_lines:
+        ndjson: dict[str, Any] = {"target": json_lines.target,
+                                  "add_error_key": json_lines.add_error_key,
+                                  "overwrite_keys": json_lines.overwrite_keys}
+        if json_lines.message_key:
+            ndjson["message_key"] = json_lines.message_key
+        parsers.append({"ndjson": ndjson})
+    return parsers
