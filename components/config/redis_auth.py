@@ -61,4 +61,4 @@ class ExistingSecret(CamelModel):
     e.g. the rotation's date. It is written into redis' and filebeat's pod
     templates, so changing it rolls both, redis first. Default unset: the
     pods roll only when something else changes; Pulumi cannot see the
-    Secret's content. The ways to roll: docs/security.md#rotating-it."""
+    Secret's content. The ways to roll: [rotating it](security.md#rotating-it)."""
