@@ -2,7 +2,8 @@
 
 The password never enters redis.conf: that file lands in a ConfigMap, which
 anyone who can read the namespace can read. redis.conf `include`s a file
-from the auth Secret instead, mounted at `AUTH_DIR`.
+from the auth Secret instead, mounted at `AUTH_DIR`, or with an existing
+Secret the one the start-up step writes at `STARTUP_AUTH_DIR`.
 """
 
 from ...config.redis import RedisConfig
