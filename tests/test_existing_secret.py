@@ -292,3 +292,45 @@ def test_the_missing_password_names_existing_secret_as_the_alternative():
         render(raw_config(minimal()), "test")
     assert str(caught.value).endswith(
         "or name a Secret that holds it with redis.existingSecret")
+
+
+def test_each_node_class_runs_the_step_with_its_own_resources():
+    config = existing()
+    config["filebeat"] |= {
+        "resources": {"requests": {"cpu": "100m"}},
+        "nodeClasses": {
+            "big": {"nodeSelector": {"node.kubernetes.io/instance-type": "m5.4xlarge"},
+                    "resources": {"requests": {"cpu": "500m", "memory": "512Mi"}}},
+            "small": {"nodeSelector": {"node.kubernetes.io/instance-type": "t3.medium"}}}}
+    daemon_sets = render_config(config).manifests["DaemonSet"]
+    for name in ("filebeat-big", "filebeat-small"):
+        pod = daemon_sets[name]["spec"]["template"]["spec"]
+        [init] = pod["initContainers"]
+        assert init["resources"] == pod["containers"][0]["resources"]
+        assert daemon_sets[name]["spec"]["template"]["metadata"]["annotations"].get(
+            "checksum/redis-auth-version") is None
+    assert daemon_sets["filebeat-big"]["spec"]["template"]["spec"]["initContainers"][0][
+        "resources"] != daemon_sets["filebeat-small"]["spec"]["template"]["spec"][
+        "initContainers"][0]["resources"]
+
+
+def test_the_components_refuse_both_sources_of_the_password():
+    import pulumi
+
+    from components import Filebeat, Redis
+    from components.render.mockrun import run_with_mocks
+    from components.render.renderer import raw_config
+
+    config = validated(existing())
+
+    def redis_with_a_password_too():
+        Redis(config.redis, "default", "cluster.local", password=pulumi.Output.secret(PASSWORD))
+
+    def filebeat_with_both():
+        Filebeat(config.filebeat, "default", "redis", 6379, redis_password=PASSWORD,
+                 existing_secret=config.redis.existing_secret)
+
+    for program, message in ((redis_with_a_password_too, "give a password or an existingSecret"),
+                             (filebeat_with_both, "a redis_password or an existing_secret")):
+        with pytest.raises(ValueError, match=message):
+            run_with_mocks(program, "test", raw_config(existing()))
