@@ -30,6 +30,7 @@ _EXPORTS = {
     "UpdateStrategy": "config.rollout",
     "parse_config": "config.parse",
     "Filebeat": "workloads.filebeat",
+    "InitStep": "workloads.node_daemon",
     "Mount": "workloads.pod_template",
     "NodeDaemon": "workloads.node_daemon",
     "PodAdditions": "workloads.node_daemon",
@@ -42,6 +43,7 @@ __all__ = [
     "ConfigError",
     "Filebeat",
     "FilebeatConfig",
+    "InitStep",
     "Mount",
     "NodeDaemon",
     "NodeDaemonConfig",
@@ -82,7 +84,7 @@ if TYPE_CHECKING:
     from .config.rollout import OnDelete, RollingUpdate, UpdateStrategy
     from .config.stack import StackConfig
     from .workloads.filebeat import Filebeat
-    from .workloads.node_daemon import NodeDaemon, PodAdditions
+    from .workloads.node_daemon import InitStep, NodeDaemon, PodAdditions
     from .workloads.pod_template import Mount
     from .workloads.program import Stack, build, main
     from .workloads.redis import Redis

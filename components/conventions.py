@@ -10,6 +10,10 @@ change is a template change and rolls the pods."""
 AUTH_CHECKSUM_ANNOTATION = "checksum/redis-auth"
 """On a pod template: a slow, salted digest of the redis password, so
 rotating the password rolls the pods that use it (see `secret_checksum`)."""
+AUTH_VERSION_ANNOTATION = "checksum/redis-auth-version"
+"""On a pod template, instead of `checksum/redis-auth` when the password is
+in a Secret the stack did not make: the `existingSecret.version` the
+operator bumps with each rotation, since Pulumi cannot read that Secret."""
 OWNED_POD_ANNOTATION_PREFIXES = ("checksum/",)
 """Pod-template annotation keys we write ourselves, so a stack's
 `podAnnotations` may not set them."""

@@ -34,10 +34,12 @@ PASSWORD = "test-only-password-0123456789"
 
 def render_config(config, secrets=None, **kwargs):
     """The kit's `render_config`, with the redis password set as a secret
-    whenever the config leaves redis.auth on, as a real stack must."""
+    whenever the config leaves redis.auth on and names no existingSecret, as
+    a real stack must."""
     from components.testing import render_config as render
 
-    auth = config.get("redis", {}).get("auth", True) if isinstance(config, dict) else True
+    redis = config.get("redis", {}) if isinstance(config, dict) else {}
+    auth = redis.get("auth", True) and "existingSecret" not in redis
     if auth and "redisPassword" not in (secrets or {}):
         secrets = {**(secrets or {}), "redisPassword": PASSWORD}
     return render(config, secrets=secrets, **kwargs)

@@ -56,7 +56,8 @@ def test_the_engine_refuses_to_deploy_without_it():
     assert str(caught.value) == (
         "stacks/Pulumi.dev.yaml: redisPassword: is required because redis.auth is true; set it "
         "with `pulumi config set --secret redis-filebeat:redisPassword "
-        "\"$(openssl rand -base64 24)\"`")
+        "\"$(openssl rand -base64 24)\"`, or name a Secret that holds it with "
+        "redis.existingSecret")
 
 
 def test_a_plain_text_password_is_refused(tmp_path):

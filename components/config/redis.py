@@ -29,6 +29,7 @@ from .kube_types import (
 from .monitoring import Monitoring
 from .node_selection import NodeAffinity, TopologySpread
 from .pod import Toleration
+from .redis_auth import ExistingSecret
 from .workload import WorkloadConfig
 
 AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
@@ -140,8 +141,13 @@ class RedisConfig(WorkloadConfig):
     """The port redis listens on inside the pod, and so the Service's
     targetPort. Default 6379, redis' own."""
     auth: bool = True
-    """Require the password from the `redisPassword` secret. Default true;
-    only the tutorial's demo turns it off."""
+    """Require a password: from the `redisPassword` secret, or from
+    `existingSecret`. Default true; only the tutorial's demo turns it off."""
+    existing_secret: ExistingSecret | None = None
+    """Take the password from a Secret someone else made (External Secrets,
+    Sealed Secrets) instead of `redisPassword`. Default unset: the stack
+    makes its own Secret from `redisPassword`. Refused together with
+    `redisPassword`, and with `auth: false`."""
     maxmemory: Quantity | None = None
     """The most memory the buffer may hold, e.g. '192Mi': a whole number of
     bytes from 1Mi to 1Pi, below limits.memory. Default: 75% of limits.memory

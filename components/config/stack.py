@@ -21,8 +21,10 @@ SECRET_KEYS = frozenset({PASSWORD_KEY})
 written into a manifest in plain text."""
 PASSWORD_REQUIRED = (
     "is required because redis.auth is true; set it with `pulumi config set --secret "
-    "redis-filebeat:redisPassword \"$(openssl rand -base64 24)\"`"
+    "redis-filebeat:redisPassword \"$(openssl rand -base64 24)\"`, or name a Secret "
+    "that holds it with redis.existingSecret"
 )
+EXISTING_SECRET_KEY = "redis.existingSecret"
 
 
 class StackConfig(CamelModel):
@@ -53,7 +55,8 @@ class StackConfig(CamelModel):
     naming the field and the tool that owns it."""
     redis_password: Annotated[SecretStr, Field(min_length=16, max_length=512)] | None = None
     """The password redis requires and filebeat sends: set exactly when
-    redis.auth is on, with `pulumi config set --secret redis-filebeat:redisPassword`.
+    redis.auth is on and redis.existingSecret is not, with
+    `pulumi config set --secret redis-filebeat:redisPassword`.
     It reaches the cluster only inside Kubernetes Secrets. 16 to 512 printable
     characters (redis answers thousands of guesses a second), without `${`,
     which filebeat would expand."""
@@ -89,7 +92,16 @@ class StackConfig(CamelModel):
 
     @model_validator(mode="after")
     def _password_matches_auth(self) -> "StackConfig":
-        if self.redis.auth and self.redis_password is None:
+        existing = self.redis.existing_secret
+        if existing is not None and not self.redis.auth:
+            raise KeyedError(EXISTING_SECRET_KEY, (
+                "is set, but redis.auth is false, so redis would not ask for a password; "
+                "remove the key or turn auth on"))
+        if existing is not None and self.redis_password is not None:
+            raise KeyedError(EXISTING_SECRET_KEY, (
+                "is set, and so is redisPassword; pick one: the stack's own secret, "
+                "or a Secret someone else made"))
+        if self.redis.auth and self.redis_password is None and existing is None:
             raise KeyedError(PASSWORD_KEY, PASSWORD_REQUIRED)
         if not self.redis.auth and self.redis_password is not None:
             raise KeyedError(PASSWORD_KEY, (

@@ -31,7 +31,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 from ..config.kube_types import pinned
 from ..config.pod import Resources, SELinuxOptions
 from ..config.workload import WorkloadConfig
-from ..conventions import AUTH_CHECKSUM_ANNOTATION, CHECKSUM_ANNOTATION
+from ..conventions import AUTH_CHECKSUM_ANNOTATION, AUTH_VERSION_ANNOTATION, CHECKSUM_ANNOTATION
 from .pod import container_security, pod_security
 
 
@@ -97,8 +97,9 @@ class Mount:
 
 @dataclass(frozen=True)
 class Sidecar:
-    """A second container in the pod, such as an exporter. It runs under the
-    pod's security context like the first, with a security context of its
+    """A second container in the pod, such as an exporter, or one that runs
+    to completion before the others start (an init container). It runs under
+    the pod's security context like the first, with a security context of its
     own built the same way, and mounts only the volumes it lists."""
 
     container: Container
@@ -111,21 +112,24 @@ def pod_template(
     mounts: Sequence[Mount] = (),
     checksum: pulumi.Input[str] | None = None,
     auth_checksum: pulumi.Input[str] | None = None,
+    auth_version: str | None = None,
     service_account_name: pulumi.Input[str] | None = None,
     fs_group: int | None = None,
     scheduling: Scheduling = Scheduling(),
     extra: PodMetadata = PodMetadata(),
     sidecars: Sequence[Sidecar] = (),
+    init_containers: Sequence[Sidecar] = (),
 ) -> PodTemplateSpecArgs:
     """`labels` are the selector's. `checksum` is the digest of the config the pods
     read (see `config_checksum`), `auth_checksum` that of the redis password they
-    use (see `secret_checksum`)."""
-    checksums = {CHECKSUM_ANNOTATION: checksum, AUTH_CHECKSUM_ANNOTATION: auth_checksum}
+    use (see `secret_checksum`), `auth_version` the version of an existing Secret's."""
+    checksums = {CHECKSUM_ANNOTATION: checksum, AUTH_CHECKSUM_ANNOTATION: auth_checksum,
+                 AUTH_VERSION_ANNOTATION: auth_version}
     annotations = {**extra.annotations,
                    **{key: value for key, value in checksums.items() if value is not None}}
     # One volume per name: a sidecar may mount a volume the first container has.
     volumes = {m.volume.name: m.volume for m in (*mounts, *(
-        mount for sidecar in sidecars for mount in sidecar.mounts))}
+        mount for sidecar in (*init_containers, *sidecars) for mount in sidecar.mounts))}
     return PodTemplateSpecArgs(
         metadata=ObjectMetaArgs(
             labels={**extra.labels, **labels},
@@ -152,6 +156,8 @@ def pod_template(
             # Names, not the Secrets' outputs: the stack does not create them.
             image_pull_secrets=[LocalObjectReferenceArgs(name=n)
                                 for n in extra.image_pull_secrets] or None,
+            init_containers=[_container_args(init.container, init.mounts)
+                             for init in init_containers] or None,
             containers=[_container_args(container, mounts), *(
                 _container_args(sidecar.container, sidecar.mounts) for sidecar in sidecars)],
             volumes=list(volumes.values()) or None,

@@ -58,12 +58,13 @@ def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS) -> S
     redis = Redis(config.redis, namespace, config.cluster_domain, password,
                   client_labels=config.filebeat.labels, auth_checksum=checksum,
                   watched=WatchedList(output.db, output.key), opts=opts)
-    # filebeat waits for redis, so a rotated password rolls redis first;
+    # filebeat waits for redis, so a rotated password (or a bumped
+    # existingSecret.version) rolls redis first;
     # filebeat's old pods retry (holding their place in each file) until
     # their own turn brings the new password.
     filebeat = Filebeat(config.filebeat, namespace, redis.host, redis.port, password,
-                        auth_checksum=checksum, wait_for=[redis], extra=filebeat_extra,
-                        opts=opts)
+                        auth_checksum=checksum, existing_secret=config.redis.existing_secret,
+                        wait_for=[redis], extra=filebeat_extra, opts=opts)
     return Stack(redis, filebeat)
 
 

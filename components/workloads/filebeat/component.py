@@ -26,8 +26,10 @@ from pulumi_kubernetes.rbac.v1 import (
 )
 
 from ...config.filebeat import CONFIG_FILE, FilebeatConfig
+from ...config.redis_auth import ExistingSecret
 from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
 from ..pod_template import Mount
+from .auth import startup_auth
 from .yml import MONITORING_HOST, filebeat_yml, output_auth_yml
 
 AUTH_DIR = "/etc/filebeat-auth"
@@ -62,7 +64,8 @@ class Filebeat(pulumi.ComponentResource):
     service_account: ServiceAccount | None
     """The identity add_kubernetes_metadata reads the API with, when the config is generated."""
     auth_secret: Secret | None
-    """The redis password as a filebeat config fragment, when redis requires one."""
+    """The redis password as a filebeat config fragment, when redis requires
+    one and the stack holds it (not with `existing_secret`)."""
     names: pulumi.Output[list[str]]
     """The DaemonSets' names, for `kubectl rollout status ds/<name>`."""
 
@@ -74,12 +77,15 @@ class Filebeat(pulumi.ComponentResource):
         redis_port: pulumi.Input[int],
         redis_password: pulumi.Input[str] | None = None,
         auth_checksum: pulumi.Input[str] | None = None,
+        existing_secret: ExistingSecret | None = None,
         wait_for: Sequence[pulumi.Resource] = (),
         extra: PodAdditions = NO_ADDITIONS,
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`auth_checksum` (from `secret_checksum`) rolls the pods when the password
-        changes. `wait_for`: what the DaemonSets are created and updated after.
+        changes. `existing_secret`: instead of `redis_password`, a Secret someone
+        else made; its `version` rolls the pods. `wait_for`: what the DaemonSets
+        are created and updated after.
         `extra`: what your program adds to every filebeat pod: env, files for
         filebeat's ConfigMap, args (after ours: `-c <file>` merges one more config
         file), mounts and depends_on. The rest is filebeat's own to set."""
@@ -95,8 +101,16 @@ class Filebeat(pulumi.ComponentResource):
         mounts: list[Mount] = []
         waivers: list[tuple[str, str]] = []
         self.auth_secret = None
-        if redis_password is not None:
+        if redis_password is not None and existing_secret is not None:
+            raise ValueError("give Filebeat a redis_password or an existing_secret, not both")
+        fragment_dir = None
+        startup = startup_auth(existing_secret, AUTH_FILE) if existing_secret else None
+        if startup is not None:
+            fragment_dir = startup.files.mount_path
+            mounts.append(startup.files)
+        elif redis_password is not None:
             self.auth_secret = self._auth_secret(config, redis_password)
+            fragment_dir = AUTH_DIR
             mounts.append(Mount(VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
                 secret_name=config.auth_secret_name, default_mode=0o400)),
                 mount_path=AUTH_DIR))
@@ -114,13 +128,16 @@ class Filebeat(pulumi.ComponentResource):
         _check_extra(extra)
         additions = PodAdditions(env=[*env, *extra.env], mounts=[*mounts, *extra.mounts],
                                  waivers=waivers, auth_checksum=auth_checksum,
+                                 auth_version=existing_secret.version if existing_secret
+                                 else None,
+                                 init_steps=[startup.step] if startup else [],
                                  files=dict(extra.files), args=list(extra.args),
                                  depends_on=[*([self.auth_secret] if self.auth_secret else []),
                                              *wait_for, *extra.depends_on])
         if config.generate_config:
             config_args = ["-c", f"{config.config_mount_path}/{CONFIG_FILE}"]
-            if redis_password is not None:
-                config_args += ["-c", f"{AUTH_DIR}/{AUTH_FILE}"]
+            if fragment_dir is not None:
+                config_args += ["-c", f"{fragment_dir}/{AUTH_FILE}"]
             self.service_account = self._rbac(config)
             liveness, readiness = _probes(config, config_args)
             additions = replace(

@@ -1,5 +1,5 @@
 """A generic per-node agent: the DaemonSet component and the plan it follows."""
 
-from .component import NO_ADDITIONS, NodeDaemon, PodAdditions
+from .component import NO_ADDITIONS, InitStep, NodeDaemon, PodAdditions
 
-__all__ = ["NO_ADDITIONS", "NodeDaemon", "PodAdditions"]
+__all__ = ["NO_ADDITIONS", "InitStep", "NodeDaemon", "PodAdditions"]

@@ -27,7 +27,7 @@ from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
 from ...config.daemon import NodeDaemonConfig
 from ..pod import PRIVILEGED_WAIVERS, config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
+from ..pod_template import Container, Mount, PodMetadata, Scheduling, Sidecar, pod_template
 from ..scheduling import affinity_args
 from .network_policy import daemon_network_policy
 from .plan import (
@@ -41,6 +41,19 @@ from .quota import critical_pods_quota
 from .service import daemon_service
 
 CONFIG_VOLUME = "config"
+
+
+@dataclass(frozen=True)
+class InitStep:
+    """A command that runs to completion before the daemon starts: an init
+    container in the daemon's own image, as its user and with its resources,
+    with a read-only root filesystem. The daemon's image is on every node
+    already; a second one would be pulled onto each."""
+
+    name: str
+    command: Sequence[str]
+    args: Sequence[str] = ()
+    mounts: Sequence[Mount] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,11 @@ class PodAdditions:
     auth_checksum: pulumi.Input[str] | None = None
     """A digest of a secret the pods read (see `secret_checksum`), so that
     changing it rolls them too."""
+    auth_version: str | None = None
+    """The version of a Secret the stack did not make, which rolls the pods
+    when it changes, as `auth_checksum` does for ours."""
+    init_steps: Sequence[InitStep] = ()
+    """Run in order before the daemon, each to completion."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What the pods read or talk to (a Secret, the redis they write to): the
     DaemonSets are created, and updated, after them."""
@@ -135,6 +153,7 @@ class NodeDaemon(pulumi.ComponentResource):
                         plan.labels, _container(config, plan, additions), mounts,
                         checksum=checksum,
                         auth_checksum=additions.auth_checksum,
+                        auth_version=additions.auth_version,
                         service_account_name=additions.service_account_name,
                         scheduling=Scheduling(
                             node_selector=plan.node_selector,
@@ -145,6 +164,8 @@ class NodeDaemon(pulumi.ComponentResource):
                                 config.termination_grace_period_seconds),
                         ),
                         extra=PodMetadata.of(config),
+                        init_containers=[_init_container(config, plan, step)
+                                         for step in additions.init_steps],
                     ),
                 ),
                 opts=after,
@@ -195,3 +216,17 @@ def _container(config: NodeDaemonConfig, plan: DaemonSetPlan,
         readiness_probe=additions.readiness_probe,
         liveness_probe=additions.liveness_probe,
     )
+
+
+def _init_container(config: NodeDaemonConfig, plan: DaemonSetPlan, step: InitStep) -> Sidecar:
+    return Sidecar(Container(
+        name=step.name,
+        image=config.image,
+        image_digest=config.image_digest,
+        image_pull_policy=config.pull_policy,
+        # It runs alone, before the daemon: its requests add nothing to the pod's.
+        resources=plan.resources,
+        run_as_user=config.run_as_user,
+        command=step.command,
+        args=step.args,
+    ), step.mounts)

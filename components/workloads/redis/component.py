@@ -30,6 +30,7 @@ from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args, spread_args, tolerations_args
 from .alerts import FILEBEATS_DEFAULT_LIST, WatchedList
+from .auth import startup_auth
 from .conf import (
     AUTH_DIR,
     AUTH_FILE,
@@ -38,6 +39,7 @@ from .conf import (
     DATA_DIR,
     PASSWORD_FILE,
     auth_conf,
+    auth_dir,
     redis_conf,
 )
 from .monitoring import (
@@ -64,7 +66,9 @@ def ping_command(config: RedisConfig, answers: str) -> list[str]:
     """
     ping = f"redis-cli -p {config.container_port} ping | grep -qE '^({answers})'"
     if config.auth:
-        ping = f'REDISCLI_AUTH="$(cat {AUTH_DIR}/{PASSWORD_FILE})" {ping}'
+        # With an existing Secret, the start-up step's copy: the password this
+        # redis started with, not the Secret's newer one (redis/auth.py).
+        ping = f'REDISCLI_AUTH="$(cat {auth_dir(config)}/{PASSWORD_FILE})" {ping}'
     return ["sh", "-c", ping]
 
 
@@ -80,7 +84,8 @@ class Redis(pulumi.ComponentResource):
     service: Service
     config_map: ConfigMap
     auth_secret: Secret | None
-    """The password, for redis and for any client in the namespace: key `password`."""
+    """The password, for redis and for any client in the namespace: key `password`.
+    None with `existingSecret`: that Secret is someone else's."""
     claim: PersistentVolumeClaim | None
     """The append-only file's volume, when persistence is on."""
     host: pulumi.Output[str]
@@ -99,13 +104,15 @@ class Redis(pulumi.ComponentResource):
         watched: WatchedList = FILEBEATS_DEFAULT_LIST,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """`password` is required when `config.auth` is on. `client_labels` are
+        """`password` is required when `config.auth` is on, unless the config
+        names an `existingSecret`, which it must then not be. `client_labels` are
         the pods (filebeat's) that the NetworkPolicy lets in besides `config.clients`.
         `auth_checksum` (from `secret_checksum`) rolls the pod when the password changes.
         `watched` is the list filebeat pushes to, whose length monitoring exports."""
         super().__init__("redis-filebeat:components:Redis", config.name, None, opts)
-        if config.auth and password is None:
-            raise ValueError("redis auth is on, but no password was given")
+        if config.auth and (password is None) == (config.existing_secret is None):
+            raise ValueError("redis auth is on: give a password or an existingSecret, "
+                             "not both or neither")
         child = pulumi.ResourceOptions(parent=self)
         labels = config.labels
         metadata: dict[str, Any] = {"namespace": namespace, "labels": labels}
@@ -136,12 +143,16 @@ class Redis(pulumi.ComponentResource):
                 name=config.config_map_name)), CONFIG_DIR),
             Mount(self._data_volume(config), DATA_DIR, read_only=None),
         ]
-        auth_volume = None
-        if self.auth_secret is not None:
-            auth_volume = VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
-                secret_name=config.auth_secret_name, default_mode=0o440))
-            mounts.append(Mount(auth_volume, AUTH_DIR))
-        sidecars = [exporter_sidecar(config, watched, REDIS_UID, auth_volume)] \
+        auth_mount = None
+        startup = startup_auth(config, REDIS_UID)
+        if startup is not None:
+            auth_mount = startup.files
+        elif self.auth_secret is not None:
+            auth_mount = Mount(VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
+                secret_name=config.auth_secret_name, default_mode=0o440)), AUTH_DIR)
+        if auth_mount is not None:
+            mounts.append(auth_mount)
+        sidecars = [exporter_sidecar(config, watched, REDIS_UID, auth_mount)] \
             if config.monitoring.enabled else []
         read = [self.config_map, *(r for r in (self.auth_secret, self.claim) if r)]
         self.deployment = Deployment(
@@ -161,10 +172,15 @@ class Redis(pulumi.ComponentResource):
                 if config.persistence.enabled else None,
                 template=pod_template(labels, _container(config), mounts,
                                       checksum=config_checksum(conf),
-                                      auth_checksum=auth_checksum, fs_group=REDIS_UID,
+                                      auth_checksum=auth_checksum,
+                                      auth_version=config.existing_secret.version
+                                      if config.existing_secret else None,
+                                      fs_group=REDIS_UID,
                                       scheduling=_scheduling(config),
                                       extra=PodMetadata.of(config),
-                                      sidecars=sidecars),
+                                      sidecars=sidecars,
+                                      init_containers=[startup.init_container]
+                                      if startup else ()),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=read),
         )

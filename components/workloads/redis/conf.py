@@ -2,7 +2,8 @@
 
 The password never enters redis.conf: that file lands in a ConfigMap, which
 anyone who can read the namespace can read. redis.conf `include`s a file
-from the auth Secret instead, mounted at `AUTH_DIR`.
+from the auth Secret instead, mounted at `AUTH_DIR`, or with an existing
+Secret the one the start-up step writes at `STARTUP_AUTH_DIR`.
 """
 
 from ...config.redis import RedisConfig
@@ -10,6 +11,9 @@ from ...config.redis import RedisConfig
 CONFIG_DIR = "/etc/redis"
 CONFIG_FILE = "redis.conf"
 AUTH_DIR = "/etc/redis-auth"
+STARTUP_AUTH_DIR = "/run/redis-auth"
+"""With redis.existingSecret, where auth.conf is instead: a memory-backed
+folder that the start-up step writes (redis/auth.py)."""
 AUTH_FILE = "auth.conf"
 PASSWORD_FILE = "password"
 DATA_DIR = "/data"
@@ -65,8 +69,13 @@ def redis_conf(config: RedisConfig) -> str:
             'save ""',
         ]
     if config.auth:
-        lines.append(f"include {AUTH_DIR}/{AUTH_FILE}")
+        lines.append(f"include {auth_dir(config)}/{AUTH_FILE}")
     return "\n".join(lines) + "\n"
+
+
+def auth_dir(config: RedisConfig) -> str:
+    """The folder redis finds auth.conf in: our Secret's, or the start-up step's."""
+    return STARTUP_AUTH_DIR if config.existing_secret is not None else AUTH_DIR
 
 
 def auth_conf(password: str) -> str:

@@ -4,7 +4,8 @@ The exporter runs in redis' pod and reaches it on localhost, so the redis
 port stays closed to everyone the NetworkPolicy does not name; only the
 metrics port opens, and only to the scraper's namespace. It reads the
 password from the auth Secret's files, never from its environment (which
-`kubectl describe` and every crash reporter show).
+`kubectl describe` and every crash reporter show): our auth Secret's, or the
+start-up step's with an existing Secret (redis/auth.py).
 """
 
 import json
@@ -21,7 +22,6 @@ from pulumi_kubernetes.core.v1 import (
     Service,
     ServicePortArgs,
     ServiceSpecArgs,
-    VolumeArgs,
 )
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
@@ -29,12 +29,12 @@ from ...config.monitoring import metrics_service_name
 from ...config.redis import RedisConfig
 from ..pod_template import Container, Mount, Sidecar
 from .alerts import WatchedList, buffer_rule_groups
-from .conf import AUTH_DIR
 
 API_VERSION = "monitoring.coreos.com/v1"
 EXPORTER_PASSWORDS_FILE = "exporter-passwords.json"
-"""In the auth Secret beside `password`: redis_exporter's --redis.password-file
-is not a password but a JSON map from each redis URI to its password."""
+"""In the auth Secret beside `password` (or the start-up step's folder):
+redis_exporter's --redis.password-file is not a password but a JSON map from
+each redis URI to its password."""
 METRICS_PORT_NAME = "metrics"
 COMPONENT_LABEL = "app.kubernetes.io/component"
 
@@ -50,8 +50,9 @@ def exporter_passwords(config: RedisConfig, password: str) -> str:
 
 
 def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int,
-                     auth_volume: VolumeArgs | None) -> Sidecar:
-    """The exporter container. `auth_volume` is the auth Secret's, when auth is on."""
+                     auth: Mount | None) -> Sidecar:
+    """The exporter container. `auth` is the folder that holds its password
+    file, when auth is on."""
     monitoring = config.monitoring
     if monitoring.image is None:
         raise ValueError("redis monitoring is enabled without an exporter image")
@@ -66,9 +67,9 @@ def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int
         "--redis-only-metrics",
     ]
     mounts = []
-    if auth_volume is not None:
-        args.append(f"--redis.password-file={AUTH_DIR}/{EXPORTER_PASSWORDS_FILE}")
-        mounts.append(Mount(auth_volume, AUTH_DIR))
+    if auth is not None:
+        args.append(f"--redis.password-file={auth.mount_path}/{EXPORTER_PASSWORDS_FILE}")
+        mounts.append(auth)
     health = HTTPGetActionArgs(path="/health", port=METRICS_PORT_NAME)
     return Sidecar(Container(
         name="redis-exporter",

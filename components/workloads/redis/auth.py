@@ -1,0 +1,77 @@
+"""redis' password from a Secret the stack did not make: the start-up step and its volumes.
+
+Only the init container mounts that Secret, and only its one key. It writes
+what redis, the probes and the exporter read into a memory-backed emptyDir:
+auth.conf, the password, and the exporter's JSON map. Each of them then reads
+the password this pod's redis started with, even after the Secret changes:
+the kubelet rewrites a mounted Secret in place, and probes that read the new
+password while redis still asks for the old one would fail, and the liveness
+probe would restart redis and drop the buffer.
+"""
+
+from dataclasses import dataclass
+
+from pulumi_kubernetes.core.v1 import (
+    EmptyDirVolumeSourceArgs,
+    KeyToPathArgs,
+    SecretVolumeSourceArgs,
+    VolumeArgs,
+)
+
+from ...config.redis import RedisConfig
+from ..auth_startup import REDIS_SCRIPT
+from ..pod_template import Container, Mount, Sidecar
+from .conf import AUTH_DIR, AUTH_FILE, PASSWORD_FILE, STARTUP_AUTH_DIR
+from .monitoring import EXPORTER_PASSWORDS_FILE, redis_uri
+
+INIT_CONTAINER = "redis-auth"
+SOURCE_VOLUME = "existing-auth"
+FILES_VOLUME = "auth-files"
+FILES_SIZE_LIMIT = "1Mi"
+"""The files are a few hundred bytes; in memory, they count against the pod's limit."""
+
+
+@dataclass(frozen=True)
+class StartupAuth:
+    init_container: Sidecar
+    files: Mount
+    """The folder the step writes, read-only, for redis and the exporter."""
+
+
+def startup_auth(config: RedisConfig, run_as_user: int) -> StartupAuth | None:
+    """The init container and the folder it fills, when `existingSecret` is set."""
+    existing = config.existing_secret
+    if existing is None:
+        return None
+    # The key is projected as `password`, where our own Secret has it, so the
+    # step reads one file name whatever the Secret calls it; the Secret's
+    # other keys stay out of the pod.
+    source = VolumeArgs(name=SOURCE_VOLUME, secret=SecretVolumeSourceArgs(
+        secret_name=existing.name, items=[KeyToPathArgs(key=existing.key, path=PASSWORD_FILE)],
+        default_mode=0o440))
+    # In memory, as a Secret's own volume is: the password never reaches
+    # the node's disk.
+    files = VolumeArgs(name=FILES_VOLUME, empty_dir=EmptyDirVolumeSourceArgs(
+        medium="Memory", size_limit=FILES_SIZE_LIMIT))
+    args = [existing.name, existing.key, f"{AUTH_DIR}/{PASSWORD_FILE}",
+            f"{STARTUP_AUTH_DIR}/{AUTH_FILE}", f"{STARTUP_AUTH_DIR}/{PASSWORD_FILE}"]
+    if config.monitoring.enabled:
+        args += [f"{STARTUP_AUTH_DIR}/{EXPORTER_PASSWORDS_FILE}", redis_uri(config)]
+    init = Container(
+        name=INIT_CONTAINER,
+        # redis' own image: on the node already, and it has a POSIX sh.
+        image=config.image,
+        image_digest=config.image_digest,
+        image_pull_policy=config.pull_policy,
+        # An init container runs alone, before redis: its requests add nothing
+        # to the pod's.
+        resources=config.resources,
+        run_as_user=run_as_user,
+        command=["sh", "-c", REDIS_SCRIPT, INIT_CONTAINER],
+        args=args,
+    )
+    return StartupAuth(
+        Sidecar(init, [Mount(source, AUTH_DIR),
+                       Mount(files, STARTUP_AUTH_DIR, read_only=None)]),
+        Mount(files, STARTUP_AUTH_DIR),
+    )
