@@ -52,8 +52,10 @@ def test_an_unknown_key_stops_preview_with_our_line(cluster, tmp_path):
         stack.tear_down(on_output=lambda line: None)
 
 
-def render(stack: str) -> str:
-    result = run([sys.executable, "-m", "components", "render", "--stack", stack])
+def render(stack: str, *overrides: str) -> str:
+    """`render --stack STACK`, with `--set` arguments."""
+    sets = [arg for override in overrides for arg in ("--set", override)]
+    result = run([sys.executable, "-m", "components", "render", "--stack", stack, *sets])
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -111,6 +113,24 @@ def monitoring_crds(cluster):
 @pytest.mark.parametrize("stack", COMMITTED_STACKS)
 def test_the_render_passes_server_side_validation(monitoring_crds, stack):
     assert_dry_run_passes(render(stack))
+
+
+POD_SPEC_OPTIONS = {
+    # Init containers and memory-backed emptyDirs in both workloads, the
+    # exporter reading its file from one of them.
+    "existing-secret": ("prod", "redis.existingSecret.name=redis-auth-from-vault",
+                        "redis.existingSecret.version=2026-12"),
+    # privileged drops allowPrivilegeEscalation: false, which the API server
+    # refuses beside it.
+    "privileged-selinux": ("dev", "filebeat.privileged=true", "filebeat.seLinuxOptions.type=spc_t",
+                           "filebeat.seLinuxOptions.level=s0"),
+}
+"""Options that shape the pod spec in ways the committed stacks do not."""
+
+
+@pytest.mark.parametrize("options", POD_SPEC_OPTIONS.values(), ids=POD_SPEC_OPTIONS.keys())
+def test_pod_spec_options_pass_server_side_validation(monitoring_crds, options):
+    assert_dry_run_passes(render(*options))
 
 
 @pytest.mark.parametrize("expose", EXPOSURES)
