@@ -6,6 +6,7 @@ from the auth Secret instead, mounted at `AUTH_DIR`.
 """
 
 from ...config.redis import RedisConfig
+from .acl import config_argument, default_user_rules
 
 CONFIG_DIR = "/etc/redis"
 CONFIG_FILE = "redis.conf"
@@ -64,14 +65,34 @@ def redis_conf(config: RedisConfig) -> str:
             "appendonly no",
             'save ""',
         ]
+    rules = default_user_rules(config)
+    if rules and config.auth:
+        lines += [
+            "# No client may run the denied commands. The ACL line is in the auth file,",
+            "# with the password: a `user default` line resets what requirepass set.",
+            f"#   user default <password> {rules}",
+        ]
+    elif rules:
+        lines += [
+            "# No client may run the denied commands; auth is off, so: nopass.",
+            f"user default nopass {rules}",
+        ]
+    if config.extra_config:
+        lines.append("# From redis.extraConfig.")
+        lines += [" ".join([name, *map(config_argument, arguments)])
+                  for name, arguments in config.extra_config.items()]
     if config.auth:
         lines.append(f"include {AUTH_DIR}/{AUTH_FILE}")
     return "\n".join(lines) + "\n"
 
 
-def auth_conf(password: str) -> str:
-    """The `requirepass` line, quoted the way redis' config parser unquotes it."""
+def auth_conf(password: str, acl_rules: str | None = None) -> str:
+    """The `requirepass` line, quoted the way redis' config parser unquotes it;
+    with `acl_rules` (see `default_user_rules`), the default user's line instead,
+    holding the password, since redis applies that line after requirepass."""
     escaped = password.replace("\\", "\\\\").replace('"', '\\"')
+    if acl_rules is not None:
+        return f'user default ">{escaped}" {acl_rules}\n'
     return f'requirepass "{escaped}"\n'
 
 

@@ -65,6 +65,10 @@ def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int
         "--disable-scrape-endpoint",
         "--redis-only-metrics",
     ]
+    if {"CONFIG", "CONFIG|GET"} & set(config.denied_commands):
+        # Its CONFIG GET would only log NOPERM, to redis' ACL log too, on every
+        # scrape; it loses the redis_config_* metrics, which no alert reads.
+        args.append("--config-command=-")
     mounts = []
     if auth_volume is not None:
         args.append(f"--redis.password-file={AUTH_DIR}/{EXPORTER_PASSWORDS_FILE}")
