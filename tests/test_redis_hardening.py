@@ -114,6 +114,13 @@ def test_the_exporter_skips_config_get_only_when_config_is_denied():
     assert "--config-command=-" not in exporter_args(with_redis(deniedCommands=[], **MONITORED))
 
 
+def test_the_exporter_names_its_connection_only_when_client_is_allowed():
+    assert "--set-client-name=false" not in exporter_args(with_redis(**MONITORED))
+    for denied in ("CLIENT", "CLIENT|SETNAME"):
+        assert "--set-client-name=false" in exporter_args(with_redis(deniedCommands=[denied],
+                                                                     **MONITORED))
+
+
 @pytest.mark.parametrize(("denied", "message"), [
     ("@admin", "'@admin' is not a redis command: a name such as FLUSHALL, or a subcommand "
                "such as CONFIG|SET (ACL categories like @admin are not taken here)"),

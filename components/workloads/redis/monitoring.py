@@ -65,10 +65,14 @@ def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int
         "--disable-scrape-endpoint",
         "--redis-only-metrics",
     ]
-    if {"CONFIG", "CONFIG|GET"} & set(config.denied_commands):
-        # Its CONFIG GET would only log NOPERM, to redis' ACL log too, on every
-        # scrape; it loses the redis_config_* metrics, which no alert reads.
+    # A denied command the exporter sends would only log NOPERM, in redis' ACL
+    # log too, on every scrape. Without CONFIG GET it loses the redis_config_*
+    # metrics, which no alert reads; without CLIENT SETNAME, only its name.
+    denied = set(config.denied_commands)
+    if denied & {"CONFIG", "CONFIG|GET"}:
         args.append("--config-command=-")
+    if denied & {"CLIENT", "CLIENT|SETNAME"}:
+        args.append("--set-client-name=false")
     mounts = []
     if auth_volume is not None:
         args.append(f"--redis.password-file={AUTH_DIR}/{EXPORTER_PASSWORDS_FILE}")
