@@ -266,3 +266,21 @@ def test_a_value_is_an_argument_or_a_list_of_them(value):
     (line,) = refused(with_redis(extraConfig={"hz": value}))
     assert line.endswith("must be a string, a whole number, true or false, or a non-empty "
                          "list of strings and numbers"), line
+
+
+def test_editors_are_offered_exactly_the_directives_that_pass():
+    from pydantic import TypeAdapter, ValidationError
+
+    from components.config.redis_directives import ALLOWED, DirectiveName
+    from components.config.redis_names import DIRECTIVES
+
+    name = TypeAdapter(DirectiveName)
+    for directive in DIRECTIVES:
+        try:
+            name.validate_python(directive)
+        except ValidationError:
+            assert directive not in ALLOWED
+        else:
+            assert directive in ALLOWED
+    assert {"hz", "latency-monitor-threshold"} <= set(ALLOWED)
+    assert not {"port", "slaveof", "tls-port", "include"} & set(ALLOWED)

@@ -10,7 +10,7 @@ way redis' config parser reads them, so a value can never start a second line.
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, PlainValidator
+from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 
 from .kube_types import quoted
 from .redis_names import DIRECTIVES, REDIS_VERSION
@@ -113,7 +113,11 @@ def _arguments(value: object) -> list[str]:
     return arguments
 
 
-DirectiveName = Annotated[str, AfterValidator(_check_directive)]
+ALLOWED = sorted(name for name in DIRECTIVES if ALIASES.get(name, name) not in REFUSED
+                 and not name.startswith(TLS_PREFIX))
+"""What the JSON Schema offers editors to complete."""
+DirectiveName = Annotated[str, AfterValidator(_check_directive),
+                          WithJsonSchema({"type": "string", "enum": ALLOWED})]
 DirectiveValue = Annotated[list[str], PlainValidator(
     _arguments, json_schema_input_type=str | int | bool | list[str | int])]
 """One argument (a string, a number, or true/false for yes/no), or a list of them."""
