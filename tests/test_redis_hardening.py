@@ -128,6 +128,7 @@ def test_the_exporter_names_its_connection_only_when_client_is_allowed():
     ("flushal", "'flushal' is not a redis 7.4.1 command; redis would refuse to start on an "
                 "ACL rule that names it"),
     ("config|sett", "'config|sett' is not a redis 7.4.1 subcommand"),
+    ("SENTINEL", "'SENTINEL' is not a redis 7.4.1 command"),  # a sentinel's, not a server's
 ])
 def test_names_redis_does_not_know_are_refused(denied, message):
     (line,) = refused(with_redis(deniedCommands=[denied]))

@@ -103,21 +103,16 @@ COMMANDS = frozenset("""
     pubsub|shardnumsub punsubscribe quit randomkey readonly readwrite rename renamenx
     replconf replicaof reset restore restore-asking role rpop rpoplpush rpush rpushx sadd
     save scan scard script script|debug script|exists script|flush script|help script|kill
-    script|load sdiff sdiffstore select sentinel sentinel|ckquorum sentinel|config
-    sentinel|debug sentinel|failover sentinel|flushconfig sentinel|get-master-addr-by-name
-    sentinel|help sentinel|info-cache sentinel|is-master-down-by-addr sentinel|master
-    sentinel|masters sentinel|monitor sentinel|myid sentinel|pending-scripts sentinel|remove
-    sentinel|replicas sentinel|reset sentinel|sentinels sentinel|set
-    sentinel|simulate-failure sentinel|slaves set setbit setex setnx setrange shutdown
-    sinter sintercard sinterstore sismember slaveof slowlog slowlog|get slowlog|help
-    slowlog|len slowlog|reset smembers smismember smove sort sort_ro spop spublish
-    srandmember srem sscan ssubscribe strlen subscribe substr sunion sunionstore
-    sunsubscribe swapdb sync time touch ttl type unlink unsubscribe unwatch wait waitaof
-    watch xack xadd xautoclaim xclaim xdel xgroup xgroup|create xgroup|createconsumer
-    xgroup|delconsumer xgroup|destroy xgroup|help xgroup|setid xinfo xinfo|consumers
-    xinfo|groups xinfo|help xinfo|stream xlen xpending xrange xread xreadgroup xrevrange
-    xsetid xtrim zadd zcard zcount zdiff zdiffstore zincrby zinter zintercard zinterstore
-    zlexcount zmpop zmscore zpopmax zpopmin zrandmember zrange zrangebylex zrangebyscore
-    zrangestore zrank zrem zremrangebylex zremrangebyrank zremrangebyscore zrevrange
-    zrevrangebylex zrevrangebyscore zrevrank zscan zscore zunion zunionstore
+    script|load sdiff sdiffstore select set setbit setex setnx setrange shutdown sinter
+    sintercard sinterstore sismember slaveof slowlog slowlog|get slowlog|help slowlog|len
+    slowlog|reset smembers smismember smove sort sort_ro spop spublish srandmember srem
+    sscan ssubscribe strlen subscribe substr sunion sunionstore sunsubscribe swapdb sync
+    time touch ttl type unlink unsubscribe unwatch wait waitaof watch xack xadd xautoclaim
+    xclaim xdel xgroup xgroup|create xgroup|createconsumer xgroup|delconsumer xgroup|destroy
+    xgroup|help xgroup|setid xinfo xinfo|consumers xinfo|groups xinfo|help xinfo|stream xlen
+    xpending xrange xread xreadgroup xrevrange xsetid xtrim zadd zcard zcount zdiff
+    zdiffstore zincrby zinter zintercard zinterstore zlexcount zmpop zmscore zpopmax zpopmin
+    zrandmember zrange zrangebylex zrangebyscore zrangestore zrank zrem zremrangebylex
+    zremrangebyrank zremrangebyscore zrevrange zrevrangebylex zrevrangebyscore zrevrank
+    zscan zscore zunion zunionstore
 """.split())

@@ -7,7 +7,8 @@
 The names come from redis' own sources, never typed by hand: the directives
 from src/config.c (each create*Config name and alias, the deprecated ones it
 still accepts, and the five it parses itself), the commands from
-src/commands/*.json (a file with a "container" is a subcommand: `config|get`).
+src/commands/*.json (a file with a "container" is a subcommand: `config|get`),
+less the sentinel's own, which a redis server does not have.
 """
 
 import json
@@ -44,6 +45,8 @@ def commands(git_dir: str, tag: str) -> set[str]:
         if not path.endswith(".json"):
             continue
         for name, spec in json.loads(show(git_dir, tag, path)).items():
+            if "ONLY_SENTINEL" in spec.get("command_flags", ()):
+                continue  # a redis server does not have them, and refuses a rule naming one
             container = spec.get("container")
             names.add(f"{container}|{name}".lower() if container else name.lower())
     return names
