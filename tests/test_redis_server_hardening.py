@@ -4,8 +4,12 @@ The same harness as test_redis_server.py: the rendered ConfigMap and Secret
 become files, and redis-server runs the container's own command on them.
 """
 
+import os
+import re
+import shutil
 import subprocess
 import time
+import urllib.request
 
 import pytest
 import redis
@@ -36,6 +40,13 @@ def pod(tmp_path):
     yield run
     for started in pods:
         started.stop()
+
+
+REDIS_EXPORTER = shutil.which("redis_exporter")
+# .ci/run builds it (toolchain/build redis-exporter) and sets this, so that CI
+# fails rather than skips when it is missing.
+if not REDIS_EXPORTER and os.environ.get("REDIS_EXPORTER_REQUIRED") == "1":
+    pytest.fail("REDIS_EXPORTER_REQUIRED=1 but redis_exporter is not on PATH", pytrace=False)
 
 
 def drains_like_filebeat_and_a_reader(client: redis.Redis) -> None:
@@ -181,3 +192,55 @@ def test_a_user_line_resets_what_requirepass_set(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def scrape(port: int) -> str:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+                return reply.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.mark.skipif(not REDIS_EXPORTER, reason="redis_exporter is not on PATH (PATH=\"$("
+                                               "toolchain/build redis-exporter | tail -1):$PATH\")")
+def test_the_exporter_sends_nothing_denied_and_exports_what_the_alerts_read(pod):
+    metrics_port = free_port()
+    server = pod(monitoring={"enabled": True, "image": "oliver006/redis_exporter:v1.88.0",
+                             "scraperNamespace": "monitoring", "port": metrics_port}, **SMALL)
+    pod_spec = server.manifests["Deployment"]["redis"]["spec"]["template"]["spec"]
+    (exporter,) = (c for c in pod_spec["containers"] if c["name"] == "redis-exporter")
+    # Its own args, on the folders; the last listen address wins: loopback only.
+    args = [*map(server.local, exporter["args"]),
+            f"--web.listen-address=127.0.0.1:{metrics_port}"]
+    with server.client() as client:
+        with pytest.raises(redis.ResponseError, match="used memory > 'maxmemory'"):
+            for n in range(100_000):  # to maxmemory, for the OOM counter the alert reads
+                client.rpush("filebeat", f"{n:08d}" + "x" * 1024)
+        process = subprocess.Popen([REDIS_EXPORTER, *args], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            scrape(metrics_port)
+            metrics = scrape(metrics_port)  # a second scrape: nothing changes on repeat
+        finally:
+            process.terminate()
+            _, log = process.communicate(timeout=10)
+        errors = client.info("errorstats")
+    rules = server.manifests["PrometheusRule"]["redis"]["spec"]["groups"][0]["rules"]
+    read = {name for rule in rules for name in re.findall(r"\b(redis_\w+)\{", rule["expr"])}
+    assert read == {"redis_memory_used_bytes", "redis_memory_max_bytes", "redis_key_size",
+                    "redis_commands_total", "redis_errors_total", "redis_up"}
+    series = dict(line.rsplit(" ", 1) for line in metrics.splitlines()
+                  if line.startswith("redis_"))
+    assert read <= {name.split("{")[0] for name in series}, log
+    assert float(series["redis_up"]) == 1
+    assert float(series["redis_memory_max_bytes"]) == 2 * 2**20
+    assert float(series['redis_key_size{db="db0",key="filebeat"}']) > 100
+    assert float(series['redis_errors_total{err="OOM"}']) == 1
+    # No command it sent was refused: redis counts each NOPERM in errorstats.
+    assert "errorstat_NOPERM" not in errors, log
+    assert not any(name.startswith("redis_config_") for name in series)
