@@ -91,7 +91,9 @@ def test_redis_reads_auth_conf_from_the_start_up_step():
     assert init["name"] == "redis-auth"
     assert init["command"] == ["sh", "-c", REDIS_SCRIPT, "redis-auth"]
     assert init["args"] == ["redis-credentials", "password", "/etc/redis-auth/password",
-                            "/run/redis-auth/auth.conf", "/run/redis-auth/password"]
+                            "/run/redis-auth/auth.conf", "/run/redis-auth/password",
+                            "on ~* &* +@all -flushall -flushdb -swapdb -migrate -config -acl "
+                            "-module -debug -replicaof -slaveof -shutdown -keys -monitor"]
     assert mounts(init) == {
         "existing-auth": {"name": "existing-auth", "mountPath": "/etc/redis-auth",
                           "readOnly": True},
@@ -204,9 +206,14 @@ def test_with_monitoring_the_step_writes_the_exporters_file():
                                                "mountPath": "/run/redis-auth", "readOnly": True}}
 
 
+def test_with_no_denials_the_rules_argument_is_empty():
+    pod, _ = pods(render_config(existing(deniedCommands=[])).manifests)
+    assert pod["initContainers"][0]["args"][5] == ""
+
+
 def test_without_monitoring_no_exporter_file():
     pod, _ = pods(render_config(existing()).manifests)
-    assert len(pod["initContainers"][0]["args"]) == 5
+    assert len(pod["initContainers"][0]["args"]) == 6
     assert "exporter-passwords.json" not in str(pod)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.config.redis import RedisConfig
 from components.render.renderer import raw_config, render
 from tests.configs import with_redis
 
@@ -99,9 +100,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rendered(monitoring: bool = False, port: int = 6379) -> dict:
+def rendered(monitoring: bool = False, port: int = 6379, **redis) -> dict:
     """The manifests of a stack whose password is in Secret `creds`, key `pw`."""
-    fields: dict = {"existingSecret": {"name": "creds", "key": "pw"}, "containerPort": port}
+    fields: dict = {"existingSecret": {"name": "creds", "key": "pw"}, "containerPort": port,
+                    **redis}
     if monitoring:
         fields |= {"resources": {"limits": {"memory": "64Mi"}}, "maxmemory": "2Mi",
                    "monitoring": {"enabled": True, "image": EXPORTER,
@@ -211,6 +213,22 @@ def redis_server():
 
 
 @needs_redis
+def test_with_no_denials_the_step_writes_requirepass(shell_env, redis_server, tmp_path):
+    port = free_port()
+    pod = Pod(rendered(port=port, deniedCommands=[]), "Deployment", "redis",
+              TRICKY[0].encode(), tmp_path)
+    step = pod.run_init(shell_env)
+    assert step.returncode == 0, step.stderr
+    from components.workloads.redis.conf import auth_conf
+
+    assert pod.file("auth-files", "auth.conf").read_text() == auth_conf(TRICKY[0])
+    server = redis_server(pod, port)
+    assert server.cli("ping", password=TRICKY[0]) == "PONG"
+    assert server.cli("ping", password=TRICKY[0] + "x").startswith("NOAUTH")
+    assert server.cli("dbsize", password=TRICKY[0]) == "0"  # nothing denied
+
+
+@needs_redis
 @pytest.mark.parametrize("password", TRICKY, ids=range(len(TRICKY)))
 def test_redis_requires_exactly_the_secrets_password(password, shell_env, redis_server,
                                                      tmp_path):
@@ -220,10 +238,14 @@ def test_redis_requires_exactly_the_secrets_password(password, shell_env, redis_
     step = pod.run_init(shell_env)
     assert step.returncode == 0, step.stderr
     assert step.stderr == ""
+    from components.workloads.redis.acl import default_user_rules
     from components.workloads.redis.conf import auth_conf
 
-    # Escaped exactly as our own Secret's auth.conf is.
-    assert pod.file("auth-files", "auth.conf").read_text() == auth_conf(password)
+    # Escaped exactly as our own Secret's auth.conf is, in the default
+    # user's line with the command denials (redis.deniedCommands' default).
+    rules = default_user_rules(RedisConfig.model_validate(with_redis()["redis"]))
+    assert rules is not None and "-flushall" in rules
+    assert pod.file("auth-files", "auth.conf").read_text() == auth_conf(password, rules)
     assert json.loads(pod.file("auth-files", "exporter-passwords.json").read_text()) == {
         f"redis://localhost:{port}": password}
     for written in pod.folders["auth-files"].iterdir():
@@ -233,6 +255,7 @@ def test_redis_requires_exactly_the_secrets_password(password, shell_env, redis_
     assert server.cli("ping", password=None).startswith("NOAUTH")
     # A near miss is refused too: redis-cli's AUTH fails, so the PING is unauthenticated.
     assert server.cli("ping", password=password + "x").startswith("NOAUTH")
+    assert server.cli("flushall", password=password).startswith("NOPERM")
     assert server.probe("readiness") == 0
     assert server.probe("liveness") == 0
 

@@ -43,7 +43,7 @@ def test_adding_monitoring_runs_a_locked_down_exporter_beside_redis():
         "image": EXPORTER,
         "args": ["--redis.addr=redis://localhost:6379", "--check-single-keys=db0=filebeat",
                  "--web.listen-address=:9121", "--disable-scrape-endpoint",
-                 "--redis-only-metrics",
+                 "--redis-only-metrics", "--config-command=-",
                  "--redis.password-file=/etc/redis-auth/exporter-passwords.json"],
         "ports": [{"name": "metrics", "containerPort": 9121}],
         "resources": {"requests": {"cpu": "10m", "memory": "32Mi"},

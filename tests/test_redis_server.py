@@ -19,8 +19,9 @@ import redis
 
 from components.render.capture import _SECRET_SIG, _SIG_KEY, from_capture
 from components.render.mockrun import run_with_mocks
+from components.render.renderer import raw_config
 from components.workloads.program import main
-from tests.configs import raw, with_redis
+from tests.configs import with_redis
 
 REDIS_SERVER = shutil.which("redis-server")
 REDIS_CLI = shutil.which("redis-cli")
@@ -58,7 +59,9 @@ class Pod:
     """The redis container of a rendered stack, run as a local process."""
 
     def __init__(self, config: dict, root: Path):
-        capture = run_with_mocks(main, "test", raw(config, {"redisPassword": PASSWORD}))
+        # As a stack file must: the password exactly when auth is on.
+        secrets = {"redisPassword": PASSWORD} if config["redis"].get("auth", True) else {}
+        capture = run_with_mocks(main, "test", raw_config(config, secrets))
         self.manifests = from_capture(capture.resources)
         inputs = {(r.type.rsplit(":", 1)[-1], r.name): r.inputs for r in capture.resources}
         deployment = self.manifests["Deployment"]["redis"]
@@ -149,6 +152,8 @@ def pod(tmp_path):
 
 
 SMALL = {"maxmemory": "2Mi", "resources": {"limits": {"memory": "64Mi"}}}
+READS_CONFIG = {**SMALL, "deniedCommands": []}
+"""For the tests that read redis' settings back with CONFIG GET, denied by default."""
 
 
 def test_auth_is_required_and_the_rendered_password_works(pod):
@@ -164,7 +169,7 @@ def test_auth_is_required_and_the_rendered_password_works(pod):
 
 
 def test_the_buffer_refuses_writes_when_full_and_evicts_nothing(pod):
-    server = pod(**SMALL)
+    server = pod(**READS_CONFIG)
     with server.client() as client:
         assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
         assert client.config_get("maxmemory") == {"maxmemory": str(2 * 2**20)}
@@ -195,7 +200,7 @@ def test_the_rendered_probes_pass_and_fail_on_a_wrong_password(pod):
 
 
 def test_with_persistence_a_restart_keeps_the_buffer(pod):
-    server = pod(persistence={"enabled": True}, **SMALL)
+    server = pod(persistence={"enabled": True}, **READS_CONFIG)
     with server.client() as client:
         assert client.config_get("appendonly") == {"appendonly": "yes"}
         # Not redis' default rules (3600 1 300 100 60 10000): no fork beside the AOF.
@@ -209,13 +214,14 @@ def test_with_persistence_a_restart_keeps_the_buffer(pod):
 
 def test_configured_snapshots_are_the_ones_redis_runs(pod):
     server = pod(persistence={"enabled": True, "snapshots": [
-        {"afterSeconds": 900, "changes": 1}, {"afterSeconds": 60, "changes": 10000}]}, **SMALL)
+        {"afterSeconds": 900, "changes": 1}, {"afterSeconds": 60, "changes": 10000}]},
+        **READS_CONFIG)
     with server.client() as client:
         assert client.config_get("save") == {"save": "900 1 60 10000"}
 
 
 def test_without_persistence_nothing_is_written_to_disk(pod):
-    server = pod(**SMALL)
+    server = pod(**READS_CONFIG)
     with server.client() as client:
         assert client.config_get("appendonly") == {"appendonly": "no"}
         assert client.config_get("save") == {"save": ""}

@@ -7,18 +7,15 @@ what it was given. So the defaults push back on the sender when full
 """
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import model_validator
 
 from .base import CamelModel, KeyedError
 from .kube_types import (
-    INT32_MAX,
     Count,
     DNS1035Label,
     DNS1123Label,
-    DNS1123Subdomain,
     LabelKey,
     Labels,
     LabelValue,
@@ -29,10 +26,19 @@ from .kube_types import (
 from .monitoring import Monitoring
 from .node_selection import NodeAffinity, TopologySpread
 from .pod import Toleration
+from .redis_acl import (
+    DEFAULT_DENIED,
+    EXPORTER_NEEDS,
+    CommandName,
+    duplicate,
+    refused_denial,
+    too_old_for_acls,
+)
 from .redis_auth import ExistingSecret
+from .redis_directives import ExtraConfig
+from .redis_persistence import Persistence
 from .workload import WorkloadConfig
 
-AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
 MaxmemoryPolicy = Literal[
     "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
     "volatile-lfu", "volatile-random", "volatile-ttl",
@@ -42,77 +48,6 @@ MAXMEMORY_SHARE = Decimal("0.75")
 what redis allocates outside its dataset: buffers, fragmentation, and the
 copy-on-write pages of an AOF rewrite."""
 MIN_MAXMEMORY, MAX_MAXMEMORY = 2**20, 2**50
-
-
-class Snapshot(CamelModel):
-    """One of redis' `save <seconds> <changes>` rules: snapshot when at least
-    `changes` writes happened in the last `afterSeconds`."""
-
-    after_seconds: Annotated[int, Field(ge=1, le=INT32_MAX)]
-    changes: Annotated[int, Field(ge=1, le=INT32_MAX)]
-
-
-class Persistence(CamelModel):
-    """An append-only file on a PersistentVolumeClaim, so a restarted redis still
-    holds the logs that were buffered but not yet read."""
-
-    enabled: bool = False
-    """Default false: the buffer lives in an emptyDir and a pod restart loses
-    what was not yet drained. Turn it on wherever that matters."""
-    size: Quantity = "1Gi"
-    """The claim's size. Default 1Gi. The AOF grows to about twice the dataset
-    between rewrites, so give it at least twice maxmemory."""
-    storage_class_name: DNS1123Subdomain | None = None
-    """Default unset: the cluster's default StorageClass."""
-    access_modes: list[AccessMode] = ["ReadWriteOnce"]
-    """The claim's access modes. Default [ReadWriteOnce]: one node at a time,
-    which the Recreate strategy respects. ReadWriteOncePod (one pod) must
-    stand alone; ReadOnlyMany is refused, because redis writes."""
-    existing_claim: DNS1123Subdomain | None = None
-    """A PersistentVolumeClaim someone else made, in the stack's namespace, to
-    mount instead of our own `<name>-data`. Default unset: the stack makes
-    the claim. With it the stack creates no claim, so `size`,
-    `storageClassName` and `accessModes` are refused: set them where the
-    claim is made, and grow it there. Needs `enabled`."""
-    snapshots: list[Snapshot] = []
-    """RDB snapshots beside the append-only file, as redis' `save` rules.
-    Default none (`save ""`, as Bitnami's chart does with the AOF on): the AOF
-    already keeps every write, each snapshot forks redis inside its memory
-    limit, and with redis' `stop-writes-on-bgsave-error yes` one failed
-    snapshot makes redis refuse every write, so filebeat stalls. Needs
-    `enabled`."""
-
-    @model_validator(mode="after")
-    def _snapshots_need_a_volume(self) -> "Persistence":
-        if self.snapshots and not self.enabled:
-            raise KeyedError("snapshots", (
-                "needs enabled: without a volume the snapshots die with the pod"))
-        return self
-
-    @model_validator(mode="after")
-    def _one_owner_of_the_claim(self) -> "Persistence":
-        if self.existing_claim is None:
-            return self
-        if not self.enabled:
-            raise KeyedError("existingClaim", "needs enabled: true, or nothing mounts it")
-        for field in ("size", "storage_class_name", "access_modes"):
-            if field in self.model_fields_set:
-                raise KeyedError(to_camel(field), (
-                    "is the claim's own, and existingClaim names a claim this stack does "
-                    "not make; set it where that claim is made"))
-        return self
-
-    @model_validator(mode="after")
-    def _access_modes_fit_redis(self) -> "Persistence":
-        modes = self.access_modes
-        if not modes or len(set(modes)) != len(modes):
-            raise KeyedError("accessModes", "must name each mode once, and at least one")
-        if "ReadOnlyMany" in modes:
-            raise KeyedError("accessModes", "must not hold ReadOnlyMany: redis writes its AOF")
-        if "ReadWriteOncePod" in modes and len(modes) > 1:
-            raise KeyedError("accessModes", (
-                "ReadWriteOncePod must stand alone; Kubernetes refuses it with other modes"))
-        return self
 
 
 class RedisClient(CamelModel):
@@ -181,6 +116,23 @@ class RedisConfig(WorkloadConfig):
     with the charts."""
     monitoring: Monitoring = Monitoring()
     """Default off: no exporter, no alerts ([monitoring](buffer.md#monitoring))."""
+    denied_commands: list[CommandName] = list(DEFAULT_DENIED)
+    """Commands no client may run, as ACL rules for redis' default user, which
+    every client logs in as. A name (`FLUSHALL`) or a subcommand (`CONFIG|SET`).
+    Default: what would empty the buffer (FLUSHALL, FLUSHDB, SWAPDB, MIGRATE),
+    undo these rules or the password, or run code (CONFIG, ACL, MODULE, DEBUG),
+    overwrite it from another server (REPLICAOF, SLAVEOF), stop it (SHUTDOWN),
+    or stall it for every client (KEYS, MONITOR): none of filebeat, a reader
+    or the exporter sends them. `[]` denies nothing, and is required for a
+    redis older than 7; commands filebeat, the probes or the exporter send
+    are refused ([command hardening](buffer.md#command-hardening))."""
+    extra_config: ExtraConfig = {}
+    """redis.conf directives the stack does not model, name to value, written
+    after ours: `{hz: 20, client-output-buffer-limit: [pubsub, 32mb, 8mb, 60]}`.
+    A value is one argument (true/false become yes/no) or a list of them, and
+    is quoted for redis' parser. Default none. Names redis 7.4 does not know,
+    and the ones the stack writes or that would break the pod, are refused
+    ([extra directives](buffer.md#extra-directives))."""
 
     @property
     def auth_secret_name(self) -> str:
@@ -242,6 +194,19 @@ class RedisConfig(WorkloadConfig):
                 "buffer behind one Service, and a reader drains only the pod its connection "
                 "lands on, so logs would be stranded in the others"
             ))
+        return self
+
+    @model_validator(mode="after")
+    def _denials_fit_the_image_and_the_exporter(self) -> "RedisConfig":
+        denied = self.denied_commands
+        problem = duplicate(denied)
+        if problem is None and self.monitoring.enabled:
+            problem = refused_denial(denied, EXPORTER_NEEDS)
+        if problem is None and denied and (major := too_old_for_acls(self.image)):
+            problem = (f"needs redis 7 or later for its ACL rules, and the image is redis "
+                       f"{major}; set deniedCommands: [] for it")
+        if problem:
+            raise KeyedError("deniedCommands", problem)
         return self
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from .base import CamelModel, KeyedError
 from .filebeat import FilebeatConfig, with_default_registry
 from .kube_types import DNS1123Label, DNS1123Subdomain
 from .redis import RedisConfig
+from .redis_acl import ALWAYS_NEEDED, FILEBEAT_NEEDS, refused_denial
 
 PASSWORD_KEY = "redisPassword"
 SECRET_KEYS = frozenset({PASSWORD_KEY})
@@ -159,6 +160,14 @@ class StackConfig(CamelModel):
             raise KeyedError("redis.monitoring.enabled", (
                 "needs filebeat.output.datatype list: the exporter and the alerts watch "
                 "the list's length, and a channel keeps none"))
+        return self
+
+    @model_validator(mode="after")
+    def _filebeat_may_send_what_it_sends(self) -> "StackConfig":
+        needed = {**ALWAYS_NEEDED, **FILEBEAT_NEEDS[self.filebeat.output.datatype]}
+        problem = refused_denial(self.redis.denied_commands, needed)
+        if problem:
+            raise KeyedError("redis.deniedCommands", problem)
         return self
 
 

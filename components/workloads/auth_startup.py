@@ -79,16 +79,22 @@ escaped=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' "$source")
 """
 
 REDIS_SCRIPT = _CHECK + r"""# $4: auth.conf, which redis.conf includes; $5: the password itself, for
-# the probes; $6 and $7, with monitoring: the exporter's JSON file and the
-# address it looks the password up by.
-printf 'requirepass "%s"\n' "$escaped" > "$4"
+# the probes; $6: the default user's ACL rules (redis/acl.py), or empty; $7
+# and $8, with monitoring: the exporter's JSON file and the address it looks
+# the password up by. With rules, the password goes into the user's line: a
+# `user default` line would reset what requirepass set.
+if [ -n "$6" ]; then
+    printf 'user default ">%s" %s\n' "$escaped" "$6" > "$4"
+else
+    printf 'requirepass "%s"\n' "$escaped" > "$4"
+fi
 cat "$source" > "$5"
-if [ "$#" -ge 7 ]; then
-    printf '{"%s": "%s"}\n' "$7" "$escaped" > "$6"
+if [ "$#" -ge 8 ]; then
+    printf '{"%s": "%s"}\n' "$8" "$escaped" > "$7"
 fi
 """
 """For redis' init container: `sh -c REDIS_SCRIPT <name> <secret> <key> <source>
-<auth.conf> <password> [<exporter json> <redis uri>]`."""
+<auth.conf> <password> <acl rules or ""> [<exporter json> <redis uri>]`."""
 
 FILEBEAT_SCRIPT = _CHECK + r"""# $4: the fragment filebeat merges with a second -c.
 printf 'output.redis.password: "%s"\n' "$escaped" > "$4"

@@ -21,6 +21,7 @@ from pulumi_kubernetes.core.v1 import (
 from ...config.redis import RedisConfig
 from ..auth_startup import REDIS_SCRIPT
 from ..pod_template import Container, Mount, Sidecar
+from .acl import default_user_rules
 from .conf import AUTH_DIR, AUTH_FILE, PASSWORD_FILE, STARTUP_AUTH_DIR
 from .monitoring import EXPORTER_PASSWORDS_FILE, redis_uri
 
@@ -54,7 +55,8 @@ def startup_auth(config: RedisConfig, run_as_user: int) -> StartupAuth | None:
     files = VolumeArgs(name=FILES_VOLUME, empty_dir=EmptyDirVolumeSourceArgs(
         medium="Memory", size_limit=FILES_SIZE_LIMIT))
     args = [existing.name, existing.key, f"{AUTH_DIR}/{PASSWORD_FILE}",
-            f"{STARTUP_AUTH_DIR}/{AUTH_FILE}", f"{STARTUP_AUTH_DIR}/{PASSWORD_FILE}"]
+            f"{STARTUP_AUTH_DIR}/{AUTH_FILE}", f"{STARTUP_AUTH_DIR}/{PASSWORD_FILE}",
+            default_user_rules(config) or ""]
     if config.monitoring.enabled:
         args += [f"{STARTUP_AUTH_DIR}/{EXPORTER_PASSWORDS_FILE}", redis_uri(config)]
     init = Container(

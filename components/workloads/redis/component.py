@@ -29,6 +29,7 @@ from ...config.redis import RedisConfig
 from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args, spread_args, tolerations_args
+from .acl import default_user_rules
 from .alerts import FILEBEATS_DEFAULT_LIST, WatchedList
 from .auth import startup_auth
 from .conf import (
@@ -249,7 +250,7 @@ def _scheduling(config: RedisConfig) -> Scheduling:
 
 
 def _auth_files(config: RedisConfig, password: str) -> dict[str, str]:
-    files = {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password)}
+    files = {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password, default_user_rules(config))}
     if config.monitoring.enabled:
         files[EXPORTER_PASSWORDS_FILE] = exporter_passwords(config, password)
     return files

@@ -66,6 +66,14 @@ def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int
         "--disable-scrape-endpoint",
         "--redis-only-metrics",
     ]
+    # A denied command the exporter sends would only log NOPERM, in redis' ACL
+    # log too, on every scrape. Without CONFIG GET it loses the redis_config_*
+    # metrics, which no alert reads; without CLIENT SETNAME, only its name.
+    denied = set(config.denied_commands)
+    if denied & {"CONFIG", "CONFIG|GET"}:
+        args.append("--config-command=-")
+    if denied & {"CLIENT", "CLIENT|SETNAME"}:
+        args.append("--set-client-name=false")
     mounts = []
     if auth is not None:
         args.append(f"--redis.password-file={auth.mount_path}/{EXPORTER_PASSWORDS_FILE}")
