@@ -3,10 +3,12 @@ the schema the SDK infers, the same objects as the program, and inputs
 checked as a stack file is, with no Pulumi CLI."""
 
 import asyncio
+import contextvars
 import json
 import os
 import subprocess
 import sys
+import threading
 
 import grpc
 import pulumi
@@ -15,8 +17,8 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.errors import InputPropertiesError
 from pulumi.output import UNKNOWN
 from pulumi.provider.server import ProviderServicer
-from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from components.render.capture import from_capture
 from components.render.mockrun import run_with_mocks
@@ -103,7 +105,7 @@ def test_a_bad_input_is_one_line_naming_the_resource_and_the_key():
     inputs["filebeat"] = {"image": "docker.elastic.co/beats/filebeat:8.15.3",
                           "updateStrategy": {"type": "OnDelete", "maxSurge": 1}}
     assert refusal(inputs) == (
-        "redis-filebeat:index:Stack 'logs': filebeat.updateStrategy.maxSurge: is not allowed "
+        "filebeat.updateStrategy.maxSurge: is not allowed "
         "with type OnDelete: pods are replaced only when you delete them, so there is no "
         "rollout to tune")
 
@@ -112,25 +114,25 @@ def test_each_problem_is_a_line_of_its_own():
     message = refusal({"redis": {"image": "redis:7.4-alpine"}, "filebeat": {},
                        "redisPassword": "short"})
     assert message.splitlines() == [
-        "redis-filebeat:index:Stack 'logs': filebeat.image: is required",
-        "redis-filebeat:index:Stack 'logs': redisPassword: must have at least 16 characters"]
+        "filebeat.image: is required",
+        "redisPassword: must have at least 16 characters"]
 
 
 def test_a_missing_password_says_so_while_auth_is_on():
     assert refusal(minimal()).startswith(
-        "redis-filebeat:index:Stack 'logs': redisPassword: is required because redis.auth is true")
+        "redisPassword: is required because redis.auth is true")
 
 
 def test_an_unknown_key_is_refused_with_a_suggestion():
     assert refusal({**minimal(), "namepsace": "x", "redisPassword": PASSWORD}) == (
-        "redis-filebeat:index:Stack 'logs': namepsace: unknown key; did you mean 'namespace'?")
+        "namepsace: unknown key; did you mean 'namespace'?")
 
 
 def test_a_value_unknown_at_preview_is_refused_not_guessed():
     inputs = {**minimal(), "redisPassword": PASSWORD}
     inputs["redis"] = {"image": UNKNOWN}
     assert refusal(inputs) == (
-        "redis-filebeat:index:Stack 'logs': redis: is not known until another resource is "
+        "redis: is not known until another resource is "
         "created; the component checks its config before it builds anything, so pass a "
         "value known at preview")
 
@@ -164,8 +166,40 @@ def test_the_provider_checks_before_it_constructs():
     with pytest.raises(InputPropertiesError) as caught:
         StackProvider().construct("logs", "redis-filebeat:index:Stack", {"redis": {}})
     assert caught.value.message.splitlines() == [
-        "redis-filebeat:index:Stack 'logs': redis.image: is required",
-        "redis-filebeat:index:Stack 'logs': filebeat: is required"]
+        "redis.image: is required",
+        "filebeat: is required"]
+
+
+def test_the_provider_server_answers_with_the_lines_alone():
+    """What the engine receives: INVALID_ARGUMENT with the lines as the status
+    message (the SDK's server drops a status without its details list)."""
+    class Context:
+        status = None
+
+        async def abort_with_status(self, status):
+            self.status = status
+
+    async def construct(context: Context) -> None:
+        servicer = ProviderServicer(StackProvider(), [], engine_address="")
+        request = provider_pb2.ConstructRequest(type="redis-filebeat:index:Stack", name="logs")
+        request.inputs.update({"redis": {}})
+        with pytest.raises(InputPropertiesError):
+            await servicer.Construct(request, context)
+
+    context = Context()
+    saved = dict(vars(settings.SETTINGS))
+    try:  # the server resets the runtime's settings; a thread keeps its config apart
+        worker = threading.Thread(target=contextvars.Context().run,
+                                  args=(asyncio.run, construct(context)))
+        worker.start()
+        worker.join()
+    finally:
+        vars(settings.SETTINGS).clear()
+        vars(settings.SETTINGS).update(saved)
+    assert context.status is not None
+    assert context.status.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert context.status.details == "redis.image: is required\nfilebeat: is required"
+    assert context.status.trailing_metadata[0][0] == "grpc-status-details-bin"
 
 
 def test_the_plugin_folder_serves_the_schema(tmp_path):
@@ -179,8 +213,6 @@ def test_the_plugin_folder_serves_the_schema(tmp_path):
         port = int(proc.stdout.readline())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            from pulumi.runtime.proto import provider_pb2
-
             served = stub.GetSchema(provider_pb2.GetSchemaRequest()).schema
             assert stub.GetPluginInfo(empty_pb2.Empty()).version == "0.1.0"
         assert json.loads(served) == schema()

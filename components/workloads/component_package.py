@@ -23,7 +23,7 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
 
 from .. import __version__
-from ..config.errors import ConfigError, Problem
+from ..config.errors import ConfigError, Problem, printable
 from ..config.parse import parse_config
 from ..config.stack import PASSWORD_KEY, StackConfig
 from ..project import PROJECT, RawConfig
@@ -89,16 +89,20 @@ def stack_config(name: str, inputs: Mapping[str, Any]) -> StackConfig:
     validated `StackConfig`.
 
     Raises `InputPropertiesError`, which the provider reports as the message
-    alone, no traceback: one line per problem, naming the resource and the key.
+    alone, no traceback: one line per problem, `<key>: <what is wrong>`. The
+    engine puts the resource in front: `redis-filebeat:index:Stack resource
+    'logs' has a problem: filebeat.image: is required`.
     """
-    origin = f"{TYPE} '{name}'"
     try:
-        return parse_config(raw_config(inputs, origin), origin)
+        return parse_config(raw_config(inputs, name), name)
     except ConfigError as error:
-        raise InputPropertiesError(str(error)) from None
+        lines = "\n".join(printable(f"{p.key}: {p.message}") for p in error.problems)
+        # No property details: the lines already name the keys. An empty list,
+        # not None: the SDK's server sends its status only with a list.
+        raise InputPropertiesError(lines, []) from None
 
 
-def raw_config(inputs: Mapping[str, Any], origin: str) -> RawConfig:
+def raw_config(inputs: Mapping[str, Any], name: str) -> RawConfig:
     """The inputs as the engine hands a stack file's keys to a program: full
     keys, strings, objects as JSON. So `parse_config` applies every rule a
     stack file meets, an unknown key included."""
@@ -113,7 +117,7 @@ def raw_config(inputs: Mapping[str, Any], origin: str) -> RawConfig:
         else:
             values[f"{PROJECT}:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)
     if problems:
-        raise ConfigError(origin, problems)
+        raise ConfigError(name, problems)
     # Whatever the caller passed, the password is a secret from here on: `build`
     # writes it only into Kubernetes Secrets, and never into a manifest.
     return RawConfig(values, frozenset({f"{PROJECT}:{PASSWORD_KEY}"}))
