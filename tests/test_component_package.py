@@ -232,3 +232,25 @@ def test_the_plugin_folder_is_a_python_plugin_with_the_projects_requirements():
     lines = [line for line in (PROVIDER / "requirements.txt").read_text().splitlines()
              if line and not line.startswith("#")]
     assert lines == ["-r ../requirements.txt"]
+
+
+def secret(value):
+    return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
+
+
+def test_a_secret_where_the_manifests_hold_plain_text_is_refused():
+    """As a stack file's rule: a secret anywhere but the password would be
+    written into a manifest in plain text, so it is refused, not declassified."""
+    inputs = {**minimal(), "redisPassword": PASSWORD}
+    inputs["redis"] = {"image": secret("redis:7.4-alpine")}
+    assert refusal(inputs) == (
+        "redis: is a secret, but this input is written into the manifests in plain text; "
+        "pass it as a plain value")
+
+
+def test_a_plain_password_is_accepted_as_the_password():
+    """Whatever the caller passed, the password becomes a secret (`build` makes
+    it one); the stack-file rule against a plain-text password is about files."""
+    config = stack_config("logs", {**minimal(), "redisPassword": PASSWORD})
+    assert config.redis_password is not None
+    assert config.redis_password.get_secret_value() == PASSWORD

@@ -13,6 +13,7 @@ them exactly as they check a stack file, one line per problem.
 import json
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -21,6 +22,7 @@ from pulumi.output import contains_unknowns
 from pulumi.provider import main
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
+from pulumi.runtime import rpc
 
 from .. import __version__
 from ..config.errors import ConfigError, Problem, printable
@@ -109,12 +111,18 @@ def raw_config(inputs: Mapping[str, Any], name: str) -> RawConfig:
     values: dict[str, str | None] = {}
     problems = []
     for key, value in inputs.items():
-        plain, known = settled(value)
-        if not known:
+        found = settled(value)
+        if not found.known:
             problems.append(Problem(key, (
                 "is not known until another resource is created; the component checks "
                 "its config before it builds anything, so pass a value known at preview")))
+        elif found.secret and key != PASSWORD_KEY:
+            # As a stack file's rule: it would be written into a manifest in plain text.
+            problems.append(Problem(key, (
+                "is a secret, but this input is written into the manifests in plain text; "
+                "pass it as a plain value")))
         else:
+            plain = found.value
             values[f"{PROJECT}:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)
     if problems:
         raise ConfigError(name, problems)
@@ -123,9 +131,19 @@ def raw_config(inputs: Mapping[str, Any], name: str) -> RawConfig:
     return RawConfig(values, frozenset({f"{PROJECT}:{PASSWORD_KEY}"}))
 
 
-def settled(value: Any) -> tuple[Any, bool]:
-    """`value` with every Output in it replaced by its value, and whether all of
-    it is known.
+@dataclass(frozen=True)
+class Settled:
+    """An input with every Output and secret in it replaced by its value."""
+
+    value: Any
+    known: bool = True
+    """False when any part of it is unknown (at preview, another resource's output)."""
+    secret: bool = False
+    """True when any part of it was a secret."""
+
+
+def settled(value: Any) -> Settled:
+    """`value` as plain data, and whether all of it is known and any of it secret.
 
     The provider server resolves every input before it constructs the
     component, wrapping a secret (or a value with dependencies) in an Output
@@ -135,24 +153,28 @@ def settled(value: Any) -> tuple[Any, bool]:
     if isinstance(value, pulumi.Output):
         data = value._data  # private: settled by the provider server, see above
         if not data.done() or data.cancelled() or data.exception() is not None:
-            return None, False
+            return Settled(None, known=False)
         resolved = data.result()
-        if not resolved.is_known:
-            return None, False
-        return settled(resolved.value)
-    if isinstance(value, dict):
-        items = {k: settled(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in items.items()}, all(ok for _, ok in items.values())
-    if isinstance(value, list):
-        elements = [settled(v) for v in value]
-        return [v for v, _ in elements], all(ok for _, ok in elements)
+        inner = settled(resolved.value)
+        return Settled(inner.value, inner.known and resolved.is_known,
+                       inner.secret or resolved.is_secret)
+    if rpc.is_rpc_secret(value):  # a secret nested in an object stays wrapped
+        inner = settled(rpc.unwrap_rpc_secret(value))
+        return Settled(inner.value, inner.known, secret=True)
+    if isinstance(value, dict | list):
+        parts = {k: settled(v) for k, v in
+                 (value.items() if isinstance(value, dict) else enumerate(value))}
+        plain = {k: p.value for k, p in parts.items()}
+        return Settled(plain if isinstance(value, dict) else list(plain.values()),
+                       all(p.known for p in parts.values()),
+                       any(p.secret for p in parts.values()))
     if contains_unknowns(value):
-        return None, False
+        return Settled(None, known=False)
     if isinstance(value, float) and value.is_integer():
         # The wire has only doubles: 6379 arrives as 6379.0, and the models
         # take integers strictly. A whole float in a float field is accepted.
-        return int(value), True
-    return value, True
+        return Settled(int(value))
+    return Settled(value)
 
 
 class StackProvider(ComponentProvider):
