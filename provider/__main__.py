@@ -2,8 +2,8 @@
 
 The CLI runs this folder with its virtualenv's Python (PulumiPlugin.yaml). It
 imports the repository's `components` from the folder above, as the project's
-own `__main__.py` does from where it lives, so a checkout or a git source of
-the repository is all a program in another language needs.
+own `__main__.py` does from where it lives: the folder works inside a checkout
+of the whole repository, not on its own.
 """
 
 import sys
