@@ -3,10 +3,11 @@
 A `runtime: yaml` project outside the repository names provider/ in its
 Pulumi.yaml `packages:` and declares one `redis-filebeat:index:Stack` with
 dev's redis and filebeat settings. The CLI runs it with pulumi-language-yaml
-(toolchain/build pulumi-yaml); the engine loads the package through our
-Python language host (RunPlugin), which installs provider/.venv first if it
-is missing. `pulumi package add` is not used: with pulumi-yaml v1.25.0 it
-stops at `linking package: method Link not implemented` (docs/library.md).
+(toolchain/build pulumi-yaml); the engine runs the package through our
+Python language host (RunPlugin) with provider/.venv's Python, which .ci/run
+creates (as `pulumi install` would, but with pulumi-yaml v1.25.0 `install` and
+`package add` both stop at `linking package: method Link not implemented`,
+docs/library.md).
 
 The steps run in order on one stack: preview, up, what kubectl sees against
 the offline render of the same config, the outputs, and destroy; then, on a
@@ -14,6 +15,7 @@ stack of its own, a bad input refused in one line.
 """
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -59,6 +61,10 @@ def yaml_program(inputs: dict) -> str:
 def yaml_stack(tmp_path, name: str, inputs_for) -> ThrowawayStack:
     if not shutil.which("pulumi-language-yaml"):
         unavailable("pulumi-language-yaml is not on PATH; build it: toolchain/build pulumi-yaml")
+    if not os.access(PROVIDER / ".venv" / "bin" / "python", os.X_OK):
+        # Else the host would run the package with its own Python, not the package's.
+        unavailable("the component package has no virtualenv: python3 -m venv provider/.venv "
+                    "&& provider/.venv/bin/pip install -r provider/requirements.txt")
     project = tmp_path / name
     (project / "stacks").mkdir(parents=True)
     (tmp_path / f"{name}-state").mkdir()
