@@ -80,3 +80,51 @@ def test_run_plugin_streams_the_plugins_output_then_its_exit_code(host, tmp_path
     assert b"".join(r.stdout for r in responses) == b"4242\n"
     assert b"".join(r.stderr for r in responses) == b"venv set ['127.0.0.1:9']\n"
     assert responses[-1].WhichOneof("output") == "exitcode" and responses[-1].exitcode == 3
+
+
+def _plugin_info(folder, virtualenv):
+    from google.protobuf import struct_pb2
+
+    options = struct_pb2.Struct()
+    options.update({"toolchain": "pip", "virtualenv": virtualenv})
+    return language_pb2.ProgramInfo(root_directory=str(folder), program_directory=str(folder),
+                                    entry_point=".", options=options)
+
+
+def test_install_dependencies_of_a_plugin_creates_its_virtualenv(host, tmp_path):
+    """A component package's folder has no virtualenv until the CLI asks for
+    one (`pulumi install`, `package add`): the host creates the one its
+    PulumiPlugin.yaml names and installs requirements.txt into it."""
+    _, stub = host
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "requirements.txt").write_text("# nothing to download\n")
+    list(stub.InstallDependencies(language_pb2.InstallDependenciesRequest(
+        directory=str(plugin), info=_plugin_info(plugin, ".venv"), is_plugin=True)))
+    python = plugin / ".venv" / "bin" / "python"
+    assert os.access(python, os.X_OK)
+    # And RunPlugin then runs the plugin with it.
+    (plugin / "__main__.py").write_text("import sys\nprint(sys.prefix, flush=True)\n")
+    responses = list(stub.RunPlugin(language_pb2.RunPluginRequest(
+        pwd=str(plugin), info=_plugin_info(plugin, ".venv"), kind="resource")))
+    assert b"".join(r.stdout for r in responses).decode().strip() == str(plugin / ".venv")
+
+
+def test_install_dependencies_of_a_plugin_fails_with_pips_message(host, tmp_path):
+    _, stub = host
+    plugin = tmp_path / "plugin"
+    (plugin / "venv" / "bin").mkdir(parents=True)
+    # An existing virtualenv is kept, whatever made it; here, one whose pip fails.
+    pip = plugin / "venv" / "bin" / "python"
+    pip.write_text("#!/bin/sh\necho 'no such requirement' >&2\nexit 7\n")
+    pip.chmod(0o755)
+    (plugin / "requirements.txt").write_text("something\n")
+    info = _plugin_info(plugin, "")  # no virtualenv option: `venv`, as Pulumi's host
+    responses = []
+    with pytest.raises(grpc.RpcError) as error:
+        for response in stub.InstallDependencies(language_pb2.InstallDependenciesRequest(
+                directory=str(plugin), info=info, is_plugin=True)):
+            responses.append(response)
+    assert error.value.code() == grpc.StatusCode.INTERNAL
+    assert "exited with 7" in error.value.details()
+    assert b"".join(r.stderr for r in responses) == b"no such requirement\n"

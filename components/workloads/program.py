@@ -36,10 +36,12 @@ class Stack:
     filebeat: Filebeat
 
 
-def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS) -> Stack:
+def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS,
+          parent: pulumi.Resource | None = None) -> Stack:
     """Register the stack's resources. `config` must already be validated.
-    `filebeat_extra`: what your program adds to filebeat's pods (`Filebeat`'s `extra`)."""
-    opts = _stack_options(config)
+    `filebeat_extra`: what your program adds to filebeat's pods (`Filebeat`'s `extra`).
+    `parent`: a component of yours to hold them all (as `redis-filebeat:index:Stack` does)."""
+    opts = _stack_options(config, parent)
     namespace: pulumi.Input[str] = config.namespace
     if config.create_namespace:
         # Use the Namespace's output, so Pulumi creates it before its contents.
@@ -68,12 +70,13 @@ def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS) -> S
     return Stack(redis, filebeat)
 
 
-def _stack_options(config: StackConfig) -> pulumi.ResourceOptions | None:
+def _stack_options(config: StackConfig,
+                   parent: pulumi.Resource | None) -> pulumi.ResourceOptions | None:
     """What every object of the stack shares, handed down by the components
     to their children. The default Kubernetes provider deploys;
     `renderYamlToDirectory` asks for one that writes files instead. With
     `forceConflicts`, one transformation marks every object for a forced
-    apply (ownership.py)."""
+    apply (ownership.py). With a `parent`, every object is its child."""
     providers: list[pulumi.ProviderResource] = []
     transformations: list[pulumi.ResourceTransformation] = []
     if config.render_yaml_to_directory is not None:
@@ -81,12 +84,12 @@ def _stack_options(config: StackConfig) -> pulumi.ResourceOptions | None:
         # provider refuses a kubeconfig beside renderYamlToDirectory.
         providers.append(Provider(
             "render-yaml", render_yaml_to_directory=config.render_yaml_to_directory,
-            kubeconfig=""))
+            kubeconfig="", opts=pulumi.ResourceOptions(parent=parent)))
     if config.force_conflicts:
         transformations.append(force_conflicts)
-    if not providers and not transformations:
+    if not providers and not transformations and parent is None:
         return None
-    return pulumi.ResourceOptions(providers=providers or None,
+    return pulumi.ResourceOptions(parent=parent, providers=providers or None,
                                   transformations=transformations or None)
 
 

@@ -26,6 +26,8 @@ import threading
 from concurrent import futures
 from typing import Any
 
+import plugins  # beside this file, which Python puts first on sys.path
+
 try:
     import grpc
     from google.protobuf import empty_pb2
@@ -155,9 +157,18 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.AboutResponse(executable=python, version=version)
 
     def InstallDependencies(self, request: Any, context: Any) -> Any:
-        """`pip install -r requirements.txt` into the program's interpreter,
-        when both exist; otherwise nothing. Never creates a virtualenv."""
+        """A program: `pip install -r requirements.txt` into its interpreter,
+        when both exist; otherwise nothing, and never creates a virtualenv.
+        A plugin: its own virtualenv, created if missing (plugins.py)."""
         root = request.info.root_directory or request.directory or os.getcwd()
+        if request.is_plugin:
+            folder = request.info.program_directory or request.directory or root
+            for stdout, stderr, code in plugins.install(root, folder, _options(request.info)):
+                yield language_pb2.InstallDependenciesResponse(stdout=stdout, stderr=stderr)
+                if code != 0:
+                    context.abort(grpc.StatusCode.INTERNAL,
+                                  f"installing the plugin's dependencies exited with {code}")
+            return
         python = _interpreter(root, _options(request.info))
         requirements = os.path.join(request.directory or root, "requirements.txt")
         if python == sys.executable and not os.environ.get("PULUMI_LANGUAGE_PYTHON_INTERPRETER"):
@@ -227,7 +238,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.RunResponse(error=f"Python program exited with code {code}")
 
 
-    # Running a plugin written in Python (a policy pack) -----------------------
+    # Running a plugin written in Python (a policy pack, a component package) --
 
     def RunPlugin(self, request: Any, context: Any) -> Any:
         """Start the plugin's `__main__.py` with its own virtualenv's Python and
@@ -273,10 +284,12 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
 
 def _plugin_interpreter(root: str, options: dict[str, Any]) -> str:
-    """A plugin's Python: its own virtualenv (PulumiPolicy.yaml's options, or
-    `.venv`) first. A PULUMI_LANGUAGE_PYTHON_INTERPRETER set for the program
-    must not run a pack whose dependencies live elsewhere."""
-    return _virtualenv_python(root, options) or _interpreter(root, options)
+    """A plugin's Python: its own virtualenv (its runtime options', else `venv`
+    as Pulumi's host defaults to, else `.venv`) first. A
+    PULUMI_LANGUAGE_PYTHON_INTERPRETER set for the program must not run a
+    plugin whose dependencies live elsewhere."""
+    return (plugins.virtualenv_python(root, options) or _virtualenv_python(root, options)
+            or _interpreter(root, options))
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
