@@ -5,6 +5,7 @@ import importlib.util
 import pytest
 
 from tests.configs import ROOT, minimal, refused, render_config, with_filebeat
+from tests.kube_schema import OLDEST_AND_NEWEST, validate
 
 spec = importlib.util.spec_from_file_location("policy_rules", ROOT / "policy" / "rules.py")
 assert spec and spec.loader
@@ -78,3 +79,13 @@ def test_the_policy_pack_refuses_a_privileged_filebeat():
 def test_bad_selinux_options_are_refused(options, message):
     assert refused(with_filebeat(seLinuxOptions=options)) == [
         f"stacks/Pulumi.test.yaml: {message}"]
+
+
+@pytest.mark.parametrize("version", OLDEST_AND_NEWEST)
+@pytest.mark.parametrize("fields", [
+    {"seLinuxOptions": {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"}},
+    {"privileged": True, "seLinuxOptions": {"type": "spc_t"}},
+])
+def test_every_object_fits_the_oldest_and_newest_schema(fields, version):
+    for manifest in render_config(with_filebeat(**fields)).manifests.objects:
+        validate(manifest.body, version)
