@@ -17,29 +17,14 @@ import redis
 from components.config.redis_acl import DEFAULT_DENIED, EXPORTER_NEEDS, FILEBEAT_NEEDS
 from components.config.redis_names import COMMANDS, DIRECTIVES, REDIS_VERSION
 from tests import test_redis_server as redis_server
-from tests.configs import with_redis
-from tests.test_redis_server import REDIS_SERVER, SMALL, Pod, free_port
+from tests.test_redis_server import REDIS_SERVER, SMALL, free_port
 
 # The same skip (or, in CI, failure) without redis-server, and the same one worker.
 pytestmark = redis_server.pytestmark
 
 
-@pytest.fixture
-def pod(tmp_path):
-    pods: list[Pod] = []
-
-    def run(**redis_fields) -> Pod:
-        redis_fields.setdefault("containerPort", free_port())
-        root = tmp_path / f"pod{len(pods)}"
-        root.mkdir()
-        started = Pod(with_redis(**redis_fields), root)
-        pods.append(started)
-        started.start()
-        return started
-
-    yield run
-    for started in pods:
-        started.stop()
+pod = redis_server.pod
+"""test_redis_server.py's fixture: a rendered redis started on a free port, stopped after."""
 
 
 REDIS_EXPORTER = shutil.which("redis_exporter")
