@@ -23,7 +23,7 @@ def test_default_filebeat_yml():
             "file_identity.fingerprint": None,
             "parsers": [{"container": {}}],
             "processors": [{"add_kubernetes_metadata": {
-                "host": "${NODE_NAME}",
+                "node": "${NODE_NAME}",
                 "add_resource_metadata": {"deployment": False, "cronjob": False},
                 "matchers": [{"logs_path": {"logs_path": "/var/log/containers/"}}],
             }}],

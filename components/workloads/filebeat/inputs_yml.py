@@ -31,7 +31,9 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
     paths = [*logs.paths, *([ROTATED_LOGS] if logs.rotated_logs else [])]
     matchers: list[dict[str, Any]] = [{"logs_path": {"logs_path": CONTAINER_LOGS_DIR}}]
     metadata: dict[str, Any] = {
-        "host": "${NODE_NAME}",
+        # The option filebeat reads (its config.go); without it the node is
+        # looked up through this pod, one more API read at start.
+        "node": "${NODE_NAME}",
         # Owners' metadata would need read access to replicasets and jobs,
         # which the ClusterRole does not grant.
         "add_resource_metadata": {"deployment": False, "cronjob": False},
