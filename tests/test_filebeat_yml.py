@@ -37,18 +37,20 @@ def test_default_filebeat_yml():
     }
 
 
-def test_multiline_and_json_become_parsers_in_order():
+def test_json_is_decoded_before_multiline_joins():
     config = with_filebeat(containerLogs={
         "multiline": {"pattern": "^\\s", "match": "after"},
         "json": {"messageKey": "msg", "target": "app"},
     })
     parsers = filebeat_yml(config)["filebeat.inputs"][0]["parsers"]
+    # Decoded first, so multiline reads message_key's text (tests/runtime/
+    # test_shipping.py shows a real filebeat joining a stack trace this way).
     assert parsers == [
         {"container": {}},
-        {"multiline": {"type": "pattern", "pattern": "^\\s", "negate": False, "match": "after",
-                       "max_lines": 500}},
         {"ndjson": {"target": "app", "add_error_key": True, "overwrite_keys": False,
                     "message_key": "msg"}},
+        {"multiline": {"type": "pattern", "pattern": "^\\s", "negate": False, "match": "after",
+                       "max_lines": 500}},
     ]
 
 

@@ -56,7 +56,11 @@ class JsonLines(CamelModel):
     target: str = ""
     """Where the decoded keys go. Default '': at the event's root."""
     message_key: str | None = None
-    """The key that holds the text, for multiline to join on. Default unset."""
+    """The key that holds the text. Default unset. With `multiline`, lines are
+    decoded first and joined on this key's text: the joined text becomes the
+    event's `message`, and the other decoded keys merge, a later line's value
+    replacing an earlier one's (under a `target`, the last line's whole object
+    wins, so keep target '' to keep the first line's keys)."""
     add_error_key: bool = True
     """Default true: a line that is not JSON is kept and marked, not dropped."""
     overwrite_keys: bool = False

@@ -76,8 +76,21 @@ def extra_input(extra: ExtraInput) -> dict[str, Any]:
 
 
 def _parsers(multiline: Multiline | None, json_lines: JsonLines | None) -> list[dict[str, Any]]:
-    """Join continuation lines, then decode the joined message."""
+    """Decode each JSON line, then join continuation lines on its message key.
+
+    Filestream runs parsers in order. Multiline first would see the raw JSON
+    of every line (`{"msg": ...}`), which no continuation pattern matches, so
+    the lines of a stack trace would never join; after ndjson it reads
+    `message_key`'s text, which is what the pattern is written against.
+    """
     parsers: list[dict[str, Any]] = []
+    if json_lines:
+        ndjson: dict[str, Any] = {"target": json_lines.target,
+                                  "add_error_key": json_lines.add_error_key,
+                                  "overwrite_keys": json_lines.overwrite_keys}
+        if json_lines.message_key:
+            ndjson["message_key"] = json_lines.message_key
+        parsers.append({"ndjson": ndjson})
     if multiline:
         parsers.append({"multiline": {
             "type": "pattern",
@@ -86,11 +99,4 @@ def _parsers(multiline: Multiline | None, json_lines: JsonLines | None) -> list[
             "match": multiline.match,
             "max_lines": multiline.max_lines,
         }})
-    if json_lines:
-        ndjson: dict[str, Any] = {"target": json_lines.target,
-                                  "add_error_key": json_lines.add_error_key,
-                                  "overwrite_keys": json_lines.overwrite_keys}
-        if json_lines.message_key:
-            ndjson["message_key"] = json_lines.message_key
-        parsers.append({"ndjson": ndjson})
     return parsers
