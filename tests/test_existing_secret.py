@@ -8,6 +8,7 @@ What the start-up step does with real passwords: test_existing_secret_startup.py
 import pytest
 
 from components.workloads.auth_startup import FILEBEAT_SCRIPT, REDIS_SCRIPT
+from components.workloads.filebeat.probes import REDIS_ANSWERS
 from components.workloads.redis.monitoring import redis_uri
 from tests.configs import PASSWORD, minimal, refused, render_config, stack_config, with_redis
 from tests.kube_schema import validate
@@ -173,13 +174,13 @@ def test_filebeat_reads_its_fragment_from_the_start_up_step():
     assert set(mounts(init)) == {"existing-redis-auth", "redis-auth-files"}
     assert "readOnly" not in mounts(init)["redis-auth-files"]
     assert mounts(filebeat)["redis-auth-files"]["readOnly"] is True
-    assert "existing-redis-auth" not in mounts(filebeat)
+    # The raw key too, read-only, for the readiness probe's AUTH.
+    assert mounts(filebeat)["existing-redis-auth"] == {
+        "name": "existing-redis-auth", "mountPath": "/etc/redis-auth", "readOnly": True}
     assert filebeat["args"] == ["-c", "/etc/filebeat/filebeat.yml",
                                 "-c", "/run/filebeat-auth/output-auth.yml", "-e"]
-    # The readiness probe tests the output with the same files.
     assert filebeat["readinessProbe"]["exec"]["command"] == [
-        "filebeat", "test", "output", "-c", "/etc/filebeat/filebeat.yml",
-        "-c", "/run/filebeat-auth/output-auth.yml"]
+        "bash", "-c", REDIS_ANSWERS, "redis-answers", "/etc/redis-auth/password"]
     # No password by env var, which filebeat would expand and parse.
     assert {e["name"] for e in filebeat["env"]} == {"REDIS_HOST", "REDIS_PORT", "NODE_NAME"}
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from components.workloads.filebeat.probes import REDIS_ANSWERS
 from tests.configs import minimal, render_config, with_filebeat
 
 
@@ -73,7 +74,7 @@ def test_defaults():
         ],
     }
     assert probes["readinessProbe"]["exec"]["command"] == [
-        "filebeat", "test", "output", *GENERATED_ARGS[:-1]]
+        "bash", "-c", REDIS_ANSWERS, "redis-answers", "/etc/filebeat-auth/password"]
     assert probes["livenessProbe"]["exec"]["command"][-1] == "http://127.0.0.1:5066/"
     assert spec["volumes"] == [
         {"name": "var-log", "hostPath": {"path": "/var/log"}},

@@ -87,9 +87,9 @@ def test_an_extra_input_comes_after_ours_with_its_parsers_and_processors():
         "prospector.scanner.exclude_files": ["\\.gz$"],
         "prospector.scanner.fingerprint.enabled": True, "file_identity.fingerprint": None,
         "parsers": [
+            {"ndjson": {"target": "audit", "add_error_key": True, "overwrite_keys": False}},
             {"multiline": {"type": "pattern", "pattern": "^\\s", "negate": False,
                            "match": "after", "max_lines": 500}},
-            {"ndjson": {"target": "audit", "add_error_key": True, "overwrite_keys": False}},
         ],
         "processors": [{"add_tags": {"tags": ["audit"]}}],
     }

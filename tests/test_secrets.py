@@ -23,7 +23,7 @@ def test_the_password_never_appears_in_a_render():
     text = out.manifests.to_yaml()
     assert PASSWORD not in text
     assert PASSWORD not in str(out.outputs)
-    assert text.count("[secret]") == 3  # redis-auth: 2 keys, filebeat-redis-auth: 1
+    assert text.count("[secret]") == 4  # redis-auth: 2 keys, filebeat-redis-auth: 2
 
 
 def test_the_password_never_appears_in_a_rendered_folder(tmp_path):

@@ -35,6 +35,8 @@ class StartupAuth:
     step: InitStep
     files: Mount
     """The folder the step writes, read-only, for filebeat."""
+    source: Mount
+    """The Secret's key, read-only, for filebeat's readiness probe."""
 
 
 def startup_auth(existing: ExistingSecret, fragment: str) -> StartupAuth:
@@ -57,4 +59,4 @@ def startup_auth(existing: ExistingSecret, fragment: str) -> StartupAuth:
               f"{STARTUP_AUTH_DIR}/{fragment}"],
         mounts=[Mount(source, SOURCE_DIR), Mount(files, STARTUP_AUTH_DIR, read_only=None)],
     )
-    return StartupAuth(step, Mount(files, STARTUP_AUTH_DIR))
+    return StartupAuth(step, Mount(files, STARTUP_AUTH_DIR), Mount(source, SOURCE_DIR))

@@ -8,9 +8,7 @@ from pulumi_kubernetes.core.v1 import (
     EmptyDirVolumeSourceArgs,
     EnvVarArgs,
     EnvVarSourceArgs,
-    ExecActionArgs,
     ObjectFieldSelectorArgs,
-    ProbeArgs,
     Secret,
     SecretVolumeSourceArgs,
     ServiceAccount,
@@ -29,11 +27,14 @@ from ...config.filebeat import CONFIG_FILE, FilebeatConfig
 from ...config.redis_auth import ExistingSecret
 from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
 from ..pod_template import Mount
-from .auth import startup_auth
-from .yml import MONITORING_HOST, filebeat_yml, output_auth_yml
+from .auth import SOURCE_FILE, startup_auth
+from .probes import probes
+from .yml import filebeat_yml, output_auth_yml
 
 AUTH_DIR = "/etc/filebeat-auth"
 AUTH_FILE = "output-auth.yml"
+PASSWORD_FILE = "password"
+"""The raw password beside filebeat's fragment, for the readiness probe."""
 REGISTRY_VOLUME = "registry"
 
 ROOT_REASON = (
@@ -103,12 +104,15 @@ class Filebeat(pulumi.ComponentResource):
         self.auth_secret = None
         if redis_password is not None and existing_secret is not None:
             raise ValueError("give Filebeat a redis_password or an existing_secret, not both")
-        fragment_dir = None
+        fragment_dir = password_file = None
         startup = startup_auth(existing_secret, AUTH_FILE) if existing_secret else None
         if startup is not None:
             fragment_dir = startup.files.mount_path
-            mounts.append(startup.files)
+            # The raw password too, for the readiness probe.
+            password_file = f"{startup.source.mount_path}/{SOURCE_FILE}"
+            mounts += [startup.files, startup.source]
         elif redis_password is not None:
+            password_file = f"{AUTH_DIR}/{PASSWORD_FILE}"
             self.auth_secret = self._auth_secret(config, redis_password)
             fragment_dir = AUTH_DIR
             mounts.append(Mount(VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
@@ -139,7 +143,7 @@ class Filebeat(pulumi.ComponentResource):
             if fragment_dir is not None:
                 config_args += ["-c", f"{fragment_dir}/{AUTH_FILE}"]
             self.service_account = self._rbac(config)
-            liveness, readiness = _probes(config, config_args)
+            liveness, readiness = probes(config, password_file)
             additions = replace(
                 additions,
                 files={**extra.files, CONFIG_FILE: filebeat_yml(config)},
@@ -163,7 +167,7 @@ class Filebeat(pulumi.ComponentResource):
             metadata=ObjectMetaArgs(name=name, namespace=self._namespace, labels=config.labels),
             type="Opaque",
             string_data=pulumi.Output.secret(password).apply(
-                lambda p: {AUTH_FILE: output_auth_yml(p)}),
+                lambda p: {AUTH_FILE: output_auth_yml(p), PASSWORD_FILE: p}),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -195,24 +199,6 @@ class Filebeat(pulumi.ComponentResource):
             opts=child,
         )
         return account
-
-
-def _probes(config: FilebeatConfig, config_args: list[str]) -> tuple[ProbeArgs, ProbeArgs]:
-    """Liveness and readiness."""
-    return (
-        # Alive while its own HTTP endpoint answers.
-        ProbeArgs(exec_=ExecActionArgs(command=[
-            "curl", "--fail", "--silent", "--show-error", "--max-time", "5",
-            "--output", "/dev/null", f"http://{MONITORING_HOST}:{config.monitoring_port}/",
-        ]), initial_delay_seconds=10, period_seconds=10, timeout_seconds=6,
-            failure_threshold=3),
-        # Ready once it can reach redis with this config and password, so a
-        # rollout with a broken output stops at the first wave of nodes.
-        ProbeArgs(exec_=ExecActionArgs(command=[
-            "filebeat", "test", "output", *config_args,
-        ]), initial_delay_seconds=5, period_seconds=15, timeout_seconds=10,
-            failure_threshold=3),
-    )
 
 
 EXTRA_FIELDS = frozenset({"env", "files", "args", "mounts", "depends_on"})
