@@ -12,8 +12,8 @@ or two), are imported only when a fixture or a name here is first used.
 """
 
 import importlib
+import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -45,7 +45,7 @@ def render_config_fixture() -> Callable[..., "Rendered"]:
 
 
 @pytest.fixture(name="render_stack_file")
-def render_stack_file_fixture() -> Callable[[Path], "Rendered"]:
+def render_stack_file_fixture() -> Callable[[str | os.PathLike[str]], "Rendered"]:
     """`render_stack_file` as a fixture: render a `Pulumi.<stack>.yaml`."""
     from .render.testkit import render_stack_file
 

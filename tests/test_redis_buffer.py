@@ -154,7 +154,7 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
      "(got 'volatile-lru2')"),
 ])
 def test_buffer_rules(fields, message):
-    assert refused(with_redis(**fields)) == [f"stacks/Pulumi.test.yaml: {message}"]
+    assert refused(with_redis(**fields)) == [f"<render_config>: {message}"]
 
 
 @pytest.mark.parametrize(("redis", "filebeat", "clash"), [
@@ -166,5 +166,5 @@ def test_redis_and_filebeat_objects_never_share_a_name(redis, filebeat, clash):
         render_config(with_filebeat(name=filebeat) | {
             "redis": {"image": "redis:7", "name": redis}})
     assert str(caught.value) == (
-        f"stacks/Pulumi.test.yaml: filebeat.name: would name a {clash}, which redis (name "
+        f"<render_config>: filebeat.name: would name a {clash}, which redis (name "
         f"{redis!r}) names the same; choose another name")

@@ -76,7 +76,7 @@ def test_diff_says_new_access_modes_replace_the_claim():
     assert any("the data on it is lost" in line for line in diffs[CLAIM].impacts)
 
 
-FILE = "stacks/Pulumi.test.yaml"
+FILE = "<render_config>"
 
 
 @pytest.mark.parametrize(("persistence", "message"), [
