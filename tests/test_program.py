@@ -1,6 +1,9 @@
 """The Pulumi program itself, as the engine runs it: validate first, then build."""
 
 import asyncio
+import subprocess
+import sys
+import textwrap
 
 import pulumi
 import pytest
@@ -9,7 +12,7 @@ import yaml
 from components import build
 from components.render.mockrun import run_with_mocks
 from components.workloads.program import main
-from tests.configs import PASSWORD, minimal, raw, render_config, stack_config, with_filebeat
+from tests.configs import PASSWORD, ROOT, minimal, raw, render_config, stack_config, with_filebeat
 
 
 def test_invalid_config_fails_before_anything_is_registered():
@@ -205,6 +208,22 @@ def test_kit_secrets_are_used_and_still_print_as_secret():
     assert checksum != "[secret]"  # derived from the password given, as pulumi up derives it
     assert placeholder.manifests["Deployment"]["redis"]["spec"]["template"]["metadata"][
         "annotations"]["checksum/redis-auth"] == "[secret]"
+
+
+def test_kit_imports_and_renders_where_pytest_is_not_installed():
+    # The runtime virtualenv is built from requirements.txt, which has no pytest.
+    probe = textwrap.dedent("""
+        import sys
+        sys.modules["pytest"] = sys.modules["_pytest"] = None  # as if not installed
+        import components.testing as kit
+        from tests.configs import minimal
+        print(kit.render_config(minimal()).outputs["daemonSetName"],
+              hasattr(kit, "render_config_fixture"))
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["filebeat", "False"]
 
 @pulumi.runtime.test
 def test_kit_refuses_to_render_inside_a_program_with_resources_in_flight(plain_pulumi_mocks):
