@@ -136,7 +136,8 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
      "redis.maxmemory: (1Gi) must be below resources.limits.memory (1Gi): redis needs memory "
      "beyond its dataset, and at the limit the kernel kills it and every buffered log with it"),
     ({"maxmemory": "100m"}, "redis.maxmemory: (100m) must be a whole number of bytes from 1Mi "
-                            "to 1Pi"),
+                            "to 1Pi; 'm' means thousandths of a byte: for mebibytes, write "
+                            "100Mi"),
     ({"maxmemory": "512Ki"}, "redis.maxmemory: (512Ki) must be a whole number of bytes from 1Mi "
                              "to 1Pi"),
     ({"replicas": 2},
