@@ -24,7 +24,7 @@ from .kube_types import (
     Quantity,
     quantity_value,
 )
-from .memory import MIB, REDIS, unit_slip
+from .memory import MIB, REDIS, size_text, unit_slip
 from .monitoring import Monitoring
 from .node_selection import NodeAffinity, TopologySpread
 from .pod import Toleration
@@ -182,9 +182,8 @@ class RedisConfig(WorkloadConfig):
         return self
 
     def _derived_maxmemory_caps(self) -> "RedisConfig":
-        """Refuses a limit whose share rounds down below 1Mi: redis reads
-        `maxmemory 0` as no cap at all. `memory_floor` keeps limits well above
-        that; this holds whatever the floor."""
+        """Redis reads `maxmemory 0` as no cap at all. `memory_floor` keeps the
+        derived cap well above 1Mi; this holds whatever the floor."""
         derived = self.maxmemory_bytes()
         if derived is not None and derived < MIN_MAXMEMORY:
             least = math.ceil(MIN_MAXMEMORY / MAXMEMORY_SHARE / MIB)
@@ -192,6 +191,15 @@ class RedisConfig(WorkloadConfig):
                 f"({self.resources.limits.memory}) leaves redis a maxmemory of {derived} bytes "
                 f"({MAXMEMORY_SHARE:.0%}, in whole MiB), which redis reads as no cap at all; "
                 f"give it at least {least}Mi, or set maxmemory"))
+        return self
+
+    @model_validator(mode="after")
+    def _claim_holds_the_aof(self) -> "RedisConfig":
+        maxmemory = self.maxmemory_bytes()
+        problem = maxmemory and self.persistence.too_small_for(maxmemory, self.maxmemory or (
+            f"{size_text(maxmemory)}, {MAXMEMORY_SHARE:.0%} of resources.limits.memory"))
+        if problem:
+            raise KeyedError("persistence.size", problem)
         return self
 
     @model_validator(mode="after")
