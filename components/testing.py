@@ -9,21 +9,27 @@ loads it instead.
 Loading the plugin costs nothing: pytest loads it in every run of the
 virtualenv it is installed in, so the kit, and Pulumi with it (a second
 or two), are imported only when a fixture or a name here is first used.
+Importing it needs no pytest: the fixtures (`render/fixtures.py`) are added
+only where pytest is installed, and only pytest asks for them.
 """
 
 import importlib
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import pytest
 
 if TYPE_CHECKING:
     from .render.testkit import Rendered, render_config, render_stack_file
 
-__all__ = ["Rendered", "render_config", "render_config_fixture", "render_stack_file",
-           "render_stack_file_fixture"]
-_KIT = ("Rendered", "render_config", "render_stack_file")
+__all__ = ["Rendered", "render_config", "render_stack_file"]
+_KIT = tuple(__all__)
+
+try:
+    from .render.fixtures import render_config_fixture, render_stack_file_fixture
+except ModuleNotFoundError as missing:
+    # A runtime virtualenv, built from requirements.txt: the kit, without fixtures.
+    if missing.name != "pytest":
+        raise
+else:
+    __all__ += ["render_config_fixture", "render_stack_file_fixture"]
 
 
 def __getattr__(name: str) -> Any:
@@ -34,19 +40,3 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(".render.testkit", __package__), name)
     globals()[name] = value
     return value
-
-
-@pytest.fixture(name="render_config")
-def render_config_fixture() -> Callable[..., "Rendered"]:
-    """`render_config` as a fixture, for suites that prefer injection."""
-    from .render.testkit import render_config
-
-    return render_config
-
-
-@pytest.fixture(name="render_stack_file")
-def render_stack_file_fixture() -> Callable[[Path], "Rendered"]:
-    """`render_stack_file` as a fixture: render a `Pulumi.<stack>.yaml`."""
-    from .render.testkit import render_stack_file
-
-    return render_stack_file

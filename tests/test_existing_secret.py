@@ -268,19 +268,19 @@ def test_redis_rolls_before_filebeat_and_waits_for_no_secret(registrations):  # 
      "a counter, a commit)"),
 ])
 def test_refused_fields(secret, message):
-    assert refused(existing(secret)) == [f"stacks/Pulumi.test.yaml: {message}"]
+    assert refused(existing(secret)) == [f"<render_config>: {message}"]
 
 
 def test_a_name_is_required_and_must_be_a_kubernetes_name():
     [line] = refused(with_redis(existingSecret={"key": "password"}))
-    assert line == "stacks/Pulumi.test.yaml: redis.existingSecret.name: is required"
+    assert line == "<render_config>: redis.existingSecret.name: is required"
     [line] = refused(existing({"name": "Not_A_Name"}))
-    assert line.startswith("stacks/Pulumi.test.yaml: redis.existingSecret.name: ")
+    assert line.startswith("<render_config>: redis.existingSecret.name: ")
 
 
 def test_refused_together_with_redis_password():
     assert refused(existing(), secrets={"redisPassword": PASSWORD}) == [
-        "stacks/Pulumi.test.yaml: redis.existingSecret: is set, and so is redisPassword; pick "
+        "<render_config>: redis.existingSecret: is set, and so is redisPassword; pick "
         "one: the stack's own secret, or a Secret someone else made"]
 
 
@@ -288,7 +288,7 @@ def test_refused_without_auth():
     config = existing()
     config["redis"]["auth"] = False
     assert refused(config) == [
-        "stacks/Pulumi.test.yaml: redis.existingSecret: is set, but redis.auth is false, so "
+        "<render_config>: redis.existingSecret: is set, but redis.auth is false, so "
         "redis would not ask for a password; remove the key or turn auth on"]
 
 

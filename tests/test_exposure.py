@@ -74,4 +74,4 @@ def test_every_pattern_renders_valid_manifests(expose, version):
      "filebeat.updateStrategy.maxSurge: cannot be combined with ports[].hostPort (5066)"),
 ])
 def test_rule(fields, message):
-    assert refused(with_filebeat(**fields))[0].startswith(f"stacks/Pulumi.test.yaml: {message}")
+    assert refused(with_filebeat(**fields))[0].startswith(f"<render_config>: {message}")

@@ -251,7 +251,7 @@ def _with_extra(extra):
     from components.workloads.program import build, runtime_config
 
     def program():
-        return build(parse_config(runtime_config(), "stacks/Pulumi.test.yaml"),
+        return build(parse_config(runtime_config(), "<render_config>"),
                      filebeat_extra=extra)
     return program
 

@@ -78,7 +78,7 @@ def test_the_policy_pack_refuses_a_privileged_filebeat():
 ])
 def test_bad_selinux_options_are_refused(options, message):
     assert refused(with_filebeat(seLinuxOptions=options)) == [
-        f"stacks/Pulumi.test.yaml: {message}"]
+        f"<render_config>: {message}"]
 
 
 @pytest.mark.parametrize("version", OLDEST_AND_NEWEST)

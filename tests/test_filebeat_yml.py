@@ -162,7 +162,7 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
      "and the node"),
 ])
 def test_filebeat_config_rules(fields, message):
-    assert refused(with_filebeat(**fields)) == [f"stacks/Pulumi.test.yaml: {message}"]
+    assert refused(with_filebeat(**fields)) == [f"<render_config>: {message}"]
 
 
 C_REFUSED = ("filebeat.args: must not pass -c: the generated filebeat.yml is passed already; "
@@ -174,7 +174,7 @@ C_REFUSED = ("filebeat.args: must not pass -c: the generated filebeat.yml is pas
     ["-e", "-c", "/x.yml"], ["-ec", "/x.yml"], ["-vec", "/x.yml"],
 ])
 def test_every_spelling_of_c_is_refused(args):
-    assert refused(with_filebeat(args=args)) == [f"stacks/Pulumi.test.yaml: {C_REFUSED}"]
+    assert refused(with_filebeat(args=args)) == [f"<render_config>: {C_REFUSED}"]
 
 
 @pytest.mark.parametrize("args", [

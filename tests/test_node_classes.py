@@ -87,7 +87,7 @@ def test_overlapping_classes_are_refused(classes, common, message):
     with pytest.raises(ConfigError) as caught:
         render(nodeClasses=classes, nodeSelector=common)
     assert str(caught.value) == (
-        f"stacks/Pulumi.test.yaml: filebeat.nodeClasses: {message}, which would then run two "
+        f"<render_config>: filebeat.nodeClasses: {message}, which would then run two "
         "daemons: "
         "give each pair different values for one nodeSelector label")
 
@@ -122,4 +122,4 @@ def test_class_rules(classes, message):
     line = refused(with_filebeat(
         env={"WORKERS": "2", "LOG_LEVEL": "info"}, args=["-e"],
         resources={"requests": {"cpu": "100m"}}, nodeClasses=classes))[0]
-    assert line.startswith(f"stacks/Pulumi.test.yaml: {message}")
+    assert line.startswith(f"<render_config>: {message}")

@@ -5,7 +5,7 @@ import pytest
 
 from tests.configs import refused, render_config, with_filebeat
 
-FILE = "stacks/Pulumi.test.yaml"
+FILE = "<render_config>"
 
 
 def daemon_set(**fields) -> dict:

@@ -155,6 +155,16 @@ def test_the_kit_renders_a_missing_password_as_a_secret_with_a_note():
     assert render_config(config, secrets={"redisPassword": "a-test-password-0123"}).notes == ()
 
 
+def test_a_pip_install_in_the_clone_leaves_nothing_for_git_to_show():
+    # `pip install .` builds in place: setuptools writes build/ and the
+    # egg-info (named after the project) beside pyproject.toml.
+    for left_behind in ("build/lib/redis_filebeat/__init__.py",
+                        "redis_filebeat.egg-info/PKG-INFO"):
+        check = subprocess.run(["git", "check-ignore", "--no-index", "-q", left_behind],
+                               cwd=ROOT, capture_output=True, text=True)
+        assert check.returncode == 0, f"{left_behind} is not ignored: {check.stderr}"
+
+
 # Built and installed.
 
 def test_the_wheel_holds_redis_filebeat_and_nothing_named_components(installed):

@@ -93,7 +93,7 @@ def test_everything_renders_valid_manifests(version):
         validate(manifest.body, version, strict=True)
 
 
-FILE = "stacks/Pulumi.test.yaml"
+FILE = "<render_config>"
 
 
 @pytest.mark.parametrize(("config", "message"), [

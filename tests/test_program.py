@@ -1,14 +1,18 @@
 """The Pulumi program itself, as the engine runs it: validate first, then build."""
 
 import asyncio
+import subprocess
+import sys
+import textwrap
 
 import pulumi
 import pytest
+import yaml
 
 from components import build
 from components.render.mockrun import run_with_mocks
 from components.workloads.program import main
-from tests.configs import PASSWORD, minimal, raw, render_config, stack_config, with_filebeat
+from tests.configs import PASSWORD, ROOT, minimal, raw, render_config, stack_config, with_filebeat
 
 
 def test_invalid_config_fails_before_anything_is_registered():
@@ -156,6 +160,70 @@ def test_kit_fixture(render_config):
     out = render_config(minimal(), secrets={"redisPassword": PASSWORD})
     assert out.outputs["daemonSetName"] == "filebeat"
 
+
+
+class StackFileAt:
+    """A path-like that is not a pathlib.Path, as a user's own type may be."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+def test_kit_renders_a_stack_file_named_by_a_str_or_any_path_like(tmp_path, monkeypatch):
+    from components.testing import render_stack_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.kit.yaml").write_text(yaml.safe_dump(
+        {"config": {f"redis-filebeat:{key}": value for key, value in minimal().items()}}))
+    expected = render_stack_file(tmp_path / "Pulumi.kit.yaml")
+    for given in ("Pulumi.kit.yaml", StackFileAt(tmp_path / "Pulumi.kit.yaml")):
+        rendered = render_stack_file(given)
+        assert rendered.manifests.to_yaml() == expected.manifests.to_yaml()
+    assert rendered.notes == expected.notes  # the same stack file, named the same way
+    assert render_stack_file("Pulumi.kit.yaml").notes[0].startswith("Pulumi.kit.yaml: ")
+
+
+def test_kit_errors_name_the_config_as_given_not_a_stack_file_that_does_not_exist():
+    from components.config.errors import ConfigError
+    from components.testing import render_config as kit_render_config
+
+    for stack in ("test", "prod"):
+        with pytest.raises(ConfigError) as caught:
+            kit_render_config(with_filebeat(name="Filebeat"), stack=stack)
+        assert str(caught.value).startswith("<render_config>: filebeat.name: ")
+
+
+def test_kit_secrets_are_used_and_still_print_as_secret():
+    from components.testing import render_config as kit_render_config
+
+    placeholder = kit_render_config(minimal())
+    rendered = kit_render_config(minimal(), secrets={"redisPassword": PASSWORD})
+    assert rendered.notes == ()
+    assert rendered.manifests["Secret"]["redis-auth"]["stringData"]["password"] == "[secret]"
+    template = rendered.manifests["Deployment"]["redis"]["spec"]["template"]
+    checksum = template["metadata"]["annotations"]["checksum/redis-auth"]
+    assert checksum != "[secret]"  # derived from the password given, as pulumi up derives it
+    assert placeholder.manifests["Deployment"]["redis"]["spec"]["template"]["metadata"][
+        "annotations"]["checksum/redis-auth"] == "[secret]"
+
+
+def test_kit_imports_and_renders_where_pytest_is_not_installed():
+    # The runtime virtualenv is built from requirements.txt, which has no pytest.
+    probe = textwrap.dedent("""
+        import sys
+        sys.modules["pytest"] = sys.modules["_pytest"] = None  # as if not installed
+        import components.testing as kit
+        from tests.configs import minimal
+        print(kit.render_config(minimal()).outputs["daemonSetName"],
+              hasattr(kit, "render_config_fixture"))
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["filebeat", "False"]
 
 @pulumi.runtime.test
 def test_kit_refuses_to_render_inside_a_program_with_resources_in_flight(plain_pulumi_mocks):

@@ -136,7 +136,8 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
      "redis.maxmemory: (1Gi) must be below resources.limits.memory (1Gi): redis needs memory "
      "beyond its dataset, and at the limit the kernel kills it and every buffered log with it"),
     ({"maxmemory": "100m"}, "redis.maxmemory: (100m) must be a whole number of bytes from 1Mi "
-                            "to 1Pi"),
+                            "to 1Pi; 'm' means thousandths of a byte: for mebibytes, write "
+                            "100Mi"),
     ({"maxmemory": "512Ki"}, "redis.maxmemory: (512Ki) must be a whole number of bytes from 1Mi "
                              "to 1Pi"),
     ({"replicas": 2},
@@ -154,7 +155,7 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
      "(got 'volatile-lru2')"),
 ])
 def test_buffer_rules(fields, message):
-    assert refused(with_redis(**fields)) == [f"stacks/Pulumi.test.yaml: {message}"]
+    assert refused(with_redis(**fields)) == [f"<render_config>: {message}"]
 
 
 @pytest.mark.parametrize(("redis", "filebeat", "clash"), [
@@ -166,5 +167,5 @@ def test_redis_and_filebeat_objects_never_share_a_name(redis, filebeat, clash):
         render_config(with_filebeat(name=filebeat) | {
             "redis": {"image": "redis:7", "name": redis}})
     assert str(caught.value) == (
-        f"stacks/Pulumi.test.yaml: filebeat.name: would name a {clash}, which redis (name "
+        f"<render_config>: filebeat.name: would name a {clash}, which redis (name "
         f"{redis!r}) names the same; choose another name")

@@ -1,11 +1,14 @@
 """The buffer's claim: ours by default, or one someone else made; its access
 modes; and what `diff` says about each."""
 
+import subprocess
+import sys
+
 import pytest
 from kubernetes_validate.utils import validate
 
 from components.review.pairing import compare
-from tests.configs import refused, render_config, with_redis
+from tests.configs import ROOT, refused, render_config, with_redis
 from tests.kube_schema import OLDEST_AND_NEWEST
 
 DEPLOYMENT = "Deployment default/redis"
@@ -76,7 +79,7 @@ def test_diff_says_new_access_modes_replace_the_claim():
     assert any("the data on it is lost" in line for line in diffs[CLAIM].impacts)
 
 
-FILE = "stacks/Pulumi.test.yaml"
+FILE = "<render_config>"
 
 
 @pytest.mark.parametrize(("persistence", "message"), [
@@ -99,3 +102,44 @@ FILE = "stacks/Pulumi.test.yaml"
 def test_rule(persistence, message):
     (line,) = refused(with_redis(persistence=persistence))
     assert line.startswith(f"{FILE}: {message}"), line
+
+
+AOF = ("the AOF grows to about twice the dataset between rewrites, and on a full disk "
+       "redis refuses every write")
+
+
+@pytest.mark.parametrize(("redis", "message"), [
+    ({"maxmemory": "1536Mi", "persistence": {"enabled": True, "size": "512Mi"}},
+     f"redis.persistence.size: (512Mi) must be at least twice maxmemory (1536Mi): 3Gi; {AOF}"),
+    ({"resources": {"limits": {"memory": "2Gi"}},
+      "persistence": {"enabled": True, "size": "3071Mi"}},
+     "redis.persistence.size: (3071Mi) must be at least twice maxmemory (1536Mi, 75% of "
+     f"resources.limits.memory): 3Gi; {AOF}"),
+    ({"resources": {"limits": {"memory": "4Gi"}}, "persistence": {"enabled": True}},
+     "redis.persistence.size: (1Gi) must be at least twice maxmemory (3Gi, 75% of "
+     f"resources.limits.memory): 6Gi; {AOF}"),
+], ids=["explicit", "derived", "the-default-size"])
+def test_a_claim_smaller_than_twice_maxmemory_is_refused(redis, message):
+    assert refused(with_redis(**redis)) == [f"{FILE}: {message}"]
+
+
+def test_a_claim_of_twice_maxmemory_or_someone_elses_claim_renders():
+    at_least = render_config(with_redis(maxmemory="1536Mi",
+                                        persistence={"enabled": True, "size": "3Gi"}))
+    assert at_least.manifests["PersistentVolumeClaim"]["redis-data"]["spec"]["resources"] == {
+        "requests": {"storage": "3Gi"}}
+    # Not ours to size: its owner made it, and grows it where it is made.
+    render_config(with_redis(maxmemory="1536Mi",
+                             persistence={"enabled": True, "existingClaim": "logs"}))
+    # No claim at all, so no size to check.
+    render_config(with_redis(maxmemory="1536Mi", persistence={"size": "512Mi"}))
+
+
+def test_prods_buffer_with_a_claim_too_small_is_refused_from_the_command_line():
+    run = subprocess.run([sys.executable, "-m", "components", "render", "--stack", "prod",
+                          "--set", "redis.persistence.size=512Mi"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stdout) == (2, ""), run.stderr
+    assert run.stderr.splitlines() == [
+        "--set redis.persistence.size=512Mi: redis.persistence.size: (512Mi) must be at "
+        f"least twice maxmemory (1536Mi): 3Gi; {AOF}"]

@@ -132,7 +132,7 @@ def test_the_exporter_names_its_connection_only_when_client_is_allowed():
 ])
 def test_names_redis_does_not_know_are_refused(denied, message):
     (line,) = refused(with_redis(deniedCommands=[denied]))
-    assert line.startswith("stacks/Pulumi.test.yaml: redis.deniedCommands[0]: " + message)
+    assert line.startswith("<render_config>: redis.deniedCommands[0]: " + message)
 
 
 @pytest.mark.parametrize(("denied", "message"), [
@@ -141,7 +141,7 @@ def test_names_redis_does_not_know_are_refused(denied, message):
 ])
 def test_a_command_named_twice_is_refused(denied, message):
     assert refused(with_redis(deniedCommands=denied)) == [
-        f"stacks/Pulumi.test.yaml: redis.deniedCommands: {message}"]
+        f"<render_config>: redis.deniedCommands: {message}"]
 
 
 @pytest.mark.parametrize(("denied", "why"), [
@@ -153,14 +153,14 @@ def test_a_command_named_twice_is_refused(denied, message):
 ])
 def test_what_filebeat_and_the_probes_send_cannot_be_denied(denied, why):
     assert refused(with_redis(deniedCommands=[denied])) == [
-        f"stacks/Pulumi.test.yaml: redis.deniedCommands: must not deny {denied}: {why}"]
+        f"<render_config>: redis.deniedCommands: must not deny {denied}: {why}"]
 
 
 def test_a_channel_output_needs_publish_and_not_info():
     config = with_filebeat(output={"datatype": "channel"})
     config["redis"]["deniedCommands"] = ["PUBLISH"]
     assert refused(config) == [
-        "stacks/Pulumi.test.yaml: redis.deniedCommands: must not deny PUBLISH: filebeat "
+        "<render_config>: redis.deniedCommands: must not deny PUBLISH: filebeat "
         "publishes its events with it (output.datatype channel)"]
     config["redis"]["deniedCommands"] = ["INFO", "RPUSH"]
     render_config(config)
@@ -173,12 +173,12 @@ def test_a_channel_output_needs_publish_and_not_info():
 ])
 def test_what_the_exporter_needs_cannot_be_denied_while_it_runs(denied, why):
     assert refused(with_redis(deniedCommands=[denied], **MONITORED)) == [
-        f"stacks/Pulumi.test.yaml: redis.deniedCommands: must not deny {denied}: {why}"]
+        f"<render_config>: redis.deniedCommands: must not deny {denied}: {why}"]
 
 
 def test_a_redis_without_acls_needs_no_denials():
     assert refused(with_redis(image="redis:4.0-alpine")) == [
-        "stacks/Pulumi.test.yaml: redis.deniedCommands: needs redis 7 or later for its ACL "
+        "<render_config>: redis.deniedCommands: needs redis 7 or later for its ACL "
         "rules, and the image is redis 4; set deniedCommands: [] for it"]
     assert refused(with_redis(image="docker.io/library/redis:6.2.14"))
     render_config(with_redis(image="redis:4.0-alpine", deniedCommands=[]))
@@ -252,13 +252,13 @@ def test_extra_values_are_quoted_for_redis_parser():
 ])
 def test_refused_directives_name_what_to_set_instead(name, message):
     (line,) = refused(with_redis(extraConfig={name: "x"}))
-    assert line.startswith("stacks/Pulumi.test.yaml: redis.extraConfig: " + message), line
+    assert line.startswith("<render_config>: redis.extraConfig: " + message), line
 
 
 @pytest.mark.parametrize("value", ["a\nb", "tab\there", "x" * 1025])
 def test_a_value_stays_one_line(value):
     assert refused(with_redis(extraConfig={"hz": value})) == [
-        "stacks/Pulumi.test.yaml: redis.extraConfig.hz: must be at most 1024 characters, "
+        "<render_config>: redis.extraConfig.hz: must be at most 1024 characters, "
         "without control characters, tabs or line breaks"]
 
 

@@ -83,7 +83,7 @@ def test_a_plain_text_password_is_refused(tmp_path):
 def test_password_rules_never_quote_the_password(password, message):
     with pytest.raises(ConfigError) as caught:
         render_config(minimal(), secrets={"redisPassword": password})
-    assert str(caught.value) == f"stacks/Pulumi.test.yaml: redisPassword: {message}"
+    assert str(caught.value) == f"<render_config>: redisPassword: {message}"
 
 
 def test_a_password_without_auth_is_refused():

@@ -185,6 +185,24 @@ def test_text_that_is_not_yaml_is_one_line_with_its_place(text: str | bytes,
     assert line.startswith(expected)
 
 
+
+TAB = "holds a tab, and YAML indents with spaces only: replace the tab with spaces"
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("config:\n\tredis-filebeat:namespace: x\n", "2:1"),  # PyYAML: "cannot start any token"
+    ("ü: 1\na:\n  b: 1\n\tc: 2\n", "4:1"),  # "violates indentation"; columns count characters
+    ("a:\n \t b: 1\n", "2:2"),
+    ("- a\n-\tb\n", "2:2"),
+    ("a: |\n\tx\n", "2:1"),  # in a block scalar
+])
+def test_a_tab_is_named_with_its_line_and_column(text: str, place: str) -> None:
+    assert refused(text) == [f"{ORIGIN}:{place}: {TAB}"]
+
+
+def test_a_tab_where_yaml_allows_one_is_read() -> None:
+    assert load_document("a:\tb\nc: [1,\t2]  \t# x\n", ORIGIN) == {"a": "b", "c": [1, 2]}
+
 def test_an_empty_file_and_a_comment_are_no_document() -> None:
     assert load_documents("", ORIGIN) == [] and load_documents(b"# nothing\n", ORIGIN) == []
     assert load_document("", ORIGIN) is None and load_document("---\n", ORIGIN) is None

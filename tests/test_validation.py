@@ -6,7 +6,7 @@ import pytest
 from components import ConfigError
 from tests.configs import minimal, refused, render_config, with_filebeat, with_redis
 
-FILE = "stacks/Pulumi.test.yaml"
+FILE = "<render_config>"
 
 
 def problems(config: dict) -> list[str]:

@@ -24,7 +24,7 @@ from .kube_types import (
     is_zero,
 )
 from .node_selection import NodeAffinity, NodeClass, overlapping_classes
-from .pod import SELinuxOptions, Toleration
+from .pod import Resources, SELinuxOptions, Toleration
 from .rollout import OnDelete, RollingUpdate, UpdateStrategy
 from .workload import WorkloadConfig
 
@@ -153,6 +153,11 @@ class NodeDaemonConfig(WorkloadConfig):
         could also name: kind and name."""
         return {("ConfigMap", self.config_map_name), ("NetworkPolicy", self.name),
                 ("Service", self.name), ("ResourceQuota", self.critical_quota_name)}
+
+    def resources_by_key(self) -> dict[str, Resources]:
+        return super().resources_by_key() | {
+            f"nodeClasses.{name}.resources": node_class.resources
+            for name, node_class in self.node_classes.items() if node_class.resources}
 
     @property
     def critical_quota_name(self) -> str:

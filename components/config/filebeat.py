@@ -28,6 +28,7 @@ from .kube_types import (
     Port,
     is_dns1123_label,
 )
+from .memory import FILEBEAT
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
 REGISTRY_ROOT = "/var/lib/redis-filebeat"
@@ -58,6 +59,8 @@ _FILEBEAT_TAG = re.compile(r"(?:^|/)filebeat(?:-oss|-wolfi)?:(\d{1,6})\.(\d{1,6}
 
 class FilebeatConfig(NodeDaemonConfig):
     """The filebeat DaemonSet that ships each node's logs to redis."""
+
+    memory_floor = FILEBEAT
 
     name: DNS1123Label = "filebeat"
     """Names the DaemonSet. Default 'filebeat'."""

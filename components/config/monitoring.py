@@ -20,6 +20,7 @@ from .kube_types import (
     digest_conflict,
     is_pinned,
 )
+from .memory import EXPORTER
 from .pod import ImagePullPolicy, ResourceList, Resources
 
 Minutes = Annotated[int, Field(ge=1, le=1440)]
@@ -109,6 +110,9 @@ class Monitoring(CamelModel):
             conflict = digest_conflict(self.image, self.image_digest)
             if conflict:
                 raise KeyedError("imageDigest", conflict)
+        problem = self.resources.memory_below(EXPORTER)
+        if problem:
+            raise KeyedError(f"resources.{problem[0]}", problem[1])
         return self
 
     @property

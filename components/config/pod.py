@@ -8,6 +8,7 @@ from pydantic import AfterValidator, model_validator
 
 from .base import CamelModel, KeyedError
 from .kube_types import Count, LabelKey, LabelValue, Quantity, quantity_value
+from .memory import MemoryFloor, MemoryQuantity, below_floor
 
 ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
@@ -15,8 +16,11 @@ ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
 class ResourceList(CamelModel):
     cpu: Quantity | None = None
     """CPU, e.g. '100m'. Default unset: the namespace's LimitRange applies."""
-    memory: Quantity | None = None
-    """Memory, e.g. '128Mi'. Default unset: the namespace's LimitRange applies."""
+    memory: MemoryQuantity | None = None
+    """Memory, e.g. '128Mi' (`m` is thousandths of a byte, a bare number
+    bytes). Default unset: the namespace's LimitRange applies. Refused below
+    the container's floor: 16Mi for redis and its exporter, 32Mi for filebeat,
+    1Mi for any other daemon."""
 
 
 class Resources(CamelModel):
@@ -37,6 +41,16 @@ class Resources(CamelModel):
                     "Kubernetes refuses such a pod"
                 ))
         return self
+
+    def memory_below(self, floor: MemoryFloor) -> tuple[str, str] | None:
+        """The key and the problem of the first of the memory limit and
+        request that is below `floor`, if either is."""
+        for kind in ("limits", "requests"):
+            quantity = getattr(self, kind).memory
+            problem = quantity and below_floor(quantity, floor)
+            if problem:
+                return f"{kind}.memory", problem
+        return None
 
     def given(self) -> dict[str, dict[str, str]]:
         """The requests and limits that are set, as Kubernetes spells them."""

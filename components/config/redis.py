@@ -6,6 +6,7 @@ what it was given. So the defaults push back on the sender when full
 `maxmemory` below it, because an OOM-killed redis loses everything at once.
 """
 
+import math
 from decimal import Decimal
 from typing import Literal
 
@@ -23,6 +24,7 @@ from .kube_types import (
     Quantity,
     quantity_value,
 )
+from .memory import MIB, REDIS, size_text, unit_slip
 from .monitoring import Monitoring
 from .node_selection import NodeAffinity, TopologySpread
 from .pod import Toleration
@@ -62,6 +64,8 @@ class RedisClient(CamelModel):
 
 class RedisConfig(WorkloadConfig):
     """The redis log buffer: one Deployment and the Service in front of it."""
+
+    memory_floor = REDIS
 
     name: DNS1035Label = "redis"
     """Names the Deployment and the Service, and so the DNS name filebeat
@@ -162,12 +166,12 @@ class RedisConfig(WorkloadConfig):
     @model_validator(mode="after")
     def _maxmemory_fits(self) -> "RedisConfig":
         if self.maxmemory is None:
-            return self
+            return self._derived_maxmemory_caps()
         wanted = quantity_value(self.maxmemory)
         if wanted != wanted.to_integral_value() or not MIN_MAXMEMORY <= wanted <= MAX_MAXMEMORY:
             raise KeyedError("maxmemory", (
                 f"({self.maxmemory}) must be a whole number of bytes from 1Mi to 1Pi"
-            ))
+                f"{unit_slip(self.maxmemory)}"))
         limit = self.resources.limits.memory
         if limit is not None and wanted >= quantity_value(limit):
             raise KeyedError("maxmemory", (
@@ -175,6 +179,27 @@ class RedisConfig(WorkloadConfig):
                 "redis needs memory beyond its dataset, and at the limit the kernel "
                 "kills it and every buffered log with it"
             ))
+        return self
+
+    def _derived_maxmemory_caps(self) -> "RedisConfig":
+        """Redis reads `maxmemory 0` as no cap at all. `memory_floor` keeps the
+        derived cap well above 1Mi; this holds whatever the floor."""
+        derived = self.maxmemory_bytes()
+        if derived is not None and derived < MIN_MAXMEMORY:
+            least = math.ceil(MIN_MAXMEMORY / MAXMEMORY_SHARE / MIB)
+            raise KeyedError("resources.limits.memory", (
+                f"({self.resources.limits.memory}) leaves redis a maxmemory of {derived} bytes "
+                f"({MAXMEMORY_SHARE:.0%}, in whole MiB), which redis reads as no cap at all; "
+                f"give it at least {least}Mi, or set maxmemory"))
+        return self
+
+    @model_validator(mode="after")
+    def _claim_holds_the_aof(self) -> "RedisConfig":
+        maxmemory = self.maxmemory_bytes()
+        problem = maxmemory and self.persistence.too_small_for(maxmemory, self.maxmemory or (
+            f"{size_text(maxmemory)}, {MAXMEMORY_SHARE:.0%} of resources.limits.memory"))
+        if problem:
+            raise KeyedError("persistence.size", problem)
         return self
 
     @model_validator(mode="after")

@@ -6,7 +6,8 @@ from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from .base import CamelModel, KeyedError
-from .kube_types import INT32_MAX, DNS1123Subdomain, Quantity
+from .kube_types import INT32_MAX, DNS1123Subdomain, Quantity, quantity_value
+from .memory import size_text
 
 AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
 
@@ -28,7 +29,8 @@ class Persistence(CamelModel):
     what was not yet drained. Turn it on wherever that matters."""
     size: Quantity = "1Gi"
     """The claim's size. Default 1Gi. The AOF grows to about twice the dataset
-    between rewrites, so give it at least twice maxmemory."""
+    between rewrites, and on a full disk redis refuses every write, so less
+    than twice maxmemory is refused."""
     storage_class_name: DNS1123Subdomain | None = None
     """Default unset: the cluster's default StorageClass."""
     access_modes: list[AccessMode] = ["ReadWriteOnce"]
@@ -40,7 +42,9 @@ class Persistence(CamelModel):
     mount instead of our own `<name>-data`. Default unset: the stack makes
     the claim. With it the stack creates no claim, so `size`,
     `storageClassName` and `accessModes` are refused: set them where the
-    claim is made, and grow it there. Needs `enabled`."""
+    claim is made, and grow it there. Its size is not checked against
+    maxmemory, since the stack never sees it; give it twice maxmemory too.
+    Needs `enabled`."""
     snapshots: list[Snapshot] = []
     """RDB snapshots beside the append-only file, as redis' `save` rules.
     Default none (`save ""`, as Bitnami's chart does with the AOF on): the AOF
@@ -48,6 +52,17 @@ class Persistence(CamelModel):
     limit, and with redis' `stop-writes-on-bgsave-error yes` one failed
     snapshot makes redis refuse every write, so filebeat stalls. Needs
     `enabled`."""
+
+    def too_small_for(self, maxmemory: int, shown: str) -> str | None:
+        """Why our claim cannot hold the AOF of a buffer of `maxmemory` bytes
+        (`shown` as the message names it), if it cannot. Without a claim, or
+        with someone else's, there is no size of ours to check."""
+        least = 2 * maxmemory
+        if not self.enabled or self.existing_claim or quantity_value(self.size) >= least:
+            return None
+        return (f"({self.size}) must be at least twice maxmemory ({shown}): {size_text(least)}; "
+                "the AOF grows to about twice the dataset between rewrites, and on a full "
+                "disk redis refuses every write")
 
     @model_validator(mode="after")
     def _snapshots_need_a_volume(self) -> "Persistence":

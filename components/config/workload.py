@@ -1,6 +1,6 @@
 """What every workload of ours is configured with, redis and the node daemons alike."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import model_validator
 
@@ -17,6 +17,7 @@ from .kube_types import (
     digest_conflict,
     is_pinned,
 )
+from .memory import MemoryFloor
 from .pod import ImagePullPolicy, Resources
 
 MAX_ANNOTATIONS_BYTES = 256 * 1024
@@ -63,6 +64,10 @@ class WorkloadConfig(CamelModel):
     resources: Resources = Resources()
     """Default: no requests or limits."""
 
+    memory_floor: ClassVar[MemoryFloor | None] = None
+    """The least memory the workload's containers are given; None for a
+    daemon we know nothing of, which only every container's mebibyte binds."""
+
     @model_validator(mode="before")
     @classmethod
     def _labels_default(cls, data: Any) -> Any:
@@ -94,6 +99,18 @@ class WorkloadConfig(CamelModel):
         if len(set(self.image_pull_secrets)) != len(self.image_pull_secrets):
             raise KeyedError("imagePullSecrets", "names a Secret twice")
         return self
+
+    @model_validator(mode="after")
+    def _memory_above_floor(self) -> "WorkloadConfig":
+        for key, resources in self.resources_by_key().items():
+            problem = self.memory_floor and resources.memory_below(self.memory_floor)
+            if problem:
+                raise KeyedError(f"{key}.{problem[0]}", problem[1])
+        return self
+
+    def resources_by_key(self) -> dict[str, Resources]:
+        """Every set of resources the config gives the workload's containers, by key."""
+        return {"resources": self.resources}
 
     @property
     def pull_policy(self) -> ImagePullPolicy | None:

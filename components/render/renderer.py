@@ -7,6 +7,7 @@ one road from config to manifests and it is the one `pulumi up` takes.
 import copy
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -128,15 +129,17 @@ def _with_stand_ins(raw: RawConfig) -> RawConfig:
     return RawConfig(values, raw.secret_keys)
 
 
-def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
+def render_stack_file(path: str | os.PathLike[str], raw: RawConfig | None = None) -> Rendered:
     """Render `Pulumi.<stack>.yaml` at `path`, as that stack; `raw` is its
-    config when the caller has read it already (`read_stack_file`).
+    config when the caller has read it already (`read_stack_file`). Errors and
+    notes name the file as `path` names it.
 
     The renderer never holds a decrypted secret: it prints `[secret]` for
     them either way. So a required secret that the stack file lacks (the
     operator sets it just before `pulumi up`, or a pipeline renders without
     access to it) is rendered as a placeholder, with a note saying so.
     """
+    path = Path(path)
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
     stack = "stdin" if path == STDIN else match.group(1) if match else path.stem
     raw = raw or read_stack_file(path)

@@ -33,6 +33,10 @@ from .renderer import Rendered, raw_config, render, render_stack_file
 
 __all__ = ["Rendered", "render_config", "render_stack_file"]
 
+ORIGIN = "<render_config>"
+"""What `render_config`'s errors name instead of a stack file: the config is
+the caller's, and no file of that name exists."""
+
 
 def render_config(
     config: StackConfig | Mapping[str, Any],
@@ -43,11 +47,16 @@ def render_config(
     """Render `config`, a stack file's `config:` mapping or a `StackConfig`.
 
     Raises `ConfigError` for invalid config, exactly as `pulumi up` would
-    refuse it, with one exception: the redis password. A stack file's
+    refuse it, its lines naming `<render_config>` where a stack file's name
+    would be, with one exception: the redis password. A stack file's
     `config:` never holds it (it is set with `pulumi config set --secret`),
-    so, as `render --config` does, a missing one renders as `[secret]` with a
-    note in `notes`. Pass `secrets={"redisPassword": ...}` to render a real
-    one. Pass `program` to render your own program around ours.
+    so, as `render --config` does, a missing one renders as a placeholder,
+    with a note in `notes`. `secrets={"redisPassword": ...}` sets it as
+    `pulumi config set --secret` would: no note, the pods' `checksum/redis-auth`
+    derived from it (so a test sees a new password roll them), and the second
+    run that fails if any secret reaches the output unmarked. Secret values
+    still print as `[secret]`: the renderer never prints one. Pass `program`
+    to render your own program around ours.
     """
     if isinstance(config, StackConfig):
         password = config.redis_password
@@ -69,4 +78,4 @@ def render_config(
 def _render(config: Mapping[str, Any], stack: str, secrets: Mapping[str, Any] | None,
             program: Callable[[], Any] | None) -> Rendered:
     raw = raw_config(config, secrets)
-    return render(raw, stack, program=program)
+    return render(raw, stack, origin=ORIGIN, program=program)

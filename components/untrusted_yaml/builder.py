@@ -20,7 +20,7 @@ import yaml
 from yaml import events
 
 from .limits import Limits
-from .problems import SNIPPET, Problem, UntrustedYamlError, snippet
+from .problems import SNIPPET, Problem, UntrustedYamlError, parse_error, snippet
 from .scalars import MAP, MERGE_KEY, SEQ, STR, Refused, construct, refused_tag, resolve, short
 
 _Parser: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -81,12 +81,9 @@ class Builder:
         except _Fatal:
             pass
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            what = " ".join(f"{error.problem or error.context or 'not valid YAML'}".split())
-            if error.context and error.problem:
-                what = f"{what} ({' '.join(error.context.split())})"
             try:
-                self._problem(mark, what, fatal=False)
+                self._problem(error.problem_mark or error.context_mark,
+                              parse_error(error, text), fatal=False)
             except _Fatal:  # the parse error was one past max_problems
                 pass
         except yaml.YAMLError as error:

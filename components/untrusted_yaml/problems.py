@@ -8,6 +8,8 @@ a line in a CI log or forge one.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import yaml
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -53,3 +55,19 @@ def place(text: str, offset: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
+
+
+TAB = "holds a tab, and YAML indents with spaces only: replace the tab with spaces"
+
+
+def parse_error(error: yaml.MarkedYAMLError, text: str) -> str:
+    """What the parser refused in `text`, in one line. At a tab, a line that
+    says so: PyYAML's own ("found character that cannot start any token")
+    never names the character, which an editor shows as spaces."""
+    mark = error.problem_mark or error.context_mark
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        return TAB
+    what = " ".join(f"{error.problem or error.context or 'not valid YAML'}".split())
+    if error.context and error.problem:
+        what = f"{what} ({' '.join(error.context.split())})"
+    return what
