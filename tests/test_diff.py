@@ -5,12 +5,16 @@ import json
 
 import pytest
 
+import tests.e2e.test_diff_engine as engine_table
 from components.cli import main as cli_main
 from components.render.manifests import Manifest
+from components.render.renderer import render_stack_file
+from components.review.change import Changed
 from components.review.fields import ABSENT, FieldChange, field_changes
 from components.review.pairing import compare
 from components.review.report import _fence, as_markdown
 from tests.configs import minimal, render_config, with_filebeat, with_redis
+from tests.e2e.engine_ops import base_stack_text, edited
 
 DAEMON = "DaemonSet default/filebeat"
 FILEBEAT_8_16 = "docker.elastic.co/beats/filebeat:8.16.0"
@@ -108,11 +112,12 @@ def test_service_target_port_change_keeps_clients():
     assert "spec.ports[redis].targetPort" in fields(diffs, "Service default/redis")
 
 
-def test_config_map_change_rolls_pods_through_the_config_hash():
+def test_config_map_change_is_a_replace_and_rolls_pods_through_the_config_hash():
     diffs = diff(minimal(), with_filebeat(output={"key": "node-logs"}))
     assert impacts(diffs)["ConfigMap default/filebeat-config"] == [
-        "ConfigMap content changed → pods of DaemonSet default/filebeat roll through the "
-        "config hash"]
+        "ConfigMap content changed → Pulumi replaces it (delete, then create; ConfigMaps are "
+        "immutable to the provider by default); pods of DaemonSet default/filebeat roll "
+        "through the config hash"]
     assert list(fields(diffs, DAEMON)) == [
         'spec.template.metadata.annotations["checksum/config"]']
 
@@ -270,12 +275,15 @@ def test_dev_to_prod(capsys):
         "  Namespace logging: Namespace removed → Pulumi deletes it, and Kubernetes deletes "
         "everything in it, including objects this stack did not create",
         # prod's exporter reads a password file of its own from the auth Secret.
-        "  Secret logging/redis-auth: Secret content changed → pods of Deployment "
+        "  Secret logging/redis-auth: Secret content changed → Pulumi replaces it (delete, "
+        "then create; Secrets are immutable to the provider by default); pods of Deployment "
         "logging/redis roll through the config hash",
-        "  ConfigMap logging/filebeat-config: ConfigMap content changed → pods of DaemonSet "
-        "logging/filebeat roll through the config hash",
-        "  ConfigMap logging/redis-config: ConfigMap content changed → pods of Deployment "
-        "logging/redis roll through the config hash",
+        "  ConfigMap logging/filebeat-config: ConfigMap content changed → Pulumi replaces it "
+        "(delete, then create; ConfigMaps are immutable to the provider by default); pods of "
+        "DaemonSet logging/filebeat roll through the config hash",
+        "  ConfigMap logging/redis-config: ConfigMap content changed → Pulumi replaces it "
+        "(delete, then create; ConfigMaps are immutable to the provider by default); pods of "
+        "Deployment logging/redis roll through the config hash",
         "  DaemonSet logging/filebeat: pod template changed → RollingUpdate replaces pods on "
         "every selected node, at most 10% of the selected nodes unavailable at a time",
         "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "
@@ -552,3 +560,30 @@ def test_markdown_escapes_object_names():
     md = as_markdown(compare([hostile], []), "a", "b")
     assert "- **Namespace \\<details\\>\\<summary\\>x**" in md
     assert md.splitlines().count("<details>") == md.splitlines().count("</details>") == 1
+
+
+# --- the lines agree with the engine's table ----------------------------------
+
+REPLACE_WORDS = ("Pulumi replaces it", "delete and re-create")
+"""How an impact line says that Pulumi replaces the object itself (not its pods)."""
+
+
+@pytest.mark.parametrize("row", engine_table.ROWS, ids=[row.id for row in engine_table.ROWS])
+def test_an_object_the_engine_replaces_is_said_to_be_replaced(row, tmp_path):
+    """tests/e2e/test_diff_engine.py's rows are what `pulumi preview` really
+    does: an object it replaces gets a line that says so, and one it only
+    updates gets none (a ConfigMap is replaced though our program names it)."""
+    base = tmp_path / "Pulumi.e2e-abc.yaml"
+    base.write_text(base_stack_text("e2e-abc", "kind-e2e"))
+    after = tmp_path / "after" / base.name
+    after.parent.mkdir()
+    after.write_text(edited(base.read_text(), row.path, row.edit))
+    diffs = compare(render_stack_file(base).manifests.objects,
+                    render_stack_file(after).manifests.objects)
+    said = {(d.change.latest.kind, d.change.latest.name):
+            any(words in line for line in d.impacts for words in REPLACE_WORDS)
+            for d in diffs if isinstance(d.change, Changed)}
+    engine = dict(change.format(ns="e2e-abc").split(": ") for change in row.changes)
+    replaced = {tuple(key.split(" ")): op == "replace" for key, op in engine.items()
+                if op in ("replace", "update")}
+    assert {key: said.get(key) for key in replaced} == replaced
