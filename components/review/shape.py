@@ -13,11 +13,15 @@ from typing import Any
 # be absent or null: the rules read those as empty.
 _REFS: dict[str, Any] = {"configMap": {}, "secret": {}}
 _CONTAINER: dict[str, Any] = {
+    "image": str,
+    "volumeMounts": [{"name": str}],
     "envFrom": [{"configMapRef": {}, "secretRef": {}}],
     "env": [{"valueFrom": {"configMapKeyRef": {}, "secretKeyRef": {}}}],
 }
 _VOLUME: dict[str, Any] = {
     **_REFS,
+    "name": str,
+    "hostPath": {"path": str},
     "persistentVolumeClaim": {"claimName": str},
     "projected": {"sources": [_REFS]},
 }
