@@ -5,15 +5,22 @@ import json
 
 import pytest
 
+import tests.e2e.test_diff_engine as engine_table
 from components.cli import main as cli_main
 from components.render.manifests import Manifest
+from components.render.renderer import render_stack_file
+from components.review.change import Changed
 from components.review.fields import ABSENT, FieldChange, field_changes
 from components.review.pairing import compare
-from components.review.report import _fence, as_markdown
+from components.review.report import _fence, as_markdown, as_text
 from tests.configs import minimal, render_config, with_filebeat, with_redis
+from tests.e2e.engine_ops import base_stack_text, edited
 
 DAEMON = "DaemonSet default/filebeat"
 FILEBEAT_8_16 = "docker.elastic.co/beats/filebeat:8.16.0"
+RESHIPPED = ("every filebeat starts with an empty registry and re-reads every container log "
+             "still on its node: all retained logs are shipped again, on every node "
+             "(duplicate events downstream)")
 
 
 def diff(old_config: dict, new_config: dict):
@@ -108,11 +115,12 @@ def test_service_target_port_change_keeps_clients():
     assert "spec.ports[redis].targetPort" in fields(diffs, "Service default/redis")
 
 
-def test_config_map_change_rolls_pods_through_the_config_hash():
+def test_config_map_change_is_a_replace_and_rolls_pods_through_the_config_hash():
     diffs = diff(minimal(), with_filebeat(output={"key": "node-logs"}))
     assert impacts(diffs)["ConfigMap default/filebeat-config"] == [
-        "ConfigMap content changed → pods of DaemonSet default/filebeat roll through the "
-        "config hash"]
+        "ConfigMap content changed → Pulumi replaces it (delete, then create; ConfigMaps are "
+        "immutable to the provider by default); pods of DaemonSet default/filebeat roll "
+        "through the config hash"]
     assert list(fields(diffs, DAEMON)) == [
         'spec.template.metadata.annotations["checksum/config"]']
 
@@ -204,7 +212,9 @@ def test_namespace_move_replaces_new_first():
     assert lines["DaemonSet default/filebeat → logging/filebeat"] == [
         "namespace changed default → logging → Pulumi replaces it, creating the new DaemonSet "
         "before deleting the old one: for a moment both ship the same node logs "
-        "(duplicate entries)"]
+        "(duplicate entries)",
+        "registry moved /var/lib/redis-filebeat/default/filebeat → "
+        f"/var/lib/redis-filebeat/logging/filebeat → {RESHIPPED}"]
     assert "Service moved → clients of redis:6379 in default break" in \
         lines["Service default/redis → logging/redis"]
 
@@ -270,12 +280,15 @@ def test_dev_to_prod(capsys):
         "  Namespace logging: Namespace removed → Pulumi deletes it, and Kubernetes deletes "
         "everything in it, including objects this stack did not create",
         # prod's exporter reads a password file of its own from the auth Secret.
-        "  Secret logging/redis-auth: Secret content changed → pods of Deployment "
+        "  Secret logging/redis-auth: Secret content changed → Pulumi replaces it (delete, "
+        "then create; Secrets are immutable to the provider by default); pods of Deployment "
         "logging/redis roll through the config hash",
-        "  ConfigMap logging/filebeat-config: ConfigMap content changed → pods of DaemonSet "
-        "logging/filebeat roll through the config hash",
-        "  ConfigMap logging/redis-config: ConfigMap content changed → pods of Deployment "
-        "logging/redis roll through the config hash",
+        "  ConfigMap logging/filebeat-config: ConfigMap content changed → Pulumi replaces it "
+        "(delete, then create; ConfigMaps are immutable to the provider by default); pods of "
+        "DaemonSet logging/filebeat roll through the config hash",
+        "  ConfigMap logging/redis-config: ConfigMap content changed → Pulumi replaces it "
+        "(delete, then create; ConfigMaps are immutable to the provider by default); pods of "
+        "Deployment logging/redis roll through the config hash",
         "  DaemonSet logging/filebeat: pod template changed → RollingUpdate replaces pods on "
         "every selected node, at most 10% of the selected nodes unavailable at a time",
         "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "
@@ -552,3 +565,109 @@ def test_markdown_escapes_object_names():
     md = as_markdown(compare([hostile], []), "a", "b")
     assert "- **Namespace \\<details\\>\\<summary\\>x**" in md
     assert md.splitlines().count("<details>") == md.splitlines().count("</details>") == 1
+
+
+# --- the lines agree with the engine's table ----------------------------------
+
+REPLACE_WORDS = ("Pulumi replaces it", "delete and re-create")
+"""How an impact line says that Pulumi replaces the object itself (not its pods)."""
+
+
+@pytest.mark.parametrize("row", engine_table.ROWS, ids=[row.id for row in engine_table.ROWS])
+def test_an_object_the_engine_replaces_is_said_to_be_replaced(row, tmp_path):
+    """tests/e2e/test_diff_engine.py's rows are what `pulumi preview` really
+    does: an object it replaces gets a line that says so, and one it only
+    updates gets none (a ConfigMap is replaced though our program names it)."""
+    base = tmp_path / "Pulumi.e2e-abc.yaml"
+    base.write_text(base_stack_text("e2e-abc", "kind-e2e"))
+    after = tmp_path / "after" / base.name
+    after.parent.mkdir()
+    after.write_text(edited(base.read_text(), row.path, row.edit))
+    diffs = compare(render_stack_file(base).manifests.objects,
+                    render_stack_file(after).manifests.objects)
+    said = {(d.change.latest.kind, d.change.latest.name):
+            any(words in line for line in d.impacts for words in REPLACE_WORDS)
+            for d in diffs if isinstance(d.change, Changed)}
+    engine = dict(change.format(ns="e2e-abc").split(": ") for change in row.changes)
+    replaced = {tuple(key.split(" ")): op == "replace" for key, op in engine.items()
+                if op in ("replace", "update")}
+    assert {key: said.get(key) for key in replaced} == replaced
+
+
+# --- state kept on the node ---------------------------------------------------
+
+
+def test_moving_the_registry_reships_every_retained_log():
+    diffs = diff(with_filebeat(registryHostPath="/var/lib/a"),
+                 with_filebeat(registryHostPath="/var/lib/b"))
+    assert impacts(diffs) == {DAEMON: [
+        "pod template changed → RollingUpdate replaces pods on every selected node, "
+        "at most 1 unavailable at a time",
+        f"registry moved /var/lib/a → /var/lib/b → {RESHIPPED}"]}
+    # Said as the impact it is, in both reports.
+    assert f"  {DAEMON}: registry moved /var/lib/a → /var/lib/b → {RESHIPPED}" in \
+        cluster_section(as_text(diffs, "a", "b"))
+    assert f"- **{DAEMON}**: registry moved /var/lib/a → /var/lib/b → {RESHIPPED}" in \
+        as_markdown(diffs, "a", "b")
+
+
+def test_a_renamed_filebeat_moves_the_default_registry():
+    lines = impacts(diff(minimal(), with_filebeat(name="shipper")))
+    assert lines["DaemonSet default/shipper"] == [
+        "added → a pod starts on every selected node",
+        "registry moved /var/lib/redis-filebeat/default/filebeat → "
+        f"/var/lib/redis-filebeat/default/shipper → {RESHIPPED}"]
+
+
+def test_a_registry_in_the_pod_is_reshipped_on_every_restart():
+    lines = impacts(diff(minimal(), with_filebeat(registryHostPath=None)))
+    assert lines[DAEMON][1] == (
+        "registry no longer kept on the node (/var/lib/redis-filebeat/default/filebeat) → "
+        f"{RESHIPPED}, and again each time a pod restarts")
+
+
+def test_node_classes_share_the_registry_so_nothing_is_reshipped():
+    classes = {"arm": {"nodeSelector": {"kubernetes.io/arch": "arm64"}}}
+    lines = impacts(diff(minimal(), with_filebeat(nodeClasses=classes)))
+    assert lines["DaemonSet default/filebeat-arm"] == [
+        "added → a pod starts on every selected node"]
+    # A stack new to the cluster has nothing to re-ship: no line either.
+    assert impacts(compare([], render_config(minimal()).manifests.objects))[DAEMON] == [
+        "added → a pod starts on every selected node"]
+
+
+def test_another_daemons_moved_host_state_is_named_as_such():
+    def agent(path: str, read_only: bool = False) -> Manifest:
+        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                         "metadata": {"name": "agent", "namespace": "ns"},
+                         "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+                             "metadata": {"labels": {"app": "agent"}},
+                             "spec": {"containers": [{
+                                 "name": "agent", "image": "example.com/agent:1",
+                                 "volumeMounts": [{"name": "state", "mountPath": "/s",
+                                                   "readOnly": read_only}]}],
+                                 "volumes": [{"name": "state", "hostPath": {"path": path}}]}}}})
+
+    diffs = compare([agent("/var/a")], [agent("/var/b")])
+    assert impacts(diffs)["DaemonSet ns/agent"][1] == (
+        "hostPath volume state moved /var/a → /var/b → the new pods start on an empty "
+        "directory on every node; what the old pods kept stays behind in /var/a")
+    # A path the pods only read holds no state of theirs.
+    read_only = compare([agent("/var/a", read_only=True)], [agent("/var/b", read_only=True)])
+    assert len(impacts(read_only)["DaemonSet ns/agent"]) == 1
+
+
+def test_a_host_path_that_is_not_text_is_refused_where_it_is_read(capsys, tmp_path):
+    daemon = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+              "metadata": {"name": "d", "namespace": "ns"},
+              "spec": {"template": {"spec": {
+                  "volumes": [{"name": "v", "hostPath": {"path": ["/a"]}}],
+                  "containers": [{"image": 1, "volumeMounts": [{"name": {"v": 1}}]}]}}}}
+    (tmp_path / "ds.yaml").write_text(json.dumps(daemon))
+    code, _, err = run(capsys, "diff", "--dir", str(tmp_path), "--stack", "dev")
+    assert code == 2
+    assert [line.split(": document 1: ")[1] for line in err.splitlines()] == [
+        "spec.template.spec.volumes[0].hostPath.path: must be text, as Kubernetes requires",
+        "spec.template.spec.containers[0].image: must be text, as Kubernetes requires",
+        "spec.template.spec.containers[0].volumeMounts[0].name: must be text, as Kubernetes "
+        "requires"]

@@ -26,6 +26,7 @@ from .inputs import (
     is_refusal,
     load_side,
     overrides_of,
+    read_nodes,
     read_storage_classes,
     render_file,
     stack_path,
@@ -97,7 +98,7 @@ def _main(argv: list[str]) -> int:
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit, overrides_of(args),
-                     _colour(args.color), args.storage_classes)
+                     _colour(args.color), args.storage_classes, args.nodes)
     if (args.show_only or args.output != "yaml") and (args.out or args.check):
         args.subparser.error("--show-only and -o choose what is printed; --out and --check "
                              "work on the whole folder")
@@ -159,9 +160,10 @@ def _colour(choice: str) -> bool:
 
 def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
           overrides: "Overrides | None" = None, colour: bool = False,
-          storage_classes: Path | None = None) -> int:
+          storage_classes: Path | None = None, given_nodes: int | Path | None = None) -> int:
     try:
         storage = read_storage_classes(storage_classes) if storage_classes else None
+        nodes = read_nodes(given_nodes) if given_nodes is not None else None
         old, new = (load_side(kind, value, overrides) for kind, value in sides)
     except Exception as error:
         if not is_refusal(error):
@@ -174,8 +176,12 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
     from ..review.pairing import compare
     from ..review.report import COMMENT_LIMIT, as_markdown, as_text, coloured
 
-    diffs = compare(old.manifests, new.manifests, storage)
-    if format == "markdown":
+    diffs = compare(old.manifests, new.manifests, storage, nodes)
+    if format == "json":
+        from ..review.json_report import as_json
+
+        sys.stdout.write(as_json(diffs, old.label, new.label, nodes.given if nodes else None))
+    elif format == "markdown":
         sys.stdout.write(as_markdown(diffs, old.label, new.label, limit or COMMENT_LIMIT))
     else:
         text = as_text(diffs, old.label, new.label)

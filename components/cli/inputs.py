@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..review.sides import Side, SideError, read_folder
 from ..review.storage import StorageClassError, StorageClasses, storage_classes_of
+from ..review.waves import Nodes
 from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
 
 if TYPE_CHECKING:
@@ -71,6 +72,17 @@ def read_storage_classes(path: Path) -> StorageClasses:
         raise StorageClassError(str(error)) from None
 
 
+def read_nodes(given: int | Path) -> "Nodes":
+    """`diff --nodes N|FILE`: N nodes for every DaemonSet, or an inventory read
+    by coverage's reader, whose nodes each DaemonSet's own rules select."""
+    if isinstance(given, int):
+        return Nodes(f"--nodes {given}", lambda _: given)
+    from ..coverage.check import selected_nodes
+    from ..coverage.inventory import read_inventory
+
+    return Nodes(str(given), selected_nodes(read_inventory(given)))
+
+
 def overrides_of(args: "argparse.Namespace") -> "Overrides | None":
     """The -f/--values and --set of a command, or None when it has neither."""
     values, sets = getattr(args, "values", []), getattr(args, "set", [])
@@ -85,6 +97,10 @@ def is_refusal(error: Exception) -> bool:
     """Whether `error` refuses the input (exit 2) rather than being a crash.
     Whatever raised a config or render error has imported its module already."""
     if isinstance(error, (SideError, StorageClassError)):
+        return True
+    from ..coverage.inventory import InventoryError
+
+    if isinstance(error, InventoryError):
         return True
     from ..config.errors import ConfigError
     from ..config.stack_file import StackFileError

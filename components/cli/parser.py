@@ -1,6 +1,7 @@
 """The command line's options: `render`, `diff`, `coverage`, `schema` and `reference`."""
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="the cluster's StorageClasses, as `kubectl get storageclass -o "
                            "json` prints them: a grown claim's line then says whether its "
                            "class lets it grow")
-    diff.add_argument("--format", choices=("text", "markdown"), default="text",
-                      help="markdown: a pull-request comment (default: text)")
+    diff.add_argument("--nodes", metavar="N|FILE", type=_node_count_or_inventory,
+                      help="the nodes a DaemonSet's rollout crosses, for its waves and their "
+                           "least time: a count, or `kubectl get nodes -o json` (or a list "
+                           "of nodes, as coverage reads), whose nodes each DaemonSet selects")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                      help="markdown: a pull-request comment; json: for a pipeline "
+                           "(default: text)")
     diff.add_argument("--comment-limit", metavar="CHARS", type=int,
                       help="markdown: cut the comment to about CHARS characters, saying "
                            "what was left out (default 60,000; GitHub refuses more than "
@@ -111,6 +117,21 @@ def _parser() -> argparse.ArgumentParser:
                     "docs/configuration.md.",
     )
     return parser
+
+
+MOST_NODES = 1_000_000
+"""Far past the 5,000 nodes Kubernetes supports: a typo, not a cluster."""
+
+
+def _node_count_or_inventory(text: str) -> int | Path:
+    """`--nodes 50`, or the path of a node inventory."""
+    if not re.fullmatch(r"[0-9]+", text):
+        return Path(text)
+    if len(text) > len(str(MOST_NODES)) or int(text) > MOST_NODES:
+        raise argparse.ArgumentTypeError(f"at most {MOST_NODES} nodes")
+    if int(text) < 1:
+        raise argparse.ArgumentTypeError("at least 1 node, or a node inventory")
+    return int(text)
 
 
 _SIDE_HELP = {

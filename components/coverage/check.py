@@ -5,7 +5,7 @@ twice. Some nodes need no log shipper (control-plane nodes, say): an
 expectation declares them by label, and they are reported apart.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +76,8 @@ class Coverage:
 
 def coverage(manifests: Sequence[Manifest], nodes: Sequence[Node],
              expectations: Sequence[Expectation] = ()) -> Coverage:
-    daemon_sets = [(m.name, DaemonPod(_pod_spec(m))) for m in manifests if m.kind == "DaemonSet"]
+    daemon_sets = [(m.name, DaemonPod(_pod_spec(m.body))) for m in manifests
+                   if m.kind == "DaemonSet"]
     results = []
     for node in nodes:
         verdicts: dict[str, Verdict] = {name: pod.verdict(node) for name, pod in daemon_sets}
@@ -91,6 +92,16 @@ def coverage(manifests: Sequence[Manifest], nodes: Sequence[Node],
     return Coverage(tuple(results), tuple(name for name, _ in daemon_sets), counts)
 
 
-def _pod_spec(daemon_set: Manifest) -> Mapping[str, Any]:
-    spec = ((daemon_set.body.get("spec") or {}).get("template") or {}).get("spec") or {}
+def selected_nodes(nodes: Sequence[Node]) -> Callable[[Mapping[str, Any]], int]:
+    """How many of `nodes` a DaemonSet (its body) runs a pod on, by the rules
+    `coverage` reports with: the nodes its rollout crosses (`diff --nodes FILE`)."""
+    def count(daemon_set: Mapping[str, Any]) -> int:
+        pod = DaemonPod(_pod_spec(daemon_set))
+        return sum(pod.verdict(node).runs for node in nodes)
+
+    return count
+
+
+def _pod_spec(daemon_set: Mapping[str, Any]) -> Mapping[str, Any]:
+    spec = ((daemon_set.get("spec") or {}).get("template") or {}).get("spec") or {}
     return spec if isinstance(spec, Mapping) else {}

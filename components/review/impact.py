@@ -25,6 +25,7 @@ from ..render.manifests import Manifest
 from .change import Added, Change, Changed, Removed, before
 from .fields import show
 from .mounts import mounted_data
+from .node_state import node_state
 from .replacement import REPLACED_ON_CHANGE, replaced_fields
 from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
 from .shape import get
@@ -41,6 +42,11 @@ def impacts(change: Change, everything: Sequence[Change],
     have the shapes `shape.shape_problems` checks. `storage`: the cluster's
     StorageClasses, when known, to say whether a grown claim can grow.
     """
+    return [*_object_impacts(change, everything, storage), *node_state(change, everything)]
+
+
+def _object_impacts(change: Change, everything: Sequence[Change],
+                    storage: StorageClasses | None) -> list[str]:
     if isinstance(change, Added):
         return _added(change.new)
     if isinstance(change, Removed):

@@ -1,4 +1,10 @@
-"""What a ConfigMap's or Secret's change does to the pods that read it."""
+"""What a ConfigMap's or Secret's change does to the pods that read it.
+
+Every line says that Pulumi replaces the object, because the engine does
+(tests/e2e/test_diff_engine.py's filebeat-yml and redis-conf rows), even
+though our program names it: a named object's data change is a replace, not
+an update, while the provider treats ConfigMaps and Secrets as immutable.
+"""
 
 from collections.abc import Sequence
 from typing import Any
@@ -33,8 +39,7 @@ def mounted_data(change: Changed, everything: Sequence[Change]) -> list[str]:
             lines.append(f"{head}; pods of {who} do not roll: they read the new content only "
                          "when they restart")
         elif _checksum(old) != _checksum(new):
-            lines.append(f"{kind} content changed → pods of {who} roll through the "
-                         "config hash")
+            lines.append(f"{head}; pods of {who} roll through the config hash")
         else:
             lines.append(f"{head}; pods of {who} roll with their other template changes")
     return lines

@@ -16,6 +16,7 @@ from .fields import FieldChange, field_changes
 from .impact import impacts
 from .replacement import replaced_fields
 from .storage import StorageClasses
+from .waves import Nodes, Waves, waves
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class ObjectDiff:
     impacts: tuple[str, ...]
     replaced: bool
     """Pulumi replaces the object rather than patching it (replacement.py)."""
+    rollout: Waves | None = None
+    """A DaemonSet's rollout, when the user named the nodes it crosses (waves.py)."""
 
     @property
     def status(self) -> str:
@@ -47,14 +50,24 @@ class ObjectDiff:
 
 
 def compare(old: Sequence[Manifest], new: Sequence[Manifest],
-            storage: StorageClasses | None = None) -> list[ObjectDiff]:
+            storage: StorageClasses | None = None,
+            nodes: Nodes | None = None) -> list[ObjectDiff]:
     """Every object that differs, in apply order, with its fields and impacts;
-    `storage`, the cluster's StorageClasses, when known (`impacts`)."""
+    `storage`, the cluster's StorageClasses, when known (`impacts`); `nodes`,
+    the nodes a rollout crosses, when known, for its waves."""
     pairs = pair(old, new)
     changes = [c for c in pairs if not isinstance(c, Changed) or c.old.body != c.new.body]
-    return [ObjectDiff(c, tuple(_fields(c)), tuple(impacts(c, pairs, storage)),
-                       isinstance(c, Changed) and bool(replaced_fields(c)))
-            for c in sorted(changes, key=_order)]
+    return [_object_diff(c, pairs, storage, nodes) for c in sorted(changes, key=_order)]
+
+
+def _object_diff(change: Change, pairs: Sequence[Change], storage: StorageClasses | None,
+                 nodes: Nodes | None) -> ObjectDiff:
+    rollout = waves(change, nodes) if nodes is not None else None
+    lines = impacts(change, pairs, storage)
+    if rollout is not None and nodes is not None:
+        lines.append(rollout.line(nodes.given))
+    return ObjectDiff(change, tuple(_fields(change)), tuple(lines),
+                      isinstance(change, Changed) and bool(replaced_fields(change)), rollout)
 
 
 def pair(old: Sequence[Manifest], new: Sequence[Manifest]) -> list[Change]:
