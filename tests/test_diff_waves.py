@@ -108,7 +108,7 @@ def test_markdown_and_json_give_the_waves_too(capsys, tmp_path):
     assert daemon["status"] == "changed" and daemon["replaced"] is False
     assert any(line.startswith("rollout over 50 nodes") for line in daemon["impacts"])
     image = "spec.template.spec.containers[filebeat].image"
-    assert {"path": image, "old": "docker.elastic.co/beats/filebeat:8.15.3",
+    assert {"path": image, "old": "docker.elastic.co/beats/filebeat:9.3.8",
             "new": FILEBEAT_8_16} in daemon["fields"]
     assert all(o["rollout"] is None for o in report["objects"] if o["kind"] != "DaemonSet")
 

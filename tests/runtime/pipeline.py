@@ -44,8 +44,8 @@ class Tally:
 
 
 def tally(case: str, sent: int, messages: Iterable[str]) -> Tally:
-    seen = Counter(int(m.group(2)) for text in messages
-                   for m in [NUMBER.search(text)] if m and m.group(1) == case)
+    seen = Counter(n for text in messages for m in [NUMBER.search(text)]
+                   if m and m.group(1) == case for n in [int(m.group(2))] if n < sent)
     missing = tuple(n for n in range(sent) if n not in seen)
     return Tally(sent=sent, received=sum(seen.values()), lost=len(missing),
                  duplicated=sum(c - 1 for c in seen.values()), missing=missing)
