@@ -34,9 +34,9 @@ from tests.e2e.stack import ThrowawayStack
 # The steps share one deployment and run in order: one xdist worker takes them all.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-NEW_FILEBEAT_IMAGE = os.environ.get("E2E_FILEBEAT_IMAGE", "docker.elastic.co/beats/filebeat:8.15.2")
+NEW_FILEBEAT_IMAGE = os.environ.get("E2E_FILEBEAT_IMAGE", "docker.elastic.co/beats/filebeat:9.3.7")
 """The image the rollout step switches to: another real tag of dev's image."""
-DRIFTED_IMAGE = os.environ.get("E2E_DRIFTED_IMAGE", "docker.elastic.co/beats/filebeat:8.15.1")
+DRIFTED_IMAGE = os.environ.get("E2E_DRIFTED_IMAGE", "docker.elastic.co/beats/filebeat:9.3.6")
 """What the drift step sets out of band, as the tutorial does: a third real tag."""
 LOGS_DEADLINE_SECONDS = int(os.environ.get("E2E_LOGS_DEADLINE", "300"))
 ROLLOUT_SECONDS = int(os.environ.get("E2E_ROLLOUT_TIMEOUT", "600"))

@@ -54,7 +54,7 @@ class Row:
 
 
 ROWS = (
-    Row("filebeat-image", "filebeat.image", lambda _: "docker.elastic.co/beats/filebeat:8.15.2",
+    Row("filebeat-image", "filebeat.image", lambda _: "docker.elastic.co/beats/filebeat:9.3.7",
         ("DaemonSet filebeat: update",)),
     # Every object of filebeat's carries its labels; only the DaemonSet selects on them.
     Row("filebeat-labels", "filebeat.labels",
