@@ -30,6 +30,8 @@ ADDED = ("app.kubernetes.io/instance", "app.kubernetes.io/managed-by",
 """What 0.1.0's objects lacked; `app.kubernetes.io/name` was their default selector."""
 
 SELECTORS_FILE = ROOT / "tests" / "stack_selectors.json"
+COMMITTED = [stack for stack in STACKS if not stack.startswith("e2e-")]
+"""stacks/ less a stack file the e2e suite left behind (docs/e2e.md)."""
 SELECTOR_KEYS = frozenset({"selector", "podSelector", "namespaceSelector", "labelSelector"})
 """Where Kubernetes objects (and the ServiceMonitor) select by label."""
 
@@ -65,17 +67,17 @@ def stack_selectors(stack: str) -> dict[str, dict[str, Any]]:
     return by_object
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", COMMITTED)
 def test_every_selector_is_as_it_was(stack):
     """If this fails on purpose, every deployed stack sees the change: a new
     selector replaces the workload. Rewrite the file only with that in mind:
     python -c 'import json, tests.test_labels as t; print(json.dumps({s: t.stack_selectors(s)
-    for s in t.STACKS}, indent=1, sort_keys=True))' > tests/stack_selectors.json"""
+    for s in t.COMMITTED}, indent=1, sort_keys=True))' > tests/stack_selectors.json"""
     assert stack_selectors(stack) == json.loads(SELECTORS_FILE.read_text())[stack]
 
 
 def test_the_selectors_file_covers_every_committed_stack():
-    assert sorted(json.loads(SELECTORS_FILE.read_text())) == STACKS
+    assert sorted(json.loads(SELECTORS_FILE.read_text())) == COMMITTED
 
 
 # Every object, and every pod template, carries the four.
