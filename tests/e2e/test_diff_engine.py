@@ -151,12 +151,13 @@ def test_the_diff_agrees_with_the_engine(base, row, tmp_path):
     assert changed(engine) == sorted(c.format(ns=base.namespace) for c in row.changes)
 
 
-# One change the table cannot hold: not a stack file's, but the program's. 0.1.0's
-# objects carried only their selector's labels; this version adds Kubernetes'
+# One change the table cannot hold: not a stack file's, but the program's. Objects
+# carried only their selector's labels before; this version adds Kubernetes'
 # recommended ones to every object and pod template, and must not touch a selector.
 
-BEFORE_THE_LABELS = """\"\"\"The program as 0.1.0 ran it (tests/e2e/test_diff_engine.py): every
-object with its selector's labels only, the Namespace with none. Offline, the
+BEFORE_THE_LABELS = """\"\"\"The program as it ran before the recommended labels
+(tests/e2e/test_diff_engine.py): every object with its selector's labels only,
+the Namespace with none. Offline, the
 same: tests/test_labels.py's rendered_before_the_labels.\"\"\"
 
 import components.workloads.labels as labels
@@ -169,8 +170,9 @@ program.main()
 
 
 def project_before_the_labels(into: Path) -> Path:
-    """This project, with 0.1.0's program as its `__main__.py`: its own Pulumi.yaml,
-    its components and .venv linked, and an empty stacks/ for the throwaway stack."""
+    """This project, with the program before the labels as its `__main__.py`: its
+    own Pulumi.yaml, its components and .venv linked, and an empty stacks/ for the
+    throwaway stack."""
     into.mkdir()
     shutil.copy(ROOT / "Pulumi.yaml", into)
     for linked in ("components", ".venv"):
@@ -181,8 +183,8 @@ def project_before_the_labels(into: Path) -> Path:
 
 
 def test_labels_added_to_a_deployed_stack_update_it(cluster, tmp_path, monkeypatch):
-    """A stack 0.1.0 deployed, previewed with this version's program: every object
-    is updated in place, none replaced, as `diff` says."""
+    """A stack deployed before the recommended labels, previewed with this version's
+    program: every object is updated in place, none replaced, as `diff` says."""
     project = project_before_the_labels(tmp_path / "project")
     (tmp_path / "state").mkdir()
     stack = ThrowawayStack(tmp_path / "state", current_context(), root=project)
