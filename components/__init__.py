@@ -13,10 +13,10 @@ manifests); `project` and `conventions` are leaves all of them share.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-"""SemVer, 0.x while the API settles: a minor release may change it, a patch
-never does. The one place the version is written; pyproject.toml reads it
-(CHANGELOG.md says what each release changed)."""
+from .project import VERSION
+
+__version__ = VERSION
+"""The package's version, written once in `project.py` (see `VERSION` there)."""
 
 _EXPORTS = {
     "ConfigError": "config.errors",

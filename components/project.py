@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 
 PROJECT = "redis-filebeat"
 """The Pulumi project name, and so the config namespace of every key we read."""
+VERSION = "0.1.0"
+"""SemVer, 0.x while the API settles: a minor release may change it, a patch
+never does. The one place the version is written, in this leaf so that every
+layer can read it without importing the package face (`components/__init__.py`
+re-exports it as `__version__`); pyproject.toml reads it too (CHANGELOG.md says
+what each release changed)."""
 STACK_CONFIG_DIR = "stacks"
 """Where Pulumi.yaml's `stackConfigDir` puts the stack files."""
 SCHEMA_FILE = f"{STACK_CONFIG_DIR}/stack-config.schema.json"

@@ -162,7 +162,9 @@ def test_config_dash_reads_standard_input(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stack)))
     from_stdin = cli("render", "--config", "-")
     assert from_stdin.returncode == 0, from_stdin.stderr
-    assert from_stdin.stdout == cli("render", "--stack", "dev").stdout
+    # Standard input names no stack: its objects say `stdin` as their instance.
+    assert from_stdin.stdout == cli("render", "--stack", "dev").stdout.replace(
+        "app.kubernetes.io/instance: dev\n", "app.kubernetes.io/instance: stdin\n")
     assert "<stdin>: redisPassword: not set" in from_stdin.stderr
 
 

@@ -322,12 +322,13 @@ def test_markdown_is_a_pull_request_comment(capsys):
     code, out, _ = run(capsys, "diff", "--stack", "dev", "--stack", "prod", "--format",
                        "markdown")
     assert code == 1
+    # Every object both have changed: at least its app.kubernetes.io/instance, the stack.
     assert out.startswith("### redis-filebeat: `--stack dev` → `--stack prod`\n\n"
-                          "**6 changed, 4 added, 1 removed**\n")
+                          "**13 changed, 4 added, 1 removed**\n")
     assert ("- **DaemonSet logging/filebeat**: pod template changed → RollingUpdate replaces "
             "pods on every selected node, at most 10% of the selected nodes unavailable at a "
             "time") in out
-    assert out.count("<details>") == out.count("</details>") == 11  # one per object
+    assert out.count("<details>") == out.count("</details>") == 18  # one per object
     assert "+  - multiline:" in out  # a ConfigMap file's added line, coloured by the diff fence
 
 

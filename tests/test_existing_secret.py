@@ -10,7 +10,15 @@ import pytest
 from components.workloads.auth_startup import FILEBEAT_SCRIPT, REDIS_SCRIPT
 from components.workloads.filebeat.probes import REDIS_ANSWERS
 from components.workloads.redis.monitoring import redis_uri
-from tests.configs import PASSWORD, minimal, refused, render_config, stack_config, with_redis
+from tests.configs import (
+    PASSWORD,
+    minimal,
+    refused,
+    render_config,
+    stack_config,
+    with_filebeat,
+    with_redis,
+)
 from tests.kube_schema import validate
 from tests.test_dependencies import registrations  # noqa: F401  # a fixture, used by name
 
@@ -256,10 +264,11 @@ def test_redis_rolls_before_filebeat_and_waits_for_no_secret(registrations):  # 
 
 
 @pytest.mark.parametrize(("secret", "message"), [
-    ({"key": "no/slashes"}, "redis.existingSecret.key: 'no/slashes' is not a Secret data key: "
-     "use letters, digits, '-', '_' and '.', at most 253 characters, and not '.' or '..'"),
-    ({"key": ".."}, "redis.existingSecret.key: '..' is not a Secret data key: use letters, "
-     "digits, '-', '_' and '.', at most 253 characters, and not '.' or '..'"),
+    ({"key": "no/slashes"}, "redis.existingSecret.key: 'no/slashes' is not a ConfigMap or "
+     "Secret key: use letters, digits, '-', '_' and '.', at most 253 characters, and not '.' "
+     "or '..'"),
+    ({"key": ".."}, "redis.existingSecret.key: '..' is not a ConfigMap or Secret key: use "
+     "letters, digits, '-', '_' and '.', at most 253 characters, and not '.' or '..'"),
     ({"version": "two words"}, "redis.existingSecret.version: 'two words' is not a version: "
      "use 1 to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or "
      "digit (a date, a counter, a commit)"),
@@ -269,6 +278,24 @@ def test_redis_rolls_before_filebeat_and_waits_for_no_secret(registrations):  # 
 ])
 def test_refused_fields(secret, message):
     assert refused(existing(secret)) == [f"<render_config>: {message}"]
+
+
+@pytest.mark.parametrize("key", ["no/slashes", "..", ".", "", "two words", "a" * 254])
+def test_a_data_key_is_refused_as_a_config_file_name_is(key):
+    """Kubernetes holds a Secret's data keys to the ConfigMap key rule: one
+    rule here too, so both keys refuse the same values in the same words."""
+    [secret] = refused(existing({"key": key}))
+    [config_file] = refused(with_filebeat(configFiles={key: "x"}))
+    message = secret.partition(" redis.existingSecret.key: ")[2]
+    assert message.endswith(" is not a ConfigMap or Secret key: use letters, digits, '-', "
+                            "'_' and '.', at most 253 characters, and not '.' or '..'")
+    assert config_file.partition(" filebeat.configFiles: ")[2] == message
+
+
+@pytest.mark.parametrize("key", ["password", "redis.conf", "KEY_NAME", "a" * 253])
+def test_a_data_key_is_accepted_as_a_config_file_name_is(key):
+    assert validated(existing({"key": key})).redis.existing_secret.key == key
+    assert key in stack_config(with_filebeat(configFiles={key: "x"})).filebeat.config_files
 
 
 def test_a_name_is_required_and_must_be_a_kubernetes_name():

@@ -44,8 +44,10 @@ def test_host_port_puts_every_port_on_the_node():
 def test_services_select_exactly_the_daemon_pods(expose, cluster_ip):
     manifests = render(expose)
     service = manifests["Service"]["filebeat"]
-    pod_labels = manifests["DaemonSet"]["filebeat"]["spec"]["template"]["metadata"]["labels"]
-    assert service["spec"]["selector"] == pod_labels
+    daemon_set = manifests["DaemonSet"]["filebeat"]
+    pod_labels = daemon_set["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"] == daemon_set["spec"]["selector"]["matchLabels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
     assert service["spec"].get("clusterIP") == cluster_ip
     assert service["spec"]["ports"] == [
         {"name": "metrics", "port": 5066, "targetPort": "metrics", "protocol": "TCP"}]

@@ -26,11 +26,14 @@ def waived(ds: dict) -> set[str]:
 
 def test_defaults():
     ds = daemon_set(minimal())
-    labels = {"app.kubernetes.io/name": "filebeat"}
+    selector = {"app.kubernetes.io/name": "filebeat"}
+    labels = {**selector, "app.kubernetes.io/instance": "test",
+              "app.kubernetes.io/managed-by": "pulumi",
+              "app.kubernetes.io/part-of": "redis-filebeat"}
     assert {k: v for k, v in ds["metadata"].items() if k != "annotations"} == {
         "name": "filebeat", "namespace": "default", "labels": labels}
     assert waived(ds) == WAIVED
-    assert ds["spec"]["selector"] == {"matchLabels": labels}
+    assert ds["spec"]["selector"] == {"matchLabels": selector}
     assert ds["spec"]["template"]["metadata"]["labels"] == labels
     assert set(ds["spec"]["template"]["metadata"]["annotations"]) == {
         "checksum/config", "checksum/redis-auth"}
@@ -157,7 +160,10 @@ def test_name_container_name_and_labels():
     ds = daemon_set(with_filebeat(name="shipper", containerName="beat",
                                   labels={"app": "filebeat", "release": "stable"}), "shipper")
     assert ds["spec"]["selector"]["matchLabels"] == {"app": "filebeat", "release": "stable"}
-    assert ds["spec"]["template"]["metadata"]["labels"] == {"app": "filebeat", "release": "stable"}
+    assert ds["spec"]["template"]["metadata"]["labels"] == {
+        "app": "filebeat", "release": "stable", "app.kubernetes.io/name": "shipper",
+        "app.kubernetes.io/instance": "test", "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": "redis-filebeat"}
     assert ds["spec"]["template"]["spec"]["containers"][0]["name"] == "beat"
 
 
@@ -215,7 +221,11 @@ def test_create_namespace_adds_it_first():
     out = render_config(minimal() | {"namespace": "logging", "createNamespace": True})
     assert out.manifests.objects[0].body == {
         "apiVersion": "v1", "kind": "Namespace",
-        "metadata": {"name": "logging", "annotations": {"pulumi.com/patchForce": "true"}}}
+        "metadata": {"name": "logging", "annotations": {"pulumi.com/patchForce": "true"},
+                     "labels": {"app.kubernetes.io/name": "redis-filebeat",
+                                "app.kubernetes.io/instance": "test",
+                                "app.kubernetes.io/managed-by": "pulumi",
+                                "app.kubernetes.io/part-of": "redis-filebeat"}}}
     namespaced = [m for m in out.manifests.objects[1:] if m.namespace is not None]
     assert {m.namespace for m in namespaced} == {"logging"}
     assert {m.kind for m in out.manifests.objects if m.namespace is None} == {

@@ -21,6 +21,15 @@ def layer_of(module: str) -> str:
     return module.split(".")[1] if module.count(".") else "components"
 
 
+def is_face(module: str, components=COMPONENTS) -> bool:
+    """`components` itself, or a name it defines (`components.__version__`)
+    rather than one of its modules: the package face, which loads every layer."""
+    if "." not in module:
+        return True
+    layer = module.split(".")[1]
+    return not ((components / layer).is_dir() or (components / f"{layer}.py").is_file())
+
+
 def imports_of(path, root) -> set[str]:
     """The components modules `path` imports, as absolute names."""
     package = ".".join(path.relative_to(root).with_suffix("").parts)
@@ -44,7 +53,10 @@ def upward_imports(components=COMPONENTS) -> list[str]:
         here = layer_of(".".join(path.relative_to(root).with_suffix("").parts))
         if here not in LAYERS:
             continue  # components/__init__.py, __main__.py and testing.py face users
-        for module in imports_of(path, root):
+        for module in sorted(imports_of(path, root)):
+            if is_face(module, components):
+                wrong.append(f"{path.relative_to(root)} imports {module}, from the package face")
+                continue
             there = layer_of(module)
             if there in LAYERS and LAYERS.index(there) > LAYERS.index(here):
                 wrong.append(f"{path.relative_to(root)} imports {module}")
@@ -64,9 +76,13 @@ def test_the_check_sees_an_upward_import(tmp_path):
         source.write("\nfrom ..workloads.program import main\n")
     with (copy / "review" / "sides.py").open("a") as source:
         source.write("\nfrom ..render.renderer import render\n")
+    with (copy / "workloads" / "pod.py").open("a") as source:
+        source.write("\nfrom .. import __version__\nfrom components import Redis\n")
     assert upward_imports(copy) == [
         "components/config/base.py imports components.workloads.program",
-        "components/review/sides.py imports components.render.renderer, which runs Pulumi"]
+        "components/review/sides.py imports components.render.renderer, which runs Pulumi",
+        "components/workloads/pod.py imports components, from the package face",
+        "components/workloads/pod.py imports components.__version__, from the package face"]
 
 
 # A stack file is read (and hostile input refused) before any model is loaded.

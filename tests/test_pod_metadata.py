@@ -12,6 +12,13 @@ DIGEST = "sha256:" + "ab" * 32
 WORKLOADS = {"redis": ("Deployment", "redis"), "filebeat": ("DaemonSet", "filebeat")}
 
 
+def recommended(workload: str) -> dict[str, str]:
+    """Kubernetes' recommended labels, as the test kit's stack `test` renders them."""
+    return {"app.kubernetes.io/name": workload, "app.kubernetes.io/instance": "test",
+            "app.kubernetes.io/managed-by": "pulumi",
+            "app.kubernetes.io/part-of": "redis-filebeat"}
+
+
 def with_(workload: str, **fields) -> dict:
     config = minimal()
     config[workload].update(fields)
@@ -31,7 +38,7 @@ def container(config: dict, workload: str) -> dict:
 def test_defaults(workload):
     template = pod(minimal(), workload)
     assert "imagePullSecrets" not in template["spec"]
-    assert template["metadata"]["labels"] == {"app.kubernetes.io/name": workload}
+    assert template["metadata"]["labels"] == recommended(workload)
     assert all(k.startswith("checksum/") for k in template["metadata"]["annotations"])
     # An unpinned tag: Kubernetes' own default applies.
     assert "imagePullPolicy" not in template["spec"]["containers"][0]
@@ -50,7 +57,7 @@ def test_adding_pod_labels_keeps_the_selector(workload):
     out = render_config(with_(workload, podLabels={"team": "logs"})).manifests
     workload_object = out[kind][name]
     assert workload_object["spec"]["template"]["metadata"]["labels"] == {
-        "app.kubernetes.io/name": workload, "team": "logs"}
+        **recommended(workload), "team": "logs"}
     assert workload_object["spec"]["selector"] == {
         "matchLabels": {"app.kubernetes.io/name": workload}}
     assert "team" not in workload_object["metadata"]["labels"]

@@ -7,7 +7,10 @@ def test_defaults():
     out = render_config(minimal())
     deployment = out.manifests["Deployment"]["redis"]
     service = out.manifests["Service"]["redis"]
-    labels = {"app.kubernetes.io/name": "redis"}
+    selector = {"app.kubernetes.io/name": "redis"}
+    labels = {**selector, "app.kubernetes.io/instance": "test",
+              "app.kubernetes.io/managed-by": "pulumi",
+              "app.kubernetes.io/part-of": "redis-filebeat"}
 
     assert deployment["metadata"] == {
         "name": "redis", "namespace": "default", "labels": labels,
@@ -15,7 +18,7 @@ def test_defaults():
                         "imageDigest once it has been looked up in the registry",
                         "pulumi.com/patchForce": "true"}}
     assert deployment["spec"]["replicas"] == 1
-    assert deployment["spec"]["selector"] == {"matchLabels": labels}
+    assert deployment["spec"]["selector"] == {"matchLabels": selector}
     assert "strategy" not in deployment["spec"]
     pod = deployment["spec"]["template"]
     assert pod["metadata"]["labels"] == labels
@@ -56,7 +59,7 @@ def test_defaults():
         "sh", "-c", f"{ping} '^(PONG$|LOADING)'"]
     assert service["spec"] == {
         "type": "ClusterIP",
-        "selector": labels,
+        "selector": selector,
         "ports": [{"name": "redis", "port": 6379, "targetPort": 6379, "protocol": "TCP"}],
     }
     assert "PersistentVolumeClaim" not in out.manifests
@@ -68,8 +71,9 @@ def test_service_selects_exactly_the_deployments_pods():
     service = out.manifests["Service"]["redis"]
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
 
-    assert service["spec"]["selector"] == pod_labels == {"app": "redis", "role": "logstor"}
-    assert deployment["spec"]["selector"]["matchLabels"] == pod_labels
+    selector = {"app": "redis", "role": "logstor"}
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"] == selector
+    assert selector.items() <= pod_labels.items()
     # Nothing else in the stack carries labels the Service would match.
     daemon_pod = out.manifests["DaemonSet"]["filebeat"]["spec"]["template"]["metadata"]["labels"]
     assert not service["spec"]["selector"].items() <= daemon_pod.items()

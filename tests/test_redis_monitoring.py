@@ -74,8 +74,11 @@ def test_the_password_file_is_the_map_the_exporter_reads():
 def test_the_metrics_service_and_the_service_monitor():
     manifests = render_config(monitored(labels={"release": "prom"})).manifests
     service = manifests["Service"]["redis-metrics"]
+    recommended = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "test",
+                   "app.kubernetes.io/managed-by": "pulumi",
+                   "app.kubernetes.io/part-of": "redis-filebeat"}
     assert service["metadata"]["labels"] == {
-        "app.kubernetes.io/name": "redis", "app.kubernetes.io/component": "metrics"}
+        **recommended, "app.kubernetes.io/component": "metrics"}
     assert service["spec"] == {
         "type": "ClusterIP", "clusterIP": "None",
         "selector": {"app.kubernetes.io/name": "redis"},
@@ -83,14 +86,15 @@ def test_the_metrics_service_and_the_service_monitor():
                    "protocol": "TCP"}]}
     monitor = manifests["ServiceMonitor"]["redis"]
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
-    assert monitor["metadata"]["labels"] == {"app.kubernetes.io/name": "redis",
-                                             "release": "prom"}
+    assert monitor["metadata"]["labels"] == {**recommended, "release": "prom"}
     assert monitor["metadata"]["annotations"] == {"pulumi.com/patchForce": "true"}
+    # The selector as before the recommended labels: the Service's own, less those.
     assert monitor["spec"] == {
-        "selector": {"matchLabels": service["metadata"]["labels"]},
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "redis",
+                                     "app.kubernetes.io/component": "metrics"}},
         "endpoints": [{"port": "metrics", "path": "/metrics"}]}
     assert manifests["PrometheusRule"]["redis"]["metadata"]["labels"] == {
-        "app.kubernetes.io/name": "redis", "release": "prom"}
+        **recommended, "release": "prom"}
 
 
 def test_adding_a_scrape_interval():

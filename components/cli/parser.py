@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..coverage.command import add_parser as add_coverage_parser
-from ..project import SCHEMA_FILE
+from ..project import SCHEMA_FILE, VERSION
 from ..review.sides import SIDE_KINDS
 
 DEBUG_ENV = "REDIS_FILEBEAT_DEBUG"
@@ -41,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         prog=prog(),
         description="Render the redis-filebeat stack to Kubernetes manifests, offline.",
     )
-    parser.add_argument("--version", action="version", version=f"redis-filebeat {__version__}")
+    parser.add_argument("--version", action="version", version=f"redis-filebeat {VERSION}")
     parser.add_argument("--debug", action="store_true",
                         help=f"on a crash (exit 3), print the traceback too (or set {DEBUG_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from ..conventions import NAME_LABEL
 from .kube_types import is_label_value
 
 
@@ -45,5 +46,5 @@ def default_labels(data: Any, default_name: str) -> Any:
             # The bad name gets its own error; don't add a second one about
             # a label the operator never wrote.
             name = default_name or "unnamed"
-        return {**data, "labels": {"app.kubernetes.io/name": name}}
+        return {**data, "labels": {NAME_LABEL: name}}
     return data

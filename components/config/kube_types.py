@@ -164,10 +164,12 @@ def quantity_value(quantity: str) -> Decimal:
 
 
 def _check_config_key(value: str) -> str:
+    # Kubernetes holds a Secret's data keys to the same rule (IsConfigMapKey),
+    # so one check, and one message, serves both.
     if len(value) > 253 or not _CONFIG_KEY.fullmatch(value) or value in (".", ".."):
         raise ValueError(
-            f"{quoted(value)} is not a ConfigMap key: use letters, digits, '-', '_' and '.', "
-            "at most 253 characters, and not '.' or '..'"
+            f"{quoted(value)} is not a ConfigMap or Secret key: use letters, digits, '-', '_' "
+            "and '.', at most 253 characters, and not '.' or '..'"
         )
     return value
 

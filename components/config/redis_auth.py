@@ -12,19 +12,9 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from .base import CamelModel
-from .kube_types import DNS1123Subdomain, quoted
+from .kube_types import ConfigKey, DNS1123Subdomain, quoted
 
-_DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 _VERSION = re.compile(r"[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?")
-
-
-def _check_data_key(value: str) -> str:
-    # Kubernetes holds a Secret's data keys to the ConfigMap key rules.
-    if len(value) > 253 or not _DATA_KEY.fullmatch(value) or value in (".", ".."):
-        raise ValueError(
-            f"{quoted(value)} is not a Secret data key: use letters, digits, '-', '_' and "
-            "'.', at most 253 characters, and not '.' or '..'")
-    return value
 
 
 def _check_version(value: str) -> str:
@@ -35,7 +25,6 @@ def _check_version(value: str) -> str:
     return value
 
 
-SecretDataKey = Annotated[str, AfterValidator(_check_data_key)]
 AuthVersion = Annotated[str, AfterValidator(_check_version)]
 
 
@@ -50,7 +39,7 @@ class ExistingSecret(CamelModel):
     name: DNS1123Subdomain
     """The Secret's name, in the stack's namespace. Required. The stack never
     creates, changes or deletes it."""
-    key: SecretDataKey = "password"
+    key: ConfigKey = "password"
     """The data key that holds the password. Default 'password', the key
     External Secrets' and most charts' examples use. The value must meet
     redisPassword's rules (16 to 512 printable characters, no `${`, no

@@ -6,10 +6,12 @@ Each field's docstring gives its default and why; rules that tie several
 fields together live in a model validator whose message names every field.
 """
 
+from collections.abc import Mapping
 from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
+from ..conventions import INSTANCE_LABEL
 from .base import CamelModel, KeyedError
 from .filebeat import FilebeatConfig, with_default_registry
 from .kube_types import DNS1123Label, DNS1123Subdomain
@@ -138,14 +140,19 @@ class StackConfig(CamelModel):
         # A selector matches every pod that carries all of its labels. If one
         # workload's labels contain the other's, the redis Service would send
         # traffic to filebeat pods, or two controllers would fight over pods.
-        # Each side's pods carry their podLabels too.
-        redis, filebeat = self.redis.labels.items(), self.filebeat.labels.items()
-        if redis <= self.filebeat.all_pod_labels.items():
-            key, other = ("filebeat.labels" if redis <= filebeat else "filebeat.podLabels",
-                          "redis.labels")
-        elif filebeat <= self.redis.all_pod_labels.items():
-            key, other = (("filebeat.labels", "redis.labels") if filebeat <= redis
+        # Each side's pods carry their podLabels and the recommended labels too.
+        redis, filebeat = self.redis, self.filebeat
+        if redis.labels.items() <= {**filebeat.pod_labels, **filebeat.labels}.items():
+            key, other = ("filebeat.labels" if redis.labels.items() <= filebeat.labels.items()
+                          else "filebeat.podLabels", "redis.labels")
+        elif filebeat.labels.items() <= {**redis.pod_labels, **redis.labels}.items():
+            key, other = (("filebeat.labels", "redis.labels")
+                          if filebeat.labels.items() <= redis.labels.items()
                           else ("redis.podLabels", "filebeat.labels"))
+        elif _selects(redis.labels, filebeat.all_pod_labels):
+            key, other = "redis.labels", "the app.kubernetes.io/ labels of filebeat's pods"
+        elif _selects(filebeat.labels, redis.all_pod_labels):
+            key, other = "filebeat.labels", "the app.kubernetes.io/ labels of redis' pods"
         else:
             return self
         raise KeyedError(key, (
@@ -172,6 +179,14 @@ class StackConfig(CamelModel):
 
 
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def _selects(selector: Mapping[str, str], pods: Mapping[str, str]) -> bool:
+    """Whether `selector` would match pods with these labels. Pods that carry no
+    `app.kubernetes.io/instance` of their own carry the stack's name, unknown
+    here: a selector on it is taken to match, as both workloads share it."""
+    return all(pods.get(key, value if key == INSTANCE_LABEL else None) == value
+               for key, value in selector.items())
 
 
 def config_aliases() -> set[str]:

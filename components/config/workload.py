@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from ..conventions import OWNED_POD_ANNOTATION_PREFIXES
+from ..conventions import OWNED_POD_ANNOTATION_PREFIXES, recommended_labels
 from .base import CamelModel, KeyedError, default_labels
 from .kube_types import (
     AnnotationKey,
@@ -39,8 +39,9 @@ class WorkloadConfig(CamelModel):
     Default unset: the tag alone decides, and a re-pushed tag changes what
     runs. Set it once you have looked it up."""
     labels: Labels = {}
-    """Pod labels, also the workload's selector. Default
-    {app.kubernetes.io/name: <name>}."""
+    """Pod labels, also the workload's selector, and on every object of it. Default
+    {app.kubernetes.io/name: <name>}. Kubernetes' recommended labels join them
+    everywhere but in the selector ([labels](rendering.md#labels-on-every-object))."""
     pod_labels: dict[LabelKey, LabelValue] = {}
     """More labels on the pods only (cost centre, team), never in the selector,
     so adding or changing one rolls the pods but keeps the workload. Default
@@ -122,8 +123,11 @@ class WorkloadConfig(CamelModel):
 
     @property
     def all_pod_labels(self) -> dict[str, str]:
-        """What the pods carry: the selector's labels and `podLabels`."""
-        return {**self.labels, **self.pod_labels}
+        """What the pods carry, as far as config can tell: Kubernetes' recommended
+        labels, then `podLabels` and the selector's over them, as the pod template
+        has them (workloads/labels.py). Less `app.kubernetes.io/instance`, the
+        stack's name, which config is not told: both workloads carry the same."""
+        return {**recommended_labels(self.name, None), **self.pod_labels, **self.labels}
 
     @property
     def config_map_name(self) -> str:

@@ -24,11 +24,10 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
 from pulumi.runtime import rpc
 
-from .. import __version__
 from ..config.errors import ConfigError, Problem, printable
 from ..config.parse import parse_config
 from ..config.stack import PASSWORD_KEY, StackConfig
-from ..project import PROJECT, RawConfig
+from ..project import PROJECT, VERSION, RawConfig
 from .program import build
 
 TYPE = f"{PROJECT}:index:Stack"
@@ -187,7 +186,7 @@ class StackProvider(ComponentProvider):
     """
 
     def __init__(self) -> None:
-        super().__init__([Stack], PROJECT, version=__version__)
+        super().__init__([Stack], PROJECT, version=VERSION)
 
     def construct(self, name: str, resource_type: str, inputs: pulumi.Inputs,
                   options: pulumi.ResourceOptions | None = None) -> Any:

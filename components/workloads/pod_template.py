@@ -72,17 +72,15 @@ class Scheduling:
 
 @dataclass(frozen=True)
 class PodMetadata:
-    """What the stack adds to the pods beyond the selector's labels."""
+    """What the stack adds to the pods beyond their labels (`WorkloadLabels.pods`)."""
 
-    labels: Mapping[str, str] = field(default_factory=dict)
-    """Never in the selector: config refuses a selector key here."""
     annotations: Mapping[str, str] = field(default_factory=dict)
     """Config refuses the checksum keys we write."""
     image_pull_secrets: Sequence[str] = ()
 
     @classmethod
     def of(cls, config: WorkloadConfig) -> "PodMetadata":
-        return cls(config.pod_labels, config.pod_annotations, config.image_pull_secrets)
+        return cls(config.pod_annotations, config.image_pull_secrets)
 
 
 @dataclass(frozen=True)
@@ -120,9 +118,10 @@ def pod_template(
     sidecars: Sequence[Sidecar] = (),
     init_containers: Sequence[Sidecar] = (),
 ) -> PodTemplateSpecArgs:
-    """`labels` are the selector's. `checksum` is the digest of the config the pods
-    read (see `config_checksum`), `auth_checksum` that of the redis password they
-    use (see `secret_checksum`), `auth_version` the version of an existing Secret's."""
+    """`labels` are the pods' own (`WorkloadLabels.pods`), the selector's among them.
+    `checksum` is the digest of the config the pods read (see `config_checksum`),
+    `auth_checksum` that of the redis password they use (see `secret_checksum`),
+    `auth_version` the version of an existing Secret's."""
     checksums = {CHECKSUM_ANNOTATION: checksum, AUTH_CHECKSUM_ANNOTATION: auth_checksum,
                  AUTH_VERSION_ANNOTATION: auth_version}
     annotations = {**extra.annotations,
@@ -132,7 +131,7 @@ def pod_template(
         mount for sidecar in (*init_containers, *sidecars) for mount in sidecar.mounts))}
     return PodTemplateSpecArgs(
         metadata=ObjectMetaArgs(
-            labels={**extra.labels, **labels},
+            labels=dict(labels),
             annotations=annotations or None,
         ),
         spec=PodSpecArgs(

@@ -21,6 +21,7 @@ from ..config.parse import parse_config
 from ..config.stack import StackConfig
 from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
 from .filebeat import Filebeat
+from .labels import stack_labels
 from .node_daemon import NO_ADDITIONS, PodAdditions
 from .ownership import force_conflicts
 from .pod import secret_checksum
@@ -46,7 +47,9 @@ def build(config: StackConfig, filebeat_extra: PodAdditions = NO_ADDITIONS,
     if config.create_namespace:
         # Use the Namespace's output, so Pulumi creates it before its contents.
         namespace = Namespace(
-            config.namespace, metadata=ObjectMetaArgs(name=config.namespace), opts=opts,
+            config.namespace, metadata=ObjectMetaArgs(name=config.namespace,
+                                                      labels=stack_labels()),
+            opts=opts,
         ).metadata.name
     password = checksum = None
     if config.redis_password is not None:

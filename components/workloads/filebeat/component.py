@@ -25,6 +25,7 @@ from pulumi_kubernetes.rbac.v1 import (
 
 from ...config.filebeat import CONFIG_FILE, FilebeatConfig
 from ...config.redis_auth import ExistingSecret
+from ..labels import WorkloadLabels
 from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
 from ..pod_template import Mount
 from .auth import SOURCE_FILE, startup_auth
@@ -92,6 +93,7 @@ class Filebeat(pulumi.ComponentResource):
         file), mounts and depends_on. The rest is filebeat's own to set."""
         super().__init__("redis-filebeat:components:Filebeat", config.name, None, opts)
         self._namespace = namespace
+        self._labels = WorkloadLabels.of(config).objects
         env = [
             EnvVarArgs(name="REDIS_HOST", value=redis_host),
             EnvVarArgs(name="REDIS_PORT", value=pulumi.Output.from_input(redis_port).apply(str)),
@@ -164,7 +166,7 @@ class Filebeat(pulumi.ComponentResource):
         name = config.auth_secret_name
         return Secret(
             name,
-            metadata=ObjectMetaArgs(name=name, namespace=self._namespace, labels=config.labels),
+            metadata=ObjectMetaArgs(name=name, namespace=self._namespace, labels=self._labels),
             type="Opaque",
             string_data=pulumi.Output.secret(password).apply(
                 lambda p: {AUTH_FILE: output_auth_yml(p), PASSWORD_FILE: p}),
@@ -176,7 +178,7 @@ class Filebeat(pulumi.ComponentResource):
         account = ServiceAccount(
             config.name,
             metadata=ObjectMetaArgs(name=config.name, namespace=self._namespace,
-                                    labels=config.labels),
+                                    labels=self._labels),
             automount_service_account_token=False,  # the pod asks for it itself
             opts=child,
         )
@@ -184,14 +186,14 @@ class Filebeat(pulumi.ComponentResource):
         cluster_name = pulumi.Output.concat(self._namespace, "-", config.name)
         role = ClusterRole(
             config.name,
-            metadata=ObjectMetaArgs(name=cluster_name, labels=config.labels),
+            metadata=ObjectMetaArgs(name=cluster_name, labels=self._labels),
             rules=[PolicyRuleArgs(api_groups=[""], resources=["namespaces", "nodes", "pods"],
                                   verbs=["get", "list", "watch"])],
             opts=child,
         )
         ClusterRoleBinding(
             config.name,
-            metadata=ObjectMetaArgs(name=cluster_name, labels=config.labels),
+            metadata=ObjectMetaArgs(name=cluster_name, labels=self._labels),
             role_ref=RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
                                  name=role.metadata.name),
             subjects=[SubjectArgs(kind="ServiceAccount", name=account.metadata.name,

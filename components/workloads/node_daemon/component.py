@@ -26,6 +26,7 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
 from ...config.daemon import NodeDaemonConfig
+from ..labels import WorkloadLabels
 from ..pod import PRIVILEGED_WAIVERS, config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, Sidecar, pod_template
 from ..scheduling import affinity_args
@@ -116,11 +117,12 @@ class NodeDaemon(pulumi.ComponentResource):
     ):
         super().__init__("redis-filebeat:components:NodeDaemon", config.name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        labels = WorkloadLabels.of(config)
         files = {**config.config_files, **additions.files}
         self.config_map = ConfigMap(
             config.config_map_name,
             metadata=ObjectMetaArgs(name=config.config_map_name, namespace=namespace,
-                                    labels=config.labels),
+                                    labels=labels.objects),
             data=files,
             opts=child,
         ) if files else None
@@ -134,23 +136,25 @@ class NodeDaemon(pulumi.ComponentResource):
         # change anywhere, the immutable selector included.
         after = pulumi.ResourceOptions(parent=self, depends_on=[
             *([self.config_map] if self.config_map else []), *additions.depends_on])
+        # Each node class selects its own pods; the daemon's Service and policy all of them.
+        plans = [(plan, labels.selecting(plan.labels)) for plan in daemon_set_plans(config)]
         self.daemon_sets = [
             DaemonSet(
                 plan.name,
                 metadata=ObjectMetaArgs(
-                    name=plan.name, namespace=namespace, labels=plan.labels,
+                    name=plan.name, namespace=namespace, labels=class_labels.objects,
                     annotations={**await_annotations(config), **waiver_annotations(
                         [*additions.waivers, *(PRIVILEGED_WAIVERS if config.privileged else ()),
                          *image_waivers(config.image, config.image_digest)],
                     )} or None,
                 ),
                 spec=DaemonSetSpecArgs(
-                    selector=LabelSelectorArgs(match_labels=plan.labels),
+                    selector=LabelSelectorArgs(match_labels=class_labels.selector),
                     update_strategy=update_strategy_args(config.update_strategy),
                     min_ready_seconds=config.min_ready_seconds,
                     revision_history_limit=config.revision_history_limit,
                     template=pod_template(
-                        plan.labels, _container(config, plan, additions), mounts,
+                        class_labels.pods, _container(config, plan, additions), mounts,
                         checksum=checksum,
                         auth_checksum=additions.auth_checksum,
                         auth_version=additions.auth_version,
@@ -170,13 +174,13 @@ class NodeDaemon(pulumi.ComponentResource):
                 ),
                 opts=after,
             )
-            for plan in daemon_set_plans(config)
+            for plan, class_labels in plans
         ]
-        self.service = daemon_service(config, namespace, child) if config.expose in (
+        self.service = daemon_service(config, labels, namespace, child) if config.expose in (
             "headless", "service") else None
         self.network_policy = daemon_network_policy(
-            config, namespace, child) if config.network_policy else None
-        self.quota = critical_pods_quota(config, namespace, child)
+            config, labels, namespace, child) if config.network_policy else None
+        self.quota = critical_pods_quota(config, labels, namespace, child)
         self.names = pulumi.Output.all(*(ds.metadata.name for ds in self.daemon_sets))
         self.register_outputs({"names": self.names})
 

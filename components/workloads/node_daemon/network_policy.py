@@ -8,11 +8,13 @@ from pulumi_kubernetes.networking.v1 import (
 )
 
 from ...config.daemon import NodeDaemonConfig
+from ..labels import WorkloadLabels
 from ..network_policy import ingress_policy
 
 
 def daemon_network_policy(
     config: NodeDaemonConfig,
+    labels: WorkloadLabels,
     namespace: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
 ) -> NetworkPolicy:
@@ -23,4 +25,4 @@ def daemon_network_policy(
                for p in config.ports],
     )]
     # The daemon's own labels match every node class's pods.
-    return ingress_policy(config.name, config.labels, namespace, ingress, opts)
+    return ingress_policy(config.name, labels, namespace, ingress, opts)

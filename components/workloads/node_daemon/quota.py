@@ -18,6 +18,7 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ...config.daemon import NodeDaemonConfig
+from ..labels import WorkloadLabels
 
 CRITICAL_PRIORITY_CLASSES = frozenset({"system-node-critical", "system-cluster-critical"})
 CRITICAL_POD_LIMIT = "10k"
@@ -26,7 +27,8 @@ per node, and a second on each node while a surge replaces it. Written as
 the API server stores the quantity, so a render compares equal to the cluster."""
 
 
-def critical_pods_quota(config: NodeDaemonConfig, namespace: pulumi.Input[str],
+def critical_pods_quota(config: NodeDaemonConfig, labels: WorkloadLabels,
+                        namespace: pulumi.Input[str],
                         opts: pulumi.ResourceOptions) -> ResourceQuota | None:
     """A quota admitting the daemon's pods, when its class needs one here.
 
@@ -39,7 +41,7 @@ def critical_pods_quota(config: NodeDaemonConfig, namespace: pulumi.Input[str],
     return ResourceQuota(
         config.critical_quota_name,
         metadata=ObjectMetaArgs(name=config.critical_quota_name, namespace=namespace,
-                                labels=config.labels),
+                                labels=labels.objects),
         spec=ResourceQuotaSpecArgs(
             hard={"pods": CRITICAL_POD_LIMIT},
             scope_selector=ScopeSelectorArgs(match_expressions=[

@@ -5,10 +5,11 @@ from pulumi_kubernetes.core.v1 import Service, ServicePortArgs, ServiceSpecArgs
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ...config.daemon import NodeDaemonConfig
+from ..labels import WorkloadLabels
 
 
-def daemon_service(config: NodeDaemonConfig, namespace: pulumi.Input[str],
-                   opts: pulumi.ResourceOptions) -> Service:
+def daemon_service(config: NodeDaemonConfig, labels: WorkloadLabels,
+                   namespace: pulumi.Input[str], opts: pulumi.ResourceOptions) -> Service:
     """A Service with the DaemonSet's own selector, so it reaches exactly its pods.
 
     Headless (clusterIP None): DNS answers with one A record per daemon pod,
@@ -17,11 +18,11 @@ def daemon_service(config: NodeDaemonConfig, namespace: pulumi.Input[str],
     """
     return Service(
         config.name,
-        metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=config.labels),
+        metadata=ObjectMetaArgs(name=config.name, namespace=namespace, labels=labels.objects),
         spec=ServiceSpecArgs(
             type="ClusterIP",
             cluster_ip="None" if config.expose == "headless" else None,
-            selector=config.labels,
+            selector=labels.selector,
             ports=[ServicePortArgs(name=p.name, port=p.container_port, target_port=p.name,
                                    protocol=p.protocol) for p in config.ports],
         ),

@@ -26,6 +26,7 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
 from ...config.redis import RedisConfig
+from ..labels import WorkloadLabels
 from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args, spread_args, tolerations_args
@@ -76,9 +77,8 @@ def ping_command(config: RedisConfig, answers: str) -> list[str]:
 class Redis(pulumi.ComponentResource):
     """Runs redis as a log buffer and gives it a stable DNS name.
 
-    The pod labels feed the Deployment's selector, its template and the
-    Service's selector from one value, so the three cannot drift apart, and
-    the Service selects exactly the Deployment's pods.
+    The Deployment's and the Service's selectors and the pod template take
+    their labels from one `WorkloadLabels`: the Service selects exactly the Deployment's pods.
     """
 
     deployment: Deployment
@@ -115,8 +115,8 @@ class Redis(pulumi.ComponentResource):
             raise ValueError("redis auth is on: give a password or an existingSecret, "
                              "not both or neither")
         child = pulumi.ResourceOptions(parent=self)
-        labels = config.labels
-        metadata: dict[str, Any] = {"namespace": namespace, "labels": labels}
+        labels = WorkloadLabels.of(config)
+        metadata: dict[str, Any] = {"namespace": namespace, "labels": labels.objects}
 
         conf = {CONFIG_FILE: redis_conf(config)}
         self.config_map = ConfigMap(
@@ -166,12 +166,12 @@ class Redis(pulumi.ComponentResource):
             ),
             spec=DeploymentSpecArgs(
                 replicas=config.replicas,
-                selector=LabelSelectorArgs(match_labels=labels),
+                selector=LabelSelectorArgs(match_labels=labels.selector),
                 # A ReadWriteOnce volume attaches to one pod: the old pod must
                 # be gone before the new one can start.
                 strategy=DeploymentStrategyArgs(type="Recreate")
                 if config.persistence.enabled else None,
-                template=pod_template(labels, _container(config), mounts,
+                template=pod_template(labels.pods, _container(config), mounts,
                                       checksum=config_checksum(conf),
                                       auth_checksum=auth_checksum,
                                       auth_version=config.existing_secret.version
@@ -190,7 +190,7 @@ class Redis(pulumi.ComponentResource):
             metadata=ObjectMetaArgs(name=config.name, **metadata),
             spec=ServiceSpecArgs(
                 type="ClusterIP",
-                selector=labels,
+                selector=labels.selector,
                 ports=[ServicePortArgs(
                     name=PORT_NAME,
                     port=config.port,
@@ -201,9 +201,9 @@ class Redis(pulumi.ComponentResource):
             opts=child,
         )
         if config.network_policy:
-            redis_network_policy(config, namespace, client_labels or {}, child)
+            redis_network_policy(config, labels, namespace, client_labels or {}, child)
         if config.monitoring.enabled:
-            monitoring_objects(config, namespace, watched, child)
+            monitoring_objects(config, labels, namespace, watched, child)
         # From config and the namespace alone: a client that waits for redis
         # says so with depends_on (Filebeat's wait_for), as an output of the
         # Deployment here would make the engine re-create the client with it.

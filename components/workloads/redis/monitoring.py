@@ -27,6 +27,7 @@ from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ...config.monitoring import metrics_service_name
 from ...config.redis import RedisConfig
+from ..labels import WorkloadLabels
 from ..pod_template import Container, Mount, Sidecar
 from .alerts import WatchedList, buffer_rule_groups
 
@@ -96,41 +97,45 @@ def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int
 
 
 def metrics_labels(config: RedisConfig) -> dict[str, str]:
-    """The metrics Service's labels: the pods' and a component label, so the
-    ServiceMonitor selects this Service and not the one filebeat ships to."""
+    """What the ServiceMonitor selects the metrics Service by: the pods' selector
+    and a component label, so it selects this Service and not the one filebeat
+    ships to. The Service carries the recommended labels too."""
     return {**config.labels, COMPONENT_LABEL: METRICS_PORT_NAME}
 
 
-def monitoring_objects(config: RedisConfig, namespace: pulumi.Input[str], watched: WatchedList,
+def monitoring_objects(config: RedisConfig, labels: WorkloadLabels,
+                       namespace: pulumi.Input[str], watched: WatchedList,
                        opts: pulumi.ResourceOptions) -> list[pulumi.CustomResource]:
     """The metrics Service, and the ServiceMonitor and PrometheusRule as asked."""
     monitoring = config.monitoring
     name = metrics_service_name(config.name)
     service = Service(
         name,
-        metadata=ObjectMetaArgs(name=name, namespace=namespace, labels=metrics_labels(config)),
+        metadata=ObjectMetaArgs(name=name, namespace=namespace,
+                                labels={**labels.objects, **metrics_labels(config)}),
         spec=ServiceSpecArgs(
             type="ClusterIP",
             # Headless: Prometheus scrapes each endpoint, never the virtual IP.
             cluster_ip="None",
-            selector=dict(config.labels),
+            selector=labels.selector,
             ports=[ServicePortArgs(name=METRICS_PORT_NAME, port=monitoring.port,
                                    target_port=METRICS_PORT_NAME, protocol="TCP")],
         ),
         opts=opts,
     )
     made: list[pulumi.CustomResource] = [service]
-    labels = {**config.labels, **monitoring.labels}
+    # What a Prometheus picks them by (monitoring.labels) over the objects' own.
+    custom_labels = {**labels.objects, **monitoring.labels}
     if monitoring.service_monitor:
         endpoint: dict[str, Any] = {"port": METRICS_PORT_NAME, "path": "/metrics"}
         if monitoring.scrape_interval_seconds is not None:
             endpoint["interval"] = f"{monitoring.scrape_interval_seconds}s"
-        made.append(_custom("ServiceMonitor", config.name, namespace, labels, {
+        made.append(_custom("ServiceMonitor", config.name, namespace, custom_labels, {
             "selector": {"matchLabels": metrics_labels(config)},
             "endpoints": [endpoint],
         }, opts))
     if monitoring.rules.enabled:
-        made.append(_custom("PrometheusRule", config.name, namespace, labels,
+        made.append(_custom("PrometheusRule", config.name, namespace, custom_labels,
                             pulumi.Output.from_input(namespace).apply(lambda ns: {
             "groups": buffer_rule_groups(config.name, ns, monitoring.rules, watched),
         }), opts))

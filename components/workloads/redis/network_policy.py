@@ -12,11 +12,13 @@ from pulumi_kubernetes.networking.v1 import (
 )
 
 from ...config.redis import RedisConfig
+from ..labels import WorkloadLabels
 from ..network_policy import NAMESPACE_NAME_LABEL, ingress_policy
 
 
 def redis_network_policy(
     config: RedisConfig,
+    labels: WorkloadLabels,
     namespace: pulumi.Input[str],
     filebeat_labels: Mapping[str, str],
     opts: pulumi.ResourceOptions,
@@ -42,4 +44,4 @@ def redis_network_policy(
                 match_labels={NAMESPACE_NAME_LABEL: scraper}))],
             ports=[NetworkPolicyPortArgs(port=config.monitoring.port, protocol="TCP")],
         ))
-    return ingress_policy(config.name, config.labels, namespace, rules, opts)
+    return ingress_policy(config.name, labels, namespace, rules, opts)
