@@ -101,15 +101,15 @@ class Container:
         lines = ["set -eu", f"mount -t overlay overlay -o lowerdir=/,upperdir={q(str(upper))},"
                  f"workdir={q(str(lower_work))} {q(str(root))}"]
         for path, mode in self.image.dirs.items():
-            lines.append(f"mkdir -p -m {mode:o} {q(str(root) + path)}")
+            lines.append(f"mkdir -p -m {mode:o} {q(str(_in_root(root, path)))}")
         for path, source in self.image.files.items():
-            target = q(str(root) + path)
+            target = q(str(_in_root(root, path)))
             lines += [f"mkdir -p $(dirname {target})", f"touch {target}",
                       f"mount --bind {q(str(source))} {target}"]
         read_only = []
         for mount in sorted(self.spec.get("volumeMounts", []), key=lambda m: m["mountPath"]):
             source = self.volumes[mount["name"]] / mount.get("subPath", "")
-            target = q(str(root) + mount["mountPath"])
+            target = q(str(_in_root(root, mount["mountPath"])))
             lines += [f"mkdir -p {target}", f"mount --bind {q(str(source))} {target}"]
             if mount.get("readOnly"):
                 read_only.append(target)
@@ -249,3 +249,12 @@ def _expand(text: str, env: dict[str, str]) -> str:
     """Kubernetes' $(VAR) in command and args: a known name is replaced, $$ escapes."""
     return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)",
                   lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), text)
+
+
+def _in_root(root: Path, path: str) -> Path:
+    """`path` inside `root`, its symlinks followed as the container sees them
+    (/var/run -> /run lands on root/run, not on the host's /run), as runc
+    resolves a mount's target before it creates and mounts it. The root's
+    lower layer is the host's own root and the image adds no links, so the
+    container's links are the host's."""
+    return root / os.path.realpath(path).lstrip("/")
