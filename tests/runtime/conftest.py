@@ -17,7 +17,7 @@ from tests.runtime.pod import Api, Node
 
 REQUIRED = os.environ.get("RUNTIME_REQUIRED") == "1"
 IMAGES = ("filebeat", "redis", "redis-exporter")
-"""Stand-ins by container name: each rendered container runs the one named for it."""
+"""The stand-ins, by the last name of the image each stands in for."""
 
 
 def _missing() -> str | None:

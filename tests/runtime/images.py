@@ -60,3 +60,13 @@ def load(name: str) -> Image:
         files=files,
         dirs={path: int(mode, 8) for path, mode in spec["dirs"].items()},
     )
+
+
+def stand_in(images: dict[str, Image], reference: str) -> Image:
+    """The stand-in for an image reference, by its repository's last name:
+    docker.elastic.co/beats/filebeat:9.3.8 -> filebeat. Init containers run
+    in their workload's own image, so they get its stand-in too."""
+    name = reference.split("@")[0].rsplit("/", 1)[-1].split(":")[0].replace("_", "-")
+    if name not in images:
+        raise MissingTool(f"no stand-in image for {reference} (toolchain/stand-ins/)")
+    return images[name]

@@ -62,7 +62,9 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: flo
 
 class Pipeline:
     def __init__(self, node: Node, images: dict[str, Image], config: dict[str, Any],
-                 secrets: dict[str, str] | None = None):
+                 secrets: dict[str, str] | None = None, existing_password: str | None = None):
+        """`existing_password`: what the Secrets the stack does not make
+        (`redis.existingSecret`) hold, as their owner would have made them."""
         config = json.loads(json.dumps(config))
         config["redis"].setdefault("containerPort", free_port())
         config["filebeat"].setdefault("monitoringPort", free_port())
@@ -70,6 +72,9 @@ class Pipeline:
         self.secrets = {**({"redisPassword": PASSWORD} if auth else {}), **(secrets or {})}
         self.config, self.node, self.images = config, node, images
         self.rendered = render(config, self.secrets)
+        if existing_password is not None:
+            self.rendered.existing_secrets(existing_password)
+            self.secrets["redisPassword"] = existing_password
         self.port = config["redis"]["containerPort"]
         self.key = config["filebeat"].get("output", {}).get("key", "filebeat")
         self.redis = Pod(self.rendered, "Deployment", "redis", node, images)

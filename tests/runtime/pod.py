@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.runtime.container import Container
-from tests.runtime.images import Image
+from tests.runtime.images import Image, stand_in
 from tests.runtime.rendered import Rendered
 from tests.runtime.volumes import lay_out
 
@@ -84,7 +84,7 @@ class Pod:
                     {"name": "kube-api-access", "mountPath": SERVICE_ACCOUNT_DIR,
                      "readOnly": True}]}
             resolved = {**injected, **_env(spec, facts, rendered), **(env or {})}
-            return Container(spec, self.spec, images[spec["name"]], volumes, resolved,
+            return Container(spec, self.spec, stand_in(images, spec["image"]), volumes, resolved,
                              self.name, self.dir / spec["name"])
 
         self.init_containers = [container(s) for s in self.spec.get("initContainers", [])]
