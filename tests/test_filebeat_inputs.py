@@ -116,7 +116,7 @@ def test_an_extra_input_may_read_a_mounted_host_path():
 def test_no_extra_config_by_default():
     yml, _ = rendered(minimal())
     assert set(yml) == {"filebeat.inputs", "output.redis", "logging.level", "http.enabled",
-                        "http.host", "http.port"}
+                        "http.host", "http.port", "queue.mem.flush.timeout"}
 
 
 def test_extra_config_is_merged_in_either_spelling():

@@ -34,7 +34,16 @@ def test_default_filebeat_yml():
         },
         "logging.level": "info",
         "http.enabled": True, "http.host": "127.0.0.1", "http.port": 5066,
+        "queue.mem.flush.timeout": "100ms",
     }
+
+
+@pytest.mark.parametrize("extra", [{"queue.mem.events": 8192},
+                                   {"queue": {"mem": {"flush.timeout": "5s"}}}])
+def test_the_queue_is_the_stacks_own_once_extra_config_sets_any_of_it(extra):
+    document = filebeat_yml(with_filebeat(extraConfig=extra))
+    assert "queue.mem.flush.timeout" not in document
+    assert {k: v for k, v in document.items() if k.startswith("queue")} == extra
 
 
 def test_json_is_decoded_before_multiline_joins():
