@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks --sections profile    # only the profile
     .venv/bin/python -m benchmarks --sections coverage   # 5,000 nodes x 20 classes
     .venv/bin/python -m benchmarks --sections engine --repeats 3   # the real CLI; a cluster
+    .venv/bin/python -m benchmarks --sections pipeline --repeats 3 # filebeat into redis; root
     .venv/bin/python -m benchmarks --repeats 5 --steps 1,10,100
     .venv/bin/python -m benchmarks --sections "" --against main~3   # a change's effect
 
@@ -28,8 +29,9 @@ from . import sections
 from .coverage import coverage_section
 from .engine import engine
 from .peers import REQUIREMENTS
+from .pipeline import pipeline
 
-SECTIONS = ("compare", "scaling", "coverage", "profile", "suite", "engine")
+SECTIONS = ("compare", "scaling", "coverage", "profile", "suite", "engine", "pipeline")
 DEFAULT = ("compare", "scaling")
 
 
@@ -73,6 +75,7 @@ def main() -> None:
                 "profile": lambda: sections.profile(Path(scratch), args.repeats),
                 "suite": sections.suite,
                 "engine": lambda: engine(Path(scratch), args.repeats),
+                "pipeline": lambda: pipeline(Path(scratch), args.repeats),
                 "against": lambda: sections.against(Path(scratch), args.repeats,
                                                     args.against, steps)}
         for name in (*SECTIONS, "against"):
