@@ -1,39 +1,39 @@
 """The rendered redis, run by a real redis-server on 127.0.0.1.
 
-The test does what the kubelet would: it writes the rendered ConfigMap and
-Secret into folders, maps each volumeMount's path onto them, and runs the
-container's own command and args. Only the listening address is pinned to
-loopback. So what is checked is the manifest, not a config written for the
-test.
+The test does what the kubelet would, with the harness that runs every
+rendered container (tests/runtime/): the ConfigMap and Secret laid out as
+volumes, each mounted where the manifest says, and the container's own
+command and args run under its user, groups and read-only root. So what is
+checked is the manifest, not a config written for the test.
 """
 
 import os
 import shutil
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import redis
 
-from components.render.capture import _SECRET_SIG, _SIG_KEY, from_capture
-from components.render.mockrun import run_with_mocks
-from components.render.renderer import raw_config
-from components.workloads.program import main
+from components.render.capture import _SECRET_SIG, _SIG_KEY
 from tests.configs import with_redis
+from tests.runtime.images import load, runtime_missing
+from tests.runtime.pod import Api, Node
+from tests.runtime.pod import Pod as RuntimePod
+from tests.runtime.rendered import render
 
 REDIS_SERVER = shutil.which("redis-server")
 REDIS_CLI = shutil.which("redis-cli")
+REDIS_EXPORTER = shutil.which("redis_exporter")
+MISSING = runtime_missing(("redis",))
 # .ci/run installs redis-server and sets this, so that CI fails rather than
 # skips when the install did not happen.
 REQUIRED = os.environ.get("REDIS_SERVER_REQUIRED") == "1"
-if not REDIS_SERVER and REQUIRED:
-    pytest.fail("REDIS_SERVER_REQUIRED=1 but redis-server is not on PATH", pytrace=False)
+if MISSING and REQUIRED:
+    pytest.fail(f"REDIS_SERVER_REQUIRED=1 but {MISSING}", pytrace=False)
 pytestmark = [
-    pytest.mark.skipif(
-        not REDIS_SERVER, reason="redis-server is not installed (apt-get install redis-server; "
-                                 ".ci/run does this)"),
+    pytest.mark.skipif(bool(MISSING), reason=f"{MISSING} (.ci/run installs redis-server)"),
     # One pytest-xdist worker runs them all: no two servers race for a free port.
     pytest.mark.xdist_group("redis-server"),
 ]
@@ -56,54 +56,41 @@ def unwrap(value):
 
 
 class Pod:
-    """The redis container of a rendered stack, run as a local process."""
+    """The rendered redis Deployment's pod, its containers run as the kubelet
+    would run them (tests/runtime/: one harness for every rendered container).
+    Only the redis container (after any init containers) starts by itself."""
 
     def __init__(self, config: dict, root: Path):
         # As a stack file must: the password exactly when auth is on.
         secrets = {"redisPassword": PASSWORD} if config["redis"].get("auth", True) else {}
-        capture = run_with_mocks(main, "test", raw_config(config, secrets))
-        self.manifests = from_capture(capture.resources)
-        inputs = {(r.type.rsplit(":", 1)[-1], r.name): r.inputs for r in capture.resources}
-        deployment = self.manifests["Deployment"]["redis"]
-        self.container = deployment["spec"]["template"]["spec"]["containers"][0]
+        rendered = render(config, secrets)
+        self.manifests = rendered.manifests
+        node = Node("node-a", root / "node", Api("127.0.0.1", free_port(), "", ""))
+        images = {name: load(name) for name in ("redis", "redis-exporter")
+                  if name == "redis" or REDIS_EXPORTER}
+        self.pod = RuntimePod(rendered, "Deployment", "redis", node, images)
+        self.redis = self.pod["redis"]
+        self.container = self.redis.spec
         self.port = self.container["ports"][0]["containerPort"]
-        # Each volume becomes a folder, holding what the kubelet would put there.
-        self.paths: dict[str, Path] = {}
-        for volume in deployment["spec"]["template"]["spec"]["volumes"]:
-            folder = root / volume["name"]
-            folder.mkdir()
-            if "configMap" in volume:
-                files = self.manifests["ConfigMap"][volume["configMap"]["name"]]["data"]
-            elif "secret" in volume:
-                files = unwrap(inputs[("Secret", volume["secret"]["secretName"])]["stringData"])
-            else:
-                files = {}
-            for name, text in files.items():
-                (folder / name).write_text(text)
-            mount = next(m for m in self.container["volumeMounts"] if m["name"] == volume["name"])
-            self.paths[mount["mountPath"]] = folder
-        self.process: subprocess.Popen | None = None
+        # Each mount's folder on this machine, by the path the container sees.
+        self.paths: dict[str, Path] = {
+            mount["mountPath"]: self.redis.volumes[mount["name"]]
+            for mount in self.container["volumeMounts"]}
 
     def local(self, text: str) -> str:
+        """A rendered path as this machine sees it, for a process run outside the pod."""
         for mount_path, folder in sorted(self.paths.items(), key=lambda p: -len(p[0])):
-            text = text.replace(mount_path + "/", f"{folder}/").replace(f" {mount_path}\n",
-                                                                       f" {folder}\n")
+            text = text.replace(mount_path + "/", f"{folder}/")
         return text
 
     def start(self) -> None:
-        # redis.conf names the mount paths; point them at the folders.
-        conf = next(p for m, p in self.paths.items() if m == "/etc/redis") / "redis.conf"
-        conf.write_text(self.local(conf.read_text()))
-        command = [*self.container["command"], *map(self.local, self.container["args"])]
-        assert command[0] == "redis-server"
-        # Options after the file override it: loopback only, and our log.
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, *command[1:], "--bind", "127.0.0.1", "--daemonize", "no"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if not self.redis.starts:
+            self.pod.initialize()
+        self.redis.start()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"redis-server exited: {self.process.stdout.read()}")
+            if not self.redis.running():
+                pytest.fail(f"redis-server exited: {self.redis.output()}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return
@@ -112,15 +99,8 @@ class Pod:
         pytest.fail("redis-server did not listen within 10 s")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, 15)  # by PID, as the kubelet's SIGTERM
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, 9)
-                self.process.wait()
-        if self.process and self.process.stdout:
-            self.process.stdout.close()
+        for container in self.pod.containers.values():
+            container.stop(grace=10)  # SIGTERM, as the kubelet; SIGKILL after
 
     def client(self, password: str | None = PASSWORD) -> redis.Redis:
         # RESP2, as filebeat speaks it; no retries, so a refusal is seen at once.
@@ -128,9 +108,9 @@ class Pod:
                            retry=None, socket_timeout=5, decode_responses=True)
 
     def probe(self, kind: str) -> int:
-        command = self.container[f"{kind}Probe"]["exec"]["command"]
-        return subprocess.run([self.local(part) for part in command],
-                              capture_output=True, timeout=10).returncode
+        """The rendered probe, run inside the container: its exit code (1 on a timeout)."""
+        result = self.redis.probe(kind)
+        return 1 if result.returncode is None else result.returncode
 
 
 @pytest.fixture

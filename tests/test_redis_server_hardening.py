@@ -197,23 +197,21 @@ def test_the_exporter_sends_nothing_denied_and_exports_what_the_alerts_read(pod)
     metrics_port = free_port()
     server = pod(monitoring={"enabled": True, "image": "oliver006/redis_exporter:v1.88.0",
                              "scraperNamespace": "monitoring", "port": metrics_port}, **SMALL)
-    pod_spec = server.manifests["Deployment"]["redis"]["spec"]["template"]["spec"]
-    (exporter,) = (c for c in pod_spec["containers"] if c["name"] == "redis-exporter")
-    # Its own args, on the folders; the last listen address wins: loopback only.
-    args = [*map(server.local, exporter["args"]),
-            f"--web.listen-address=127.0.0.1:{metrics_port}"]
+    # The exporter container as rendered: its own args, mounts, user and probes.
+    exporter = server.pod["redis-exporter"]
     with server.client() as client:
         with pytest.raises(redis.ResponseError, match="used memory > 'maxmemory'"):
             for n in range(100_000):  # to maxmemory, for the OOM counter the alert reads
                 client.rpush("filebeat", f"{n:08d}" + "x" * 1024)
-        process = subprocess.Popen([REDIS_EXPORTER, *args], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+        exporter.start()
         try:
             scrape(metrics_port)
             metrics = scrape(metrics_port)  # a second scrape: nothing changes on repeat
+            readiness = exporter.probe("readiness")
+            assert readiness.ok, readiness.output
         finally:
-            process.terminate()
-            _, log = process.communicate(timeout=10)
+            exporter.stop(grace=10)
+        log = exporter.output()
         errors = client.info("errorstats")
     rules = server.manifests["PrometheusRule"]["redis"]["spec"]["groups"][0]["rules"]
     read = {name for rule in rules for name in re.findall(r"\b(redis_\w+)\{", rule["expr"])}

@@ -6,13 +6,12 @@ and the toolchain's filebeat. Where one is missing they skip, saying which;
 """
 
 import os
-import shutil
 import socket
 import subprocess
 
 import pytest
 
-from tests.runtime.images import MissingTool, load
+from tests.runtime.images import load, runtime_missing
 from tests.runtime.pod import Api, Node
 
 REQUIRED = os.environ.get("RUNTIME_REQUIRED") == "1"
@@ -20,21 +19,7 @@ IMAGES = ("filebeat", "redis", "redis-exporter")
 """The stand-ins, by the last name of the image each stands in for."""
 
 
-def _missing() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root, for mount namespaces and the pods' users"
-    for tool in ("unshare", "nsenter", "setpriv", "redis-server", "redis-cli", "openssl"):
-        if not shutil.which(tool):
-            return f"{tool} is not on PATH"
-    for image in IMAGES:
-        try:
-            load(image)
-        except MissingTool as missing:
-            return str(missing)
-    return None
-
-
-MISSING = _missing()
+MISSING = runtime_missing(IMAGES)
 
 
 def pytest_collection_modifyitems(config, items):

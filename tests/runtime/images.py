@@ -7,6 +7,7 @@ it. toolchain/README.md lists how each differs from the real image.
 """
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,3 +71,18 @@ def stand_in(images: dict[str, Image], reference: str) -> Image:
     if name not in images:
         raise MissingTool(f"no stand-in image for {reference} (toolchain/stand-ins/)")
     return images[name]
+
+
+def runtime_missing(names: tuple[str, ...]) -> str | None:
+    """Why the containers of these stand-ins cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "needs root, for mount namespaces and the pods' users"
+    for tool in ("unshare", "nsenter", "setpriv", "redis-server", "redis-cli", "openssl"):
+        if not shutil.which(tool):
+            return f"{tool} is not on PATH"
+    for name in names:
+        try:
+            load(name)
+        except MissingTool as missing:
+            return str(missing)
+    return None
