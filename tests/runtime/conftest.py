@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("runtime"))
             if MISSING and not REQUIRED:
                 item.add_marker(pytest.mark.skip(
-                    reason=f"{MISSING} (.ci/run installs and builds it)"))
+                    reason=f"{MISSING}; .ci/run makes these required"))
 
 
 @pytest.fixture(autouse=True)
