@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from ..project import PROJECT, UNDECRYPTED, RawConfig
+from ..project import RawConfig
 from .errors import ConfigError, Problem
-from .parse import parse_config
-from .stack import PASSWORD_KEY, PASSWORD_REQUIRED, StackConfig
+from .parse import parse_leaving_password_to_pulumi
+from .stack import StackConfig
 from .stack_file import StackFileError, read_stack_file
 
 CONTEXT_KEY: Final = "kubernetes:context"
@@ -85,14 +85,7 @@ def _validated(raw: RawConfig, origin: str) -> StackConfig | None:
     """The stack's config, with a stand-in for a password it leaves to `pulumi
     config set --secret` (as the renderer does), or None if it is invalid."""
     try:
-        return parse_config(raw, origin)
-    except ConfigError as error:
-        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
-            return None
-    key = f"{PROJECT}:{PASSWORD_KEY}"
-    try:
-        return parse_config(RawConfig({**raw.values, key: UNDECRYPTED},
-                                      raw.secret_keys | {key}), origin)
+        return parse_leaving_password_to_pulumi(raw, origin).config
     except ConfigError:
         return None
 

@@ -14,10 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..config.errors import ConfigError, Problem
 from ..config.neighbours import CONTEXT_KEY, check_neighbours
-from ..config.parse import parse_config
-from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED
+from ..config.parse import Parsed, parse_config, parse_leaving_password_to_pulumi, password_note
 from ..config.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
 from ..conventions import AUTH_CHECKSUM_ANNOTATION
 from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
@@ -41,6 +39,8 @@ def render(
     stack: str,
     origin: str | None = None,
     program: Callable[[], Any] | None = None,
+    *,
+    leave_password_to_pulumi: bool = False,
 ) -> Rendered:
     """Validate `raw`, then run `program` under mocks and keep its manifests.
 
@@ -48,14 +48,28 @@ def render(
     anything runs, and `RenderError` for objects that cannot be applied.
     `program` defaults to the project's `main`, less its check of the stack
     files beside this one, which `render_stack_file` makes on the file itself.
+    `leave_password_to_pulumi`: a required password that `raw` lacks renders
+    as a placeholder, with a note (`parse_leaving_password_to_pulumi`).
     """
+    where = origin or stack_file(stack)
+    parsed = (parse_leaving_password_to_pulumi(raw, where) if leave_password_to_pulumi
+              else Parsed(parse_config(raw, where), raw))
+    return _render_parsed(parsed, stack, program, origin)
+
+
+def _render_parsed(parsed: Parsed, stack: str, program: Callable[[], Any] | None,
+                   origin: str | None) -> Rendered:
+    """The render of a config validated already; the program validates it again
+    under mocks, as it does under the engine."""
     program = program or partial(main, compare_neighbours=False)
-    parse_config(raw, origin or stack_file(stack))
+    raw = parsed.raw
     rendered = _run(program, stack, raw)
     # A stack file's secrets arrive undecrypted, as a placeholder that is no
     # secret: only real values need the second run that looks for leaks.
     if any(raw.values.get(key) != UNDECRYPTED for key in raw.secret_keys):
         _refuse_plain_secrets(rendered, _run(program, stack, _with_stand_ins(raw)))
+    if parsed.password_left_to_pulumi:
+        rendered = replace(rendered, notes=(*rendered.notes, password_note(origin)))
     return rendered
 
 
@@ -141,28 +155,17 @@ def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
     stack = "stdin" if path == STDIN else match.group(1) if match else path.stem
     raw = raw or read_stack_file(path)
     origin = STDIN_ORIGIN if path == STDIN else str(path)
-    try:
-        rendered = render(raw, stack, origin=origin)
-        _check_neighbours(raw, path, origin)
-        return rendered
-    except ConfigError as error:
-        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
-            raise
-    full_key = f"{PROJECT}:{PASSWORD_KEY}"
-    raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key},
-                    raw.origins)
-    rendered = render(raw, stack, origin=origin)
+    rendered = render(raw, stack, origin=origin, leave_password_to_pulumi=True)
     _check_neighbours(raw, path, origin)
-    note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
-            f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
-    return replace(rendered, notes=(*rendered.notes, note))
+    return rendered
 
 
 def _check_neighbours(raw: RawConfig, path: Path, origin: str) -> None:
     """The program's check of stack files beside this one (`main`), on the file
     rendered: standard input has no folder of stacks around it."""
     if path != STDIN:
-        check_neighbours(parse_config(raw, origin), raw.values.get(CONTEXT_KEY), path)
+        check_neighbours(parse_leaving_password_to_pulumi(raw, origin).config,
+                         raw.values.get(CONTEXT_KEY), path)
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:
