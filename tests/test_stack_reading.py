@@ -1,15 +1,69 @@
-"""The password a stack leaves to `pulumi config set --secret` is waived by one
-rule, which the renderer, the test kit and the neighbour check share."""
+"""A render reads its stack file once and validates it once, and the password a
+stack leaves to `pulumi config set --secret` is waived by one rule."""
 
+import collections
 import re
 
 import pytest
+import yaml
 
+import components.config.stack_file as stack_file_module
 from components.config.errors import ConfigError
 from components.config.parse import parse_leaving_password_to_pulumi
+from components.config.stack import StackConfig
 from components.project import UNDECRYPTED
-from components.render.renderer import raw_config
+from components.render.renderer import raw_config, render_stack_file
+from tests.cli import cli
 from tests.configs import PASSWORD, ROOT, minimal
+
+SECURE = {"secure": "v1:c2VjcmV0"}
+
+
+def write_stack(folder, name, namespace, context="kind-kind"):
+    values = {f"redis-filebeat:{key}": value for key, value in minimal().items()}
+    values |= {"redis-filebeat:namespace": namespace, "kubernetes:context": context,
+               "redis-filebeat:redisPassword": SECURE}
+    path = folder / f"Pulumi.{name}.yaml"
+    path.write_text(yaml.safe_dump({"config": values}))
+    return path
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Stack-file reads by path, through the one reader, and validations of a
+    `StackConfig` by the namespace they validate."""
+    reads: collections.Counter = collections.Counter()
+    validations: collections.Counter = collections.Counter()
+    read_file = stack_file_module.read_file
+    validate = StackConfig.model_validate
+
+    def counting_read(path, *args, **kwargs):
+        reads[path] += 1
+        return read_file(path, *args, **kwargs)
+
+    def counting_validate(data, *args, **kwargs):
+        validations[data.get("namespace")] += 1
+        return validate(data, *args, **kwargs)
+
+    monkeypatch.setattr(stack_file_module, "read_file", counting_read)
+    monkeypatch.setattr(StackConfig, "model_validate", counting_validate)
+    return reads, validations
+
+
+@pytest.mark.parametrize("how", ["cli", "kit"])
+def test_a_render_reads_its_stack_file_once_and_validates_it_once(tmp_path, counted, how):
+    reads, validations = counted
+    stack = write_stack(tmp_path, "prod", "prod")
+    write_stack(tmp_path, "staging", "staging")  # on the same context: it is compared
+    if how == "cli":
+        assert cli("render", "--config", str(stack)).returncode == 0
+    else:
+        render_stack_file(stack)
+    assert reads[stack] == 1
+    # Once by the renderer, whose config the neighbour check is handed, and
+    # once by the program itself under mocks, as under `pulumi up`.
+    assert validations["prod"] == 2
+    assert validations["staging"] == 1
 
 
 def test_a_password_left_to_pulumi_is_validated_as_a_placeholder():

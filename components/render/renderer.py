@@ -144,7 +144,9 @@ def _with_stand_ins(raw: RawConfig) -> RawConfig:
 
 def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
     """Render `Pulumi.<stack>.yaml` at `path`, as that stack; `raw` is its
-    config when the caller has read it already (`read_stack_file`).
+    config when the caller has read it already (`read_stack_file`): the file
+    is read once and validated once, and that config is what the check of its
+    neighbours and the program are handed.
 
     The renderer never holds a decrypted secret: it prints `[secret]` for
     them either way. So a required secret that the stack file lacks (the
@@ -153,19 +155,15 @@ def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
     """
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
     stack = "stdin" if path == STDIN else match.group(1) if match else path.stem
-    raw = raw or read_stack_file(path)
+    raw = raw if raw is not None else read_stack_file(path)
     origin = STDIN_ORIGIN if path == STDIN else str(path)
-    rendered = render(raw, stack, origin=origin, leave_password_to_pulumi=True)
-    _check_neighbours(raw, path, origin)
-    return rendered
-
-
-def _check_neighbours(raw: RawConfig, path: Path, origin: str) -> None:
-    """The program's check of stack files beside this one (`main`), on the file
-    rendered: standard input has no folder of stacks around it."""
+    parsed = parse_leaving_password_to_pulumi(raw, origin)
     if path != STDIN:
-        check_neighbours(parse_leaving_password_to_pulumi(raw, origin).config,
-                         raw.values.get(CONTEXT_KEY), path)
+        # The program's own check of the stack files beside this one (`main`),
+        # on the file rendered, before it runs; standard input has no folder
+        # of stacks around it.
+        check_neighbours(parsed.config, raw.values.get(CONTEXT_KEY), path)
+    return _render_parsed(parsed, stack, None, origin)
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:
