@@ -1,5 +1,6 @@
-"""A render reads its stack file once and validates it once, and the password a
-stack leaves to `pulumi config set --secret` is waived by one rule."""
+"""A render reads its stack file once and validates it once, the stack files
+beside it only when they changed, and the password a stack leaves to `pulumi
+config set --secret` is waived by one rule."""
 
 import collections
 import re
@@ -64,6 +65,54 @@ def test_a_render_reads_its_stack_file_once_and_validates_it_once(tmp_path, coun
     # once by the program itself under mocks, as under `pulumi up`.
     assert validations["prod"] == 2
     assert validations["staging"] == 1
+
+
+def test_a_second_render_reads_no_unchanged_neighbour_again(tmp_path, counted):
+    reads, validations = counted
+    stack = write_stack(tmp_path, "prod", "prod")
+    staging = write_stack(tmp_path, "staging", "staging")
+    render_stack_file(stack)
+    render_stack_file(stack)
+    assert (reads[staging], validations["staging"]) == (1, 1)
+
+
+def test_a_changed_neighbour_is_read_again(tmp_path, counted):
+    reads, validations = counted
+    stack = write_stack(tmp_path, "prod", "logging")
+    staging = write_stack(tmp_path, "staging", "elsewhere")
+    render_stack_file(stack)
+    write_stack(tmp_path, "staging", "logging")  # now the same registry
+    with pytest.raises(ConfigError, match="also the registry of stack staging"):
+        render_stack_file(stack)
+    assert (reads[staging], validations["elsewhere"]) == (2, 1)
+
+
+def test_a_neighbour_whose_project_file_changed_is_read_again(tmp_path, counted):
+    reads, _ = counted
+    (tmp_path / "stacks").mkdir()
+    stack = write_stack(tmp_path / "stacks", "prod", "logging")
+    staging = write_stack(tmp_path / "stacks", "staging", "logging", context="kind-other")
+    project = tmp_path / "Pulumi.yaml"
+    project.write_text("name: redis-filebeat\nruntime: python\n")
+    render_stack_file(stack)
+    # Pulumi.yaml's config applies to every stack that does not set the key.
+    text = yaml.safe_load(staging.read_text())
+    del text["config"]["kubernetes:context"]
+    staging.write_text(yaml.safe_dump(text))
+    render_stack_file(stack)
+    project.write_text("name: redis-filebeat\nruntime: python\n"
+                       "config:\n  kubernetes:context: kind-kind\n")
+    with pytest.raises(ConfigError, match="also the registry of stack staging"):
+        render_stack_file(stack)
+    assert reads[staging] == 3
+
+
+def test_a_neighbour_on_another_context_is_read_but_not_validated(tmp_path, counted):
+    reads, validations = counted
+    stack = write_stack(tmp_path, "prod", "prod")
+    staging = write_stack(tmp_path, "staging", "staging", context="kind-other")
+    render_stack_file(stack)
+    assert (reads[staging], validations["staging"]) == (1, 0)
 
 
 def test_a_password_left_to_pulumi_is_validated_as_a_placeholder():
