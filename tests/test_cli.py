@@ -19,8 +19,8 @@ def test_a_stack_with_no_file_lists_the_ones_there_are():
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
         f"{ROOT / 'stacks' / 'Pulumi.prdo.yaml'}: no stack 'prdo'; the stacks in "
-        f"{ROOT / 'stacks'} are demo, dev, mixed-nodes, prod; or name a stack file with "
-        "--config PATH\n")
+        f"{ROOT / 'stacks'} (the stackConfigDir of {ROOT / 'Pulumi.yaml'}) are demo, dev, "
+        "mixed-nodes, prod; or name a stack file with --config PATH\n")
 
 
 def test_diff_with_one_side_prints_diffs_usage_not_the_top_level_one():

@@ -46,19 +46,24 @@ def render_file(path: Path, overrides: "Overrides | None" = None) -> "Rendered":
 
 
 def stack_path(stack: str) -> Path:
-    """The stack file of `--stack NAME`; a name with no file is refused with
-    the names that have one, since a typo is the usual cause."""
-    from ..render.renderer import find_stack_file
-
-    path = find_stack_file(stack)
-    if path.is_file():
-        return path
+    """The stack file of `--stack NAME`, where Pulumi would look for it
+    (`find_stack_file`); a name with no file is refused with where it looked
+    and the names that have one, since a typo is the usual cause."""
+    from ..config.project_file import ProjectFileError, find_stack_file
     from ..config.stack_file import StackFileError
 
-    names = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml")
-                   for p in path.parent.glob("Pulumi.*.yaml"))
-    here = f"the stacks in {path.parent} are {', '.join(names)}" if names else (
-        f"{path.parent} holds no stack files")
+    try:
+        found = find_stack_file(stack, Path.cwd())
+    except ProjectFileError as error:
+        raise StackFileError(str(error)) from None
+    path = found.path
+    if path.is_file():
+        return path
+    names = sorted(p.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+                   for p in path.parent.glob(f"Pulumi.*{path.suffix}"))
+    folder = f"{path.parent} ({found.why})"
+    here = f"the stacks in {folder} are {', '.join(names)}" if names else (
+        f"{folder} holds no stack files")
     raise StackFileError(f"{path}: no stack {stack!r}; {here}; or name a stack file with "
                          "--config PATH")
 

@@ -25,7 +25,8 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "coverage", help="which nodes get no log shipper, or two, and why",
         description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
+    source.add_argument("--stack", metavar="NAME", help=(
+        "render stack NAME (Pulumi.NAME.yaml in Pulumi.yaml's stackConfigDir, else beside it)"))
     source.add_argument("--config", metavar="PATH", help="render this stack file")
     source.add_argument("--dir", metavar="DIR", help="a folder written by render --out")
     parser.add_argument("--nodes", metavar="FILE", type=Path, required=True,

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..config.neighbours import CONTEXT_KEY, check_neighbours
 from ..config.parse import Parsed, parse_config, parse_leaving_password_to_pulumi, password_note
+from ..config.project_file import find_stack_file as locate_stack_file
 from ..config.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
 from ..conventions import AUTH_CHECKSUM_ANNOTATION
 from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
@@ -167,13 +168,10 @@ def render_stack_file(path: Path, raw: RawConfig | None = None) -> Rendered:
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:
-    """`stacks/Pulumi.<stack>.yaml` of the Pulumi project around `start` (the
-    working directory), else of the project this package ships in."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
-        if (folder / "Pulumi.yaml").is_file():
-            return folder / stack_file(stack)
-    return here / stack_file(stack)
+    """The stack file of `stack` in the Pulumi project around `start` (the
+    working directory): in its `stackConfigDir`, else beside its Pulumi.yaml;
+    outside any project, in the project this package ships in."""
+    return locate_stack_file(stack, start or Path.cwd()).path
 
 
 def raw_config(config: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> RawConfig:
