@@ -1,6 +1,7 @@
 import gc
 import sys
 
+gc.disable()  # for the imports alone: see cli.inputs.imports_kept_to_exit
 try:
     from .cli import inputs, main
 except Exception as error:  # a broken install: still exit 3, the crash code, not 1
@@ -17,5 +18,6 @@ except Exception as error:  # a broken install: still exit 3, the crash code, no
 # the models are imported only once the stack file has been read, so the
 # command freezes again then (cli.inputs.freeze_heap).
 gc.freeze()
+gc.enable()
 inputs.freeze_heap = True
 sys.exit(main())
