@@ -229,3 +229,14 @@ def test_the_cli_imports_with_the_collector_paused_and_renders_frozen(args):
     probe = json.loads(done.stderr.splitlines()[-1])
     assert probe["passes while importing"] == 0
     assert probe["frozen"] == dict.fromkeys(probe["frozen"], True)
+
+
+def test_coverages_check_and_reports_load_only_for_coverage():
+    import subprocess
+    import sys
+
+    probe = ("import sys, components.cli; "
+             "print(sorted(m for m in sys.modules if m.startswith('components.coverage.')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert loaded == "['components.coverage.command']"
