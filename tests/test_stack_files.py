@@ -123,10 +123,11 @@ def test_outside_any_project_it_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(project_file, "CHECKOUT", tmp_path)  # as an installed package
     monkeypatch.chdir(tmp_path)
     result = cli("render", "--stack", "y")
+    stacks = tmp_path.resolve() / "stacks"
     assert (result.returncode, result.stderr) == (2, (
-        f"{tmp_path / 'Pulumi.y.yaml'}: no stack 'y'; {tmp_path} (no Pulumi.yaml in "
-        f"{tmp_path} or any folder above it) holds no stack files; or name a stack file "
-        "with --config PATH\n"))
+        f"{stacks / 'Pulumi.y.yaml'}: no stack 'y'; {stacks} (no Pulumi.yaml in "
+        f"{tmp_path.resolve()} or any folder above it) holds no stack files; or name a stack "
+        "file with --config PATH\n"))
 
 
 def test_a_stack_config_dir_that_is_no_folder_is_refused(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ..project import PROJECT
+from ..project import PROJECT, STACK_CONFIG_DIR
 from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
 
 PROJECT_FILES: Final = ("Pulumi.yaml", "Pulumi.yml")
@@ -59,7 +59,7 @@ def find_stack_file(stack: str, start: Path) -> StackLookup:
     """The stack file of stack `stack` as Pulumi finds it: in the `stackConfigDir`
     of the nearest project file at or above `start`, else beside that file.
     Outside any project, in the checkout this package runs from, if it does;
-    else in `start` itself."""
+    else in `stacks/` below `start`, as in this project's own layout."""
     here = start.resolve()
     for folder in (here, *here.parents, CHECKOUT):
         if project := _project_file_in(folder):
@@ -69,7 +69,7 @@ def find_stack_file(stack: str, start: Path) -> StackLookup:
             # Pulumi names a stack file with its project file's extension.
             name = f"Pulumi.{stack}{project.suffix}"
             return StackLookup(project.parent / (configured or "") / name, why)
-    return StackLookup(here / f"Pulumi.{stack}.yaml",
+    return StackLookup(here / STACK_CONFIG_DIR / f"Pulumi.{stack}.yaml",
                        f"no {PROJECT_FILES[0]} in {here} or any folder above it")
 
 
