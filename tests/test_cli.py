@@ -19,8 +19,8 @@ def test_a_stack_with_no_file_lists_the_ones_there_are():
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
         f"{ROOT / 'stacks' / 'Pulumi.prdo.yaml'}: no stack 'prdo'; the stacks in "
-        f"{ROOT / 'stacks'} are demo, dev, mixed-nodes, prod; or name a stack file with "
-        "--config PATH\n")
+        f"{ROOT / 'stacks'} (the stackConfigDir of {ROOT / 'Pulumi.yaml'}) are demo, dev, "
+        "mixed-nodes, prod; or name a stack file with --config PATH\n")
 
 
 def test_diff_with_one_side_prints_diffs_usage_not_the_top_level_one():
@@ -190,3 +190,55 @@ def test_the_prog_name_is_how_the_cli_was_started():
         "python -m redis_filebeat"
     assert prog("/checkout/components/__main__.py", "components.cli") == "python -m components"
     assert prog("/venv/bin/pytest", "components.cli") == "python -m components"
+
+
+# The real entry point, probed: how many collector passes ran while Pulumi,
+# pydantic and the models were being imported, and at exit, whether each
+# module's namespace is left out of the collector's generations (frozen), so
+# neither the pass after a mocks run nor those at exit walk it.
+HEAP_PROBE = """
+import atexit, gc, json, runpy, sys
+MODULES = ["pulumi.runtime.rpc", "pulumi_kubernetes.core.v1._inputs", "pydantic.main",
+           "components.config.stack", "components.workloads.program"]
+passes = []
+def importing():
+    renderer = sys.modules.get("components.render.renderer")
+    return "pulumi" in sys.modules and not hasattr(renderer, "raw_config")  # its last def
+def count(phase, info):
+    if phase == "start" and importing():
+        passes.append(info["generation"])
+gc.callbacks.append(count)
+def probe():
+    tracked = {id(o) for o in gc.get_objects()}
+    print(json.dumps({"passes while importing": len(passes),
+                      "frozen": {m: id(vars(sys.modules[m])) not in tracked for m in MODULES}}),
+          file=sys.stderr)
+atexit.register(probe)
+sys.argv = ["components", *sys.argv[1:]]
+runpy.run_module("components", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("args", [["render", "--stack", "dev"],
+                                  ["diff", "--stack", "dev", "--stack", "prod"]])
+def test_the_cli_imports_with_the_collector_paused_and_renders_frozen(args):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", HEAP_PROBE, *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    probe = json.loads(done.stderr.splitlines()[-1])
+    assert probe["passes while importing"] == 0
+    assert probe["frozen"] == dict.fromkeys(probe["frozen"], True)
+
+
+def test_coverages_check_and_reports_load_only_for_coverage():
+    import subprocess
+    import sys
+
+    probe = ("import sys, components.cli; "
+             "print(sorted(m for m in sys.modules if m.startswith('components.coverage.')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert loaded == "['components.coverage.command']"

@@ -150,7 +150,9 @@ def test_the_kit_renders_a_missing_password_as_a_secret_with_a_note():
               "filebeat": {"image": "docker.elastic.co/beats/filebeat:8.15.3"}}
     out = render_config(config)
     assert out.manifests["Secret"]["redis-auth"]["stringData"]["password"] == "[secret]"
-    assert out.notes == ("redisPassword: not set; rendered as [secret]. `pulumi up` needs it: "
+    # Named as the kit names the config in its errors.
+    assert out.notes == ("<render_config>: redisPassword: not set; rendered as [secret]. "
+                         "`pulumi up` needs it: "
                          "pulumi config set --secret redis-filebeat:redisPassword <password>",)
     assert render_config(config, secrets={"redisPassword": "a-test-password-0123"}).notes == ()
 

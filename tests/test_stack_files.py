@@ -76,3 +76,64 @@ def test_a_bad_value_from_the_project_file_names_it(tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith(
         f"{tmp_path / 'Pulumi.yaml'}: clusterDomain: "), result.stderr
+
+
+def user_project(tmp_path, project_yaml: str, folder: str) -> None:
+    """A user's own project: Pulumi.yaml, and stack x in `folder` below it."""
+    (tmp_path / "Pulumi.yaml").write_text("name: redis-filebeat\nruntime: python\n"
+                                          + project_yaml)
+    (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    (tmp_path / folder / "Pulumi.x.yaml").write_text(STACK)
+
+
+@pytest.mark.parametrize(("project_yaml", "folder"), [
+    ("", "."),  # Pulumi's default: beside Pulumi.yaml
+    ("stackConfigDir: stacks\n", "stacks"),
+    ("stackConfigDir: deploy/stacks\n", "deploy/stacks"),
+])
+def test_a_stack_name_is_found_where_pulumi_looks(tmp_path, monkeypatch, project_yaml, folder):
+    user_project(tmp_path, project_yaml + "config:\n  namespace: {default: team-logs}\n", folder)
+    (tmp_path / "src").mkdir()
+    monkeypatch.chdir(tmp_path / "src")  # anywhere in the project, as with pulumi
+    result = cli("render", "--stack", "x")
+    assert result.returncode == 0, result.stderr
+    # The project file's config applies, however deep its stack folder.
+    assert "namespace: team-logs" in result.stdout
+
+
+@pytest.mark.parametrize(("project_yaml", "folder", "why"), [
+    ("", ".", "beside {project}, which sets no stackConfigDir"),
+    ("stackConfigDir: deploy/stacks\n", "deploy/stacks", "the stackConfigDir of {project}"),
+])
+def test_a_missing_stack_says_where_it_was_looked_for(tmp_path, monkeypatch, project_yaml,
+                                                       folder, why):
+    user_project(tmp_path, project_yaml, folder)
+    monkeypatch.chdir(tmp_path)
+    result = cli("render", "--stack", "y")
+    stacks = (tmp_path / folder).resolve()
+    assert (result.returncode, result.stderr) == (2, (
+        f"{stacks / 'Pulumi.y.yaml'}: no stack 'y'; the stacks in {stacks} "
+        f"({why.format(project=tmp_path / 'Pulumi.yaml')}) are x; or name a stack file with "
+        "--config PATH\n"))
+
+
+def test_outside_any_project_it_says_so(tmp_path, monkeypatch):
+    import components.config.project_file as project_file
+
+    monkeypatch.setattr(project_file, "CHECKOUT", tmp_path)  # as an installed package
+    monkeypatch.chdir(tmp_path)
+    result = cli("render", "--stack", "y")
+    stacks = tmp_path.resolve() / "stacks"
+    assert (result.returncode, result.stderr) == (2, (
+        f"{stacks / 'Pulumi.y.yaml'}: no stack 'y'; {stacks} (no Pulumi.yaml in "
+        f"{tmp_path.resolve()} or any folder above it) holds no stack files; or name a stack "
+        "file with --config PATH\n"))
+
+
+def test_a_stack_config_dir_that_is_no_folder_is_refused(tmp_path, monkeypatch):
+    user_project(tmp_path, "stackConfigDir: [stacks]\n", "stacks")
+    monkeypatch.chdir(tmp_path)
+    result = cli("render", "--stack", "x")
+    assert (result.returncode, result.stderr) == (2, (
+        f"{tmp_path / 'Pulumi.yaml'}: stackConfigDir: must be a folder, relative to the "
+        "project file\n"))

@@ -11,6 +11,7 @@ from ..project import SCHEMA_FILE, VERSION
 from ..review.sides import SIDE_KINDS
 
 DEBUG_ENV = "REDIS_FILEBEAT_DEBUG"
+STACK_HELP = "render stack NAME (Pulumi.NAME.yaml in Pulumi.yaml's stackConfigDir, else beside it)"
 
 
 class _Side(argparse.Action):
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.set_defaults(subparser=render)
     source = render.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
+    source.add_argument("--stack", metavar="NAME", help=STACK_HELP)
     source.add_argument("--config", metavar="PATH", type=Path,
                         help="render this stack file; - reads it from standard input")
     add_override_options(render)
@@ -134,7 +135,7 @@ def _node_count_or_inventory(text: str) -> int | Path:
 
 
 _SIDE_HELP = {
-    "stack": "stacks/Pulumi.NAME.yaml, rendered",
+    "stack": "stack NAME, rendered (Pulumi.NAME.yaml, found as by --stack of render)",
     "config": "this stack file, rendered",
     "dir": "a folder written by render --out",
 }

@@ -14,20 +14,25 @@ Node classes of one stack share its registry safely, as their nodes are
 disjoint (`NodeDaemonConfig`'s rule).
 """
 
+import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
-from ..project import PROJECT, UNDECRYPTED, RawConfig
+from ..project import RawConfig
 from .errors import ConfigError, Problem
-from .parse import parse_config
-from .stack import PASSWORD_KEY, PASSWORD_REQUIRED, StackConfig
+from .parse import parse_leaving_password_to_pulumi
+from .project_file import project_file_of
+from .stack import StackConfig
 from .stack_file import StackFileError, read_stack_file
 
 CONTEXT_KEY: Final = "kubernetes:context"
 MAX_NEIGHBOURS: Final = 100
 """Stack files read beside the one checked. Each is bounded like any stack
 file; a folder of thousands (from a pull request) is refused, not read."""
+MAX_REMEMBERED: Final = 4 * MAX_NEIGHBOURS
+"""Stack files whose reading `_remembered` keeps, across every folder checked."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def registry_clashes(config: StackConfig, context: str | None, path: Path) -> li
     registry = config.filebeat.registry_host_path
     if context is None or registry is None:
         return []
-    clashes = [n for n in neighbours(path) if n.context == context and n.registry == registry]
+    clashes = [n for n in neighbours(path, context) if n.registry == registry]
     return [Problem("filebeat.registryHostPath", (
         f"({registry}) is also the registry of stack {_stack_name(n.path)} ({n.path}), "
         f"on the same kube context {context!r}: two filebeats on one node refuse to share "
@@ -57,10 +62,15 @@ def registry_clashes(config: StackConfig, context: str | None, path: Path) -> li
         "namespace or registryHostPath")) for n in clashes]
 
 
-def neighbours(path: Path) -> list[Neighbour]:
-    """The other stack files in `path`'s folder that name a kube context and
-    keep a node registry. A file that does not validate is skipped: it gets
-    its own errors when it is rendered or deployed."""
+def neighbours(path: Path, context: str) -> list[Neighbour]:
+    """The other stack files in `path`'s folder that name kube context
+    `context` and keep a node registry. A file that does not validate is
+    skipped: it gets its own errors when it is rendered or deployed.
+
+    Only those on `context` are validated, as only they can clash; and each
+    file's reading is kept while it and its project file are unchanged, so a
+    process that renders or previews again (a test suite, `diff` of two
+    stacks) does not read and validate every neighbour again."""
     here = path.resolve()
     others = sorted(p for p in here.parent.glob("Pulumi.*.y*ml") if p.resolve() != here)
     if len(others) > MAX_NEIGHBOURS:
@@ -69,32 +79,62 @@ def neighbours(path: Path) -> list[Neighbour]:
             f"beside this one, and at most {MAX_NEIGHBOURS} are read"))])
     found = []
     for other in others:
-        try:
-            raw = read_stack_file(other)
-        except StackFileError:
+        reading = _remembered(other)
+        if reading is None or reading.context != context:
             continue
-        context = raw.values.get(CONTEXT_KEY)
-        config = _validated(raw, str(other))
-        if context is None or config is None or config.filebeat.registry_host_path is None:
-            continue
-        found.append(Neighbour(other, context, config.filebeat.registry_host_path))
+        registry = reading.registry
+        if registry is not None:
+            found.append(Neighbour(other, context, registry))
     return found
 
 
-def _validated(raw: RawConfig, origin: str) -> StackConfig | None:
-    """The stack's config, with a stand-in for a password it leaves to `pulumi
-    config set --secret` (as the renderer does), or None if it is invalid."""
-    try:
-        return parse_config(raw, origin)
-    except ConfigError as error:
-        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
+class _Reading:
+    """One neighbour's stack file, read, and validated on first need."""
+
+    def __init__(self, path: Path, raw: RawConfig):
+        self.path, self.raw = path, raw
+        self.context = raw.values.get(CONTEXT_KEY)
+
+    @cached_property
+    def registry(self) -> str | None:
+        """Its filebeat registry, or None if it keeps none or does not validate.
+        A password left to `pulumi config set --secret` is read as the renderer
+        reads it: the stack is still compared."""
+        try:
+            config = parse_leaving_password_to_pulumi(self.raw, str(self.path)).config
+        except ConfigError:
             return None
-    key = f"{PROJECT}:{PASSWORD_KEY}"
+        return config.filebeat.registry_host_path
+
+
+_READINGS: dict[Path, tuple[tuple[int, ...], _Reading | None]] = {}
+
+
+def _remembered(path: Path) -> "_Reading | None":
+    """`path` read as a stack file (None if it cannot be), from memory while
+    neither it nor its project file (whose config it inherits) has changed:
+    same modification time, size and inode."""
+    project = project_file_of(path)
     try:
-        return parse_config(RawConfig({**raw.values, key: UNDECRYPTED},
-                                      raw.secret_keys | {key}), origin)
-    except ConfigError:
-        return None
+        stamp = _stamp(path) + (_stamp(project) if project else ())
+    except OSError:
+        stamp = None
+    if stamp is not None and path in _READINGS and _READINGS[path][0] == stamp:
+        return _READINGS[path][1]
+    try:
+        reading: _Reading | None = _Reading(path, read_stack_file(path))
+    except StackFileError:
+        reading = None
+    if stamp is not None:
+        if len(_READINGS) >= MAX_REMEMBERED:
+            del _READINGS[next(iter(_READINGS))]  # the oldest
+        _READINGS[path] = (stamp, reading)
+    return reading
+
+
+def _stamp(path: Path) -> tuple[int, ...]:
+    status = os.stat(path)
+    return status.st_mtime_ns, status.st_size, status.st_ino
 
 
 def _stack_name(path: Path) -> str:

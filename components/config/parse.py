@@ -14,13 +14,13 @@ from typing import Any
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..project import PROJECT, RawConfig
+from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig
 from .base import KeyedError
 from .errors import ConfigError, Problem, readable_key
 from .filebeat_processors import PROCESSOR_TYPES
 from .kube_types import quoted
 from .rollout import UPDATE_STRATEGY_TYPES
-from .stack import SECRET_KEYS, StackConfig, config_aliases
+from .stack import PASSWORD_KEY, PASSWORD_REQUIRED, SECRET_KEYS, StackConfig, config_aliases
 from .suggestions import did_you_mean
 
 
@@ -40,6 +40,43 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
     if problems:
         raise ConfigError(origin, problems, raw.origins)
     return config
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A stack's config as an offline reader can validate it."""
+
+    config: StackConfig
+    raw: RawConfig
+    """What was validated: the config given, with a placeholder password when
+    `password_left_to_pulumi`; the program under mocks is handed this."""
+    password_left_to_pulumi: bool = False
+
+
+def parse_leaving_password_to_pulumi(raw: RawConfig, origin: str) -> Parsed:
+    """`parse_config`, except that a required password the config lacks is
+    taken to be set later with `pulumi config set --secret`: a stack file
+    never holds it in plain text, and an operator sets it just before `pulumi
+    up` (or a pipeline renders without access to it). The renderer, the test
+    kit and the check of neighbouring stack files all read stacks this way.
+
+    The rule is tried on the config as given first, so every other problem,
+    and a password that is set but wrong, is still refused."""
+    try:
+        return Parsed(parse_config(raw, origin), raw)
+    except ConfigError as error:
+        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
+            raise
+    key = f"{PROJECT}:{PASSWORD_KEY}"
+    raw = RawConfig({**raw.values, key: UNDECRYPTED}, raw.secret_keys | {key}, raw.origins)
+    return Parsed(parse_config(raw, origin), raw, password_left_to_pulumi=True)
+
+
+def password_note(origin: str | None = None) -> str:
+    """What a render says when it left the password to `pulumi config set`."""
+    where = f"{origin}: " if origin else ""
+    return (f"{where}{PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. `pulumi up` "
+            f"needs it: pulumi config set --secret {PROJECT}:{PASSWORD_KEY} <password>")
 
 
 def _read_keys(raw: RawConfig) -> tuple[dict[str, Any], list[Problem]]:

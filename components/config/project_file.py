@@ -8,13 +8,17 @@ offline renderer reads them the same way, so a project default is not a
 difference between `render` and `pulumi up`.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ..project import PROJECT
+from ..project import PROJECT, STACK_CONFIG_DIR
 from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
 
 PROJECT_FILES: Final = ("Pulumi.yaml", "Pulumi.yml")
+CHECKOUT: Final = Path(__file__).resolve().parents[2]
+"""The project this package ships in, when it runs from a checkout (an
+installed package has no Pulumi.yaml there)."""
 _DECLARATION: Final = frozenset({"type", "description", "default", "value", "secret", "items"})
 
 
@@ -23,22 +27,78 @@ class ProjectFileError(Exception):
 
 
 def project_file_of(stack_file: Path) -> Path | None:
-    """The Pulumi.yaml of the project a stack file belongs to: beside it, or
-    one folder up (`stackConfigDir: stacks`)."""
+    """The Pulumi.yaml of the project a stack file belongs to: beside it, one
+    folder up (`stackConfigDir: stacks`), or further up, where its
+    `stackConfigDir` leads to the stack file's folder."""
     for folder in (stack_file.parent, stack_file.parent.parent):
-        for name in PROJECT_FILES:
-            if (folder / name).is_file():
-                return folder / name
+        if found := _project_file_in(folder):
+            return found
+    here = stack_file.parent.resolve()
+    for folder in here.parents[1:]:
+        if found := _project_file_in(folder):
+            try:
+                return found if stack_folder(found).resolve() == here else None
+            except ProjectFileError:
+                return None
     return None
+
+
+def _project_file_in(folder: Path) -> Path | None:
+    return next((folder / name for name in PROJECT_FILES if (folder / name).is_file()), None)
+
+
+@dataclass(frozen=True)
+class StackLookup:
+    """Where `--stack NAME` leads, and why there, for the message when it is missing."""
+
+    path: Path
+    why: str
+
+
+def find_stack_file(stack: str, start: Path) -> StackLookup:
+    """The stack file of stack `stack` as Pulumi finds it: in the `stackConfigDir`
+    of the nearest project file at or above `start`, else beside that file.
+    Outside any project, in the checkout this package runs from, if it does;
+    else in `stacks/` below `start`, as in this project's own layout."""
+    here = start.resolve()
+    for folder in (here, *here.parents, CHECKOUT):
+        if project := _project_file_in(folder):
+            configured = _stack_config_dir(project)
+            why = (f"the stackConfigDir of {project}" if configured else
+                   f"beside {project}, which sets no stackConfigDir")
+            # Pulumi names a stack file with its project file's extension.
+            name = f"Pulumi.{stack}{project.suffix}"
+            return StackLookup(project.parent / (configured or "") / name, why)
+    return StackLookup(here / STACK_CONFIG_DIR / f"Pulumi.{stack}.yaml",
+                       f"no {PROJECT_FILES[0]} in {here} or any folder above it")
+
+
+def stack_folder(project: Path) -> Path:
+    """Where Pulumi keeps the stack files of the project file `project`."""
+    return project.parent / (_stack_config_dir(project) or "")
+
+
+def _stack_config_dir(project: Path) -> str | None:
+    document = _document(project)
+    folder = document.get("stackConfigDir") if isinstance(document, dict) else None
+    if folder is not None and not (isinstance(folder, str) and folder.strip()):
+        raise ProjectFileError(f"{project}: stackConfigDir: must be a folder, relative to "
+                               "the project file")
+    return folder
+
+
+def _document(path: Path) -> Any:
+    origin = str(path)
+    try:
+        return load_document(read_file(path, origin), origin)
+    except (UnreadableFileError, UntrustedYamlError) as error:
+        raise ProjectFileError(str(error)) from None
 
 
 def project_config(path: Path) -> dict[str, Any]:
     """Full key to value, for the keys Pulumi.yaml gives a value or a default."""
     origin = str(path)
-    try:
-        document = load_document(read_file(path, origin), origin)
-    except (UnreadableFileError, UntrustedYamlError) as error:
-        raise ProjectFileError(str(error)) from None
+    document = _document(path)
     block = document.get("config") if isinstance(document, dict) else None
     if block is None:
         return {}

@@ -1,14 +1,19 @@
-"""`python -m components coverage`: its options, and its run once the stack is rendered."""
+"""`python -m components coverage`: its options, and its run once the stack is rendered.
+
+Every command's parser holds these options, so the check, the inventory
+reader and the reports are imported only once `coverage` runs: `render`
+does not pay for them.
+"""
 
 import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..render.manifests import Manifest
-from .check import Expectation, coverage, parse_expectation
-from .inventory import read_inventory
-from .report import as_json, as_markdown, as_text
+if TYPE_CHECKING:
+    from ..render.manifests import Manifest
+    from .check import Expectation
 
 EXIT_COVERED, EXIT_GAPS = 0, 1
 HELP = """Which node runs which of the stack's DaemonSets, and why the others do not, by
@@ -25,7 +30,8 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "coverage", help="which nodes get no log shipper, or two, and why",
         description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", metavar="NAME", help="render stacks/Pulumi.NAME.yaml")
+    source.add_argument("--stack", metavar="NAME", help=(
+        "render stack NAME (Pulumi.NAME.yaml in Pulumi.yaml's stackConfigDir, else beside it)"))
     source.add_argument("--config", metavar="PATH", help="render this stack file")
     source.add_argument("--dir", metavar="DIR", help="a folder written by render --out")
     parser.add_argument("--nodes", metavar="FILE", type=Path, required=True,
@@ -40,7 +46,9 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
                         help="markdown: a pull-request comment; json: one object per node")
 
 
-def _expectation(text: str) -> Expectation:
+def _expectation(text: str) -> "Expectation":
+    from .check import parse_expectation
+
     try:
         return parse_expectation(text)
     except ValueError as error:
@@ -53,8 +61,12 @@ def source_of(args: argparse.Namespace) -> tuple[str, str]:
     return kind, getattr(args, kind)
 
 
-def run(args: argparse.Namespace, manifests: Sequence[Manifest], label: str) -> int:
+def run(args: argparse.Namespace, manifests: Sequence["Manifest"], label: str) -> int:
     """Raises InventoryError for an unreadable inventory."""
+    from .check import coverage
+    from .inventory import read_inventory
+    from .report import as_json, as_markdown, as_text
+
     result = coverage(manifests, read_inventory(args.nodes), args.expect_uncovered)
     label = f"{label} against {args.nodes}"
     if args.format == "json":

@@ -15,10 +15,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..config.errors import ConfigError, Problem
 from ..config.neighbours import CONTEXT_KEY, check_neighbours
-from ..config.parse import parse_config
-from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED
+from ..config.parse import Parsed, parse_config, parse_leaving_password_to_pulumi, password_note
+from ..config.project_file import find_stack_file as locate_stack_file
 from ..config.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
 from ..conventions import AUTH_CHECKSUM_ANNOTATION
 from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
@@ -42,6 +41,8 @@ def render(
     stack: str,
     origin: str | None = None,
     program: Callable[[], Any] | None = None,
+    *,
+    leave_password_to_pulumi: bool = False,
 ) -> Rendered:
     """Validate `raw`, then run `program` under mocks and keep its manifests.
 
@@ -49,14 +50,28 @@ def render(
     anything runs, and `RenderError` for objects that cannot be applied.
     `program` defaults to the project's `main`, less its check of the stack
     files beside this one, which `render_stack_file` makes on the file itself.
+    `leave_password_to_pulumi`: a required password that `raw` lacks renders
+    as a placeholder, with a note (`parse_leaving_password_to_pulumi`).
     """
+    where = origin or stack_file(stack)
+    parsed = (parse_leaving_password_to_pulumi(raw, where) if leave_password_to_pulumi
+              else Parsed(parse_config(raw, where), raw))
+    return _render_parsed(parsed, stack, program, origin)
+
+
+def _render_parsed(parsed: Parsed, stack: str, program: Callable[[], Any] | None,
+                   origin: str | None) -> Rendered:
+    """The render of a config validated already; the program validates it again
+    under mocks, as it does under the engine."""
     program = program or partial(main, compare_neighbours=False)
-    parse_config(raw, origin or stack_file(stack))
+    raw = parsed.raw
     rendered = _run(program, stack, raw)
     # A stack file's secrets arrive undecrypted, as a placeholder that is no
     # secret: only real values need the second run that looks for leaks.
     if any(raw.values.get(key) != UNDECRYPTED for key in raw.secret_keys):
         _refuse_plain_secrets(rendered, _run(program, stack, _with_stand_ins(raw)))
+    if parsed.password_left_to_pulumi:
+        rendered = replace(rendered, notes=(*rendered.notes, password_note(origin)))
     return rendered
 
 
@@ -131,7 +146,9 @@ def _with_stand_ins(raw: RawConfig) -> RawConfig:
 
 def render_stack_file(path: str | os.PathLike[str], raw: RawConfig | None = None) -> Rendered:
     """Render `Pulumi.<stack>.yaml` at `path`, as that stack; `raw` is its
-    config when the caller has read it already (`read_stack_file`). Errors and
+    config when the caller has read it already (`read_stack_file`): the file
+    is read once and validated once, and that config is what the check of its
+    neighbours and the program are handed. Errors and
     notes name the file as `path` names it.
 
     The renderer never holds a decrypted secret: it prints `[secret]` for
@@ -142,40 +159,22 @@ def render_stack_file(path: str | os.PathLike[str], raw: RawConfig | None = None
     path = Path(path)
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
     stack = "stdin" if path == STDIN else match.group(1) if match else path.stem
-    raw = raw or read_stack_file(path)
+    raw = raw if raw is not None else read_stack_file(path)
     origin = STDIN_ORIGIN if path == STDIN else str(path)
-    try:
-        rendered = render(raw, stack, origin=origin)
-        _check_neighbours(raw, path, origin)
-        return rendered
-    except ConfigError as error:
-        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
-            raise
-    full_key = f"{PROJECT}:{PASSWORD_KEY}"
-    raw = RawConfig({**raw.values, full_key: UNDECRYPTED}, raw.secret_keys | {full_key},
-                    raw.origins)
-    rendered = render(raw, stack, origin=origin)
-    _check_neighbours(raw, path, origin)
-    note = (f"{origin}: {PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. "
-            f"`pulumi up` needs it: pulumi config set --secret {full_key} <password>")
-    return replace(rendered, notes=(*rendered.notes, note))
-
-
-def _check_neighbours(raw: RawConfig, path: Path, origin: str) -> None:
-    """The program's check of stack files beside this one (`main`), on the file
-    rendered: standard input has no folder of stacks around it."""
+    parsed = parse_leaving_password_to_pulumi(raw, origin)
     if path != STDIN:
-        check_neighbours(parse_config(raw, origin), raw.values.get(CONTEXT_KEY), path)
+        # The program's own check of the stack files beside this one (`main`),
+        # on the file rendered, before it runs; standard input has no folder
+        # of stacks around it.
+        check_neighbours(parsed.config, raw.values.get(CONTEXT_KEY), path)
+    return _render_parsed(parsed, stack, None, origin)
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> Path:
-    """`stacks/Pulumi.<stack>.yaml` of the Pulumi project around `start` (the
-    working directory), else of the project this package ships in."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
-        if (folder / "Pulumi.yaml").is_file():
-            return folder / stack_file(stack)
-    return here / stack_file(stack)
+    """The stack file of `stack` in the Pulumi project around `start` (the
+    working directory): in its `stackConfigDir`, else beside its Pulumi.yaml;
+    outside any project, in the project this package ships in."""
+    return locate_stack_file(stack, start or Path.cwd()).path
 
 
 def raw_config(config: Mapping[str, Any], secrets: Mapping[str, Any] | None = None) -> RawConfig:

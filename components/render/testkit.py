@@ -22,13 +22,9 @@ raises a clear RuntimeError rather than deadlock on that program's loop.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
-from ..config.errors import ConfigError, Problem
-from ..config.stack import PASSWORD_KEY, PASSWORD_REQUIRED, StackConfig
-from ..project import PROJECT, UNDECRYPTED
-from .manifests import SECRET_PLACEHOLDER
+from ..config.stack import PASSWORD_KEY, StackConfig
 from .renderer import Rendered, raw_config, render, render_stack_file
 
 __all__ = ["Rendered", "render_config", "render_stack_file"]
@@ -64,18 +60,5 @@ def render_config(
         if password is not None and PASSWORD_KEY not in (secrets or {}):
             # A secret is handed over as `pulumi config set --secret` would.
             secrets = {**(secrets or {}), PASSWORD_KEY: password.get_secret_value()}
-    try:
-        return _render(config, stack, secrets, program)
-    except ConfigError as error:
-        if Problem(PASSWORD_KEY, PASSWORD_REQUIRED) not in error.problems:
-            raise
-    rendered = _render(config, stack, {**(secrets or {}), PASSWORD_KEY: UNDECRYPTED}, program)
-    note = (f"{PASSWORD_KEY}: not set; rendered as {SECRET_PLACEHOLDER}. `pulumi up` needs it: "
-            f"pulumi config set --secret {PROJECT}:{PASSWORD_KEY} <password>")
-    return replace(rendered, notes=(*rendered.notes, note))
-
-
-def _render(config: Mapping[str, Any], stack: str, secrets: Mapping[str, Any] | None,
-            program: Callable[[], Any] | None) -> Rendered:
-    raw = raw_config(config, secrets)
-    return render(raw, stack, origin=ORIGIN, program=program)
+    return render(raw_config(config, secrets), stack, origin=ORIGIN, program=program,
+                  leave_password_to_pulumi=True)
