@@ -35,7 +35,8 @@ def test_processors_and_their_conditions(pipeline, node):
 
 
 def test_a_password_from_an_existing_secret_reaches_both_pods(pipeline, node):
-    password = "an-existing-secret's p@ssw0rd, with a comma"
+    # Bytes, not characters, count in RESP: the readiness probe's AUTH must know.
+    password = "an-existing-secret's p@ssw0rd, with a comma and ünïcødé"
     config = base(redis={"existingSecret": {"name": "redis-credentials", "key": "pw"}})
     pipe = pipeline(config, existing_password=password)
     # Both start-up steps run first, in the stand-ins of their own images.
