@@ -26,8 +26,8 @@ def messages(pipe: Pipeline) -> list[str]:
     return [event["message"] for event in pipe.events()]
 
 
-def counted(case: str, sent: int, texts: list[str]) -> Tally:
+def counted(case: str, sent: int, texts: list[str], note: str = "") -> Tally:
     """The tally, also printed at the end of the run for the docs' table."""
     result = tally(case, sent, texts)
-    REPORT.append(f"runtime, {case}: {result}")
+    REPORT.append(f"runtime, {case}: {result}{f' ({note})' if note else ''}")
     return result
