@@ -27,7 +27,8 @@ STRATEGIES = {"maxUnavailable: 1": {"type": "RollingUpdate", "maxUnavailable": 1
 
 
 def rollouts(scratch, repeats: int, context: str) -> str:
-    value = secrets.token_hex(3)
+    # A letter first: hex digits alone can read as a number in YAML (529e32).
+    value = f"v{secrets.token_hex(3)}"
     figures: dict[str, list[tuple[int, int, float, float]]] = {s: [] for s in STRATEGIES}
     with fake_nodes([node(f"bench-{value}-{i:02d}", {NODE_LABEL: value})
                      for i in range(NODES)]):

@@ -54,7 +54,8 @@ SETTLE_SECONDS = 120
 def labelled_nodes(cluster):
     if not cluster.simulated:
         pytest.skip("adds kwok's fake nodes, which only the simulated cluster runs")
-    value = secrets.token_hex(3)
+    # A letter first: hex digits alone can read as a number in YAML (529e32).
+    value = f"v{secrets.token_hex(3)}"
     with fake_nodes([node(f"roll-{value}-{i:02d}", {NODE_LABEL: value})
                      for i in range(NODES)]) as names:
         yield value, names
