@@ -26,6 +26,7 @@ import yaml
 from components.config.redis import RedisConfig
 from components.render.renderer import raw_config, render
 from tests.configs import with_redis
+from tests.runtime.pod import free_port
 
 SH = shutil.which("sh")
 BUSYBOX = shutil.which("busybox")
@@ -92,12 +93,6 @@ def shell_env(request, tmp_path) -> dict[str, str]:
             pytest.skip("busybox is not installed (apt-get install busybox)")
         return {"PATH": busybox_path(tmp_path / "busybox")}
     return {"PATH": os.environ["PATH"]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rendered(monitoring: bool = False, port: int = 6379, **redis) -> dict:

@@ -19,7 +19,7 @@ import redis
 from components.render.capture import _SECRET_SIG, _SIG_KEY
 from tests.configs import with_redis
 from tests.runtime.images import load, runtime_missing
-from tests.runtime.pod import Api, Node
+from tests.runtime.pod import Api, Node, free_port
 from tests.runtime.pod import Pod as RuntimePod
 from tests.runtime.rendered import render
 
@@ -40,12 +40,6 @@ pytestmark = [
 
 # Everything redis' config parser and filebeat's YAML could trip on.
 PASSWORD = 'p@ss w"rd \\x41 \'quoted\' $HOME ünïcødé #not-a-comment'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unwrap(value):

@@ -17,7 +17,8 @@ import redis
 from components.config.redis_acl import DEFAULT_DENIED, EXPORTER_NEEDS, FILEBEAT_NEEDS
 from components.config.redis_names import COMMANDS, DIRECTIVES, REDIS_VERSION
 from tests import test_redis_server as redis_server
-from tests.test_redis_server import REDIS_SERVER, SMALL, free_port
+from tests.runtime.pod import free_port
+from tests.test_redis_server import REDIS_SERVER, SMALL
 
 # The same skip (or, in CI, failure) without redis-server, and the same one worker.
 pytestmark = redis_server.pytestmark

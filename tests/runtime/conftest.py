@@ -6,13 +6,12 @@ and the toolchain's filebeat. Where one is missing they skip, saying which;
 """
 
 import os
-import socket
 import subprocess
 
 import pytest
 
 from tests.runtime.images import load, runtime_missing
-from tests.runtime.pod import Api, Node
+from tests.runtime.pod import Api, Node, free_port
 
 REQUIRED = os.environ.get("RUNTIME_REQUIRED") == "1"
 IMAGES = ("filebeat", "redis", "redis-exporter")
@@ -37,12 +36,6 @@ def pytest_collection_modifyitems(config, items):
 def _required_tools():
     if MISSING and REQUIRED:
         pytest.fail(f"RUNTIME_REQUIRED=1 but {MISSING}", pytrace=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

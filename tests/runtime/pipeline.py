@@ -15,9 +15,8 @@ from typing import Any
 import redis
 
 from tests.configs import PASSWORD
-from tests.runtime.conftest import free_port
 from tests.runtime.images import Image
-from tests.runtime.pod import Node, Pod
+from tests.runtime.pod import Node, Pod, free_port
 from tests.runtime.rendered import render
 
 NUMBER = re.compile(r"#([^#]+)-(\d{6})#")

@@ -9,6 +9,7 @@ has no cluster: REDIS_HOST, a Service's DNS name, is the usual one.
 """
 
 import itertools
+import socket
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -56,6 +57,14 @@ class Node:
         folder = self.root.parent / "pods" / str(next(self._pods))
         folder.mkdir(parents=True)
         return folder
+
+
+def free_port() -> int:
+    """A port nothing listens on now. Containers share this machine's network,
+    so a test gives each pod's ports free ones, through the stack config."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Pod:
