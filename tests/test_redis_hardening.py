@@ -6,19 +6,16 @@ What redis itself makes of the rendered lines is in test_redis_server_hardening.
 import pytest
 
 from components.config.redis_acl import DEFAULT_DENIED
-from components.render.mockrun import run_with_mocks
-from components.workloads.program import main
 from tests.configs import (
     PASSWORD,
     minimal,
-    raw,
     refused,
     render_config,
     stack_config,
     with_filebeat,
     with_redis,
 )
-from tests.test_redis_server import unwrap
+from tests.runtime.rendered import render
 
 DENIALS = ("-flushall -flushdb -swapdb -migrate -config -acl -module -debug -replicaof -slaveof "
            "-shutdown -keys -monitor")
@@ -36,10 +33,7 @@ def directives(config: dict) -> list[str]:
 
 def auth_files(config: dict, password: str = PASSWORD) -> dict[str, str]:
     """The auth Secret's files in plain text, as only the pod sees them."""
-    capture = run_with_mocks(main, "test", raw(config, {"redisPassword": password}))
-    (secret,) = (r.inputs for r in capture.resources
-                 if r.type.endswith(":Secret") and r.name == "redis-auth")
-    return unwrap(secret["stringData"])
+    return render(config, {"redisPassword": password}).secrets["redis-auth"]
 
 
 def exporter_args(config: dict) -> list[str]:

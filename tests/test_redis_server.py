@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from components.render.capture import _SECRET_SIG, _SIG_KEY
 from tests.configs import with_redis
 from tests.runtime.images import load, runtime_missing
 from tests.runtime.pod import Api, Node, free_port
@@ -40,13 +39,6 @@ pytestmark = [
 
 # Everything redis' config parser and filebeat's YAML could trip on.
 PASSWORD = 'p@ss w"rd \\x41 \'quoted\' $HOME ünïcødé #not-a-comment'
-
-
-def unwrap(value):
-    """A secret as the mocks captured it, opened: only this test may look."""
-    if isinstance(value, dict) and value.get(_SIG_KEY) == _SECRET_SIG:
-        return value["value"]
-    return value
 
 
 class Pod:
