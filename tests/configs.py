@@ -13,6 +13,19 @@ def minimal() -> dict:
             "filebeat": {"image": "docker.elastic.co/beats/filebeat:8.15.3"}}
 
 
+def committed_stack(stack: str) -> dict:
+    """A committed stack file's `config:` as the engine passes it to the program
+    (the project file's defaults applied), our keys without their prefix."""
+    import json
+
+    from components.config.stack_file import read_stack_file
+    from components.project import PROJECT
+
+    values = read_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml").values
+    return {k.partition(":")[2]: json.loads(v) if v[:1] in "{[" else v
+            for k, v in values.items() if k.startswith(f"{PROJECT}:")}
+
+
 def with_filebeat(**fields) -> dict:
     config = minimal()
     config["filebeat"].update(fields)

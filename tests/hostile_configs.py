@@ -11,9 +11,8 @@ import json
 from hypothesis import strategies as st
 
 from components.config.stack import config_aliases
-from components.config.stack_file import read_stack_file
 from components.project import PROJECT, RawConfig
-from tests.configs import ROOT, STACKS, minimal
+from tests.configs import STACKS, committed_stack, minimal
 
 KEYS = sorted(config_aliases())
 HOSTILE_TEXT = [
@@ -26,12 +25,7 @@ HOSTILE_TEXT = [
 
 def base_configs() -> list[dict]:
     """Every committed stack, as the engine would pass it, and the minimal one."""
-    configs = [minimal()]
-    for stack in STACKS:
-        values = read_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml").values
-        configs.append({k.partition(":")[2]: json.loads(v) if v[:1] in "{[" else v
-                        for k, v in values.items() if k.startswith(f"{PROJECT}:")})
-    return configs
+    return [minimal(), *(committed_stack(stack) for stack in STACKS)]
 
 
 BASES = base_configs()
