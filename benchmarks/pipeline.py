@@ -60,11 +60,17 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK
 
 
-def _one(scratch: Path, images, variant: str) -> tuple[float, float, float, int]:
-    """events/s, MiB/s of log read, CPU seconds per million events, event bytes."""
+def _pipeline(scratch: Path, images) -> Pipeline:
+    """A stack's pods on a node of their own, with no API server."""
     node = Node("bench", Path(tempfile.mkdtemp(dir=scratch)) / "node",
                 Api("127.0.0.1", 1, "none", "none"))
-    pipe = Pipeline(node, images, _config())
+    return Pipeline(node, images, _config())
+
+
+def _one(scratch: Path, images, variant: str) -> tuple[float, float, float, int]:
+    """events/s, MiB/s of log read, CPU seconds per million events, event bytes."""
+    pipe = _pipeline(scratch, images)
+    node = pipe.node
     if variant == "defaults":
         _defaults(pipe)
     try:
@@ -90,9 +96,7 @@ def _one(scratch: Path, images, variant: str) -> tuple[float, float, float, int]
 
 def _ceiling(scratch: Path, images, event_bytes: int) -> float:
     """redis-benchmark's pipelined RPUSH of values of the events' size, events/s."""
-    node = Node("bench", Path(tempfile.mkdtemp(dir=scratch)) / "node",
-                Api("127.0.0.1", 1, "none", "none"))
-    pipe = Pipeline(node, images, _config())
+    pipe = _pipeline(scratch, images)
     try:
         pipe.redis.start()
         pipe.wait_redis_ready()
