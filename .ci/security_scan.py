@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.config.stack_file import read_stack_file  # noqa: E402 - needs sys.path above
+from components.config.files.stack_file import read_stack_file  # noqa: E402 - needs sys.path above
 from components.project import PROJECT, RawConfig  # noqa: E402 - needs sys.path above
 from components.render.folder import write_folder  # noqa: E402 - needs sys.path above
 from components.render.manifests import Manifests  # noqa: E402 - needs sys.path above

@@ -20,15 +20,15 @@ __version__ = VERSION
 
 _EXPORTS = {
     "ConfigError": "config.errors",
-    "FilebeatConfig": "config.filebeat",
-    "NodeDaemonConfig": "config.daemon",
-    "OnDelete": "config.rollout",
-    "RedisConfig": "config.redis",
-    "RollingUpdate": "config.rollout",
-    "StackConfig": "config.stack",
-    "Toleration": "config.pod",
-    "UpdateStrategy": "config.rollout",
-    "parse_config": "config.parse",
+    "FilebeatConfig": "config.filebeat.model",
+    "NodeDaemonConfig": "config.kube.daemon",
+    "OnDelete": "config.kube.rollout",
+    "RedisConfig": "config.redis.model",
+    "RollingUpdate": "config.kube.rollout",
+    "StackConfig": "config.stack.model",
+    "Toleration": "config.kube.pod",
+    "UpdateStrategy": "config.kube.rollout",
+    "parse_config": "config.stack.parse",
     "Filebeat": "workloads.filebeat",
     "InitStep": "workloads.node_daemon",
     "Mount": "workloads.pod_template",
@@ -75,14 +75,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .config.daemon import NodeDaemonConfig
     from .config.errors import ConfigError
-    from .config.filebeat import FilebeatConfig
-    from .config.parse import parse_config
-    from .config.pod import Toleration
-    from .config.redis import RedisConfig
-    from .config.rollout import OnDelete, RollingUpdate, UpdateStrategy
-    from .config.stack import StackConfig
+    from .config.filebeat.model import FilebeatConfig
+    from .config.kube.daemon import NodeDaemonConfig
+    from .config.kube.pod import Toleration
+    from .config.kube.rollout import OnDelete, RollingUpdate, UpdateStrategy
+    from .config.redis.model import RedisConfig
+    from .config.stack.model import StackConfig
+    from .config.stack.parse import parse_config
     from .workloads.filebeat import Filebeat
     from .workloads.node_daemon import InitStep, NodeDaemon, PodAdditions
     from .workloads.pod_template import Mount

@@ -18,7 +18,7 @@ def committed_stack(stack: str) -> dict:
     (the project file's defaults applied), our keys without their prefix."""
     import json
 
-    from components.config.stack_file import read_stack_file
+    from components.config.files.stack_file import read_stack_file
     from components.project import PROJECT
 
     values = read_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml").values

@@ -10,7 +10,7 @@ import json
 
 from hypothesis import strategies as st
 
-from components.config.stack import config_aliases
+from components.config.stack.model import config_aliases
 from components.project import PROJECT, RawConfig
 from tests.configs import STACKS, committed_stack, minimal
 

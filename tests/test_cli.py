@@ -199,7 +199,7 @@ def test_the_prog_name_is_how_the_cli_was_started():
 HEAP_PROBE = """
 import atexit, gc, json, runpy, sys
 MODULES = ["pulumi.runtime.rpc", "pulumi_kubernetes.core.v1._inputs", "pydantic.main",
-           "components.config.stack", "components.workloads.program"]
+           "components.config.stack.model", "components.workloads.program"]
 passes = []
 def importing():
     renderer = sys.modules.get("components.render.renderer")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.config.errors import ConfigError
-from components.config.parse import parse_config
+from components.config.stack.parse import parse_config
 from components.project import PROJECT, RawConfig
 from components.render.renderer import render
 from tests.configs import REPORT

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
-from components.config.reference import REFERENCE_FILE
-from components.config.schema import stack_file_schema
+from components.config.stack.reference import REFERENCE_FILE
+from components.config.stack.schema import stack_file_schema
 from components.project import SCHEMA_FILE
 from tests.cli import cli
 from tests.configs import ROOT, STACKS

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.config.redis import RedisConfig
+from components.config.redis.model import RedisConfig
 from components.render.renderer import raw_config, render
 from tests.configs import with_redis
 from tests.runtime.pod import free_port

@@ -257,7 +257,7 @@ def test_no_quota_where_none_is_needed(config):
 
 def _with_extra(extra):
     """The project's program, with a program's own additions to filebeat's pods."""
-    from components.config.parse import parse_config
+    from components.config.stack.parse import parse_config
     from components.workloads.program import build, runtime_config
 
     def program():

@@ -88,7 +88,8 @@ def test_the_check_sees_an_upward_import(tmp_path):
 # A stack file is read (and hostile input refused) before any model is loaded.
 @pytest.mark.parametrize("module", ["components.review.pairing", "components.review.report",
                                     "components.review.sides", "components",
-                                    "components.config.stack_file", "components.coverage.check"])
+                                    "components.config.files.stack_file",
+                                    "components.coverage.check"])
 def test_diff_loads_neither_pulumi_nor_pydantic(module):
     probe = (f"import sys, {module}; "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pydantic'}))")

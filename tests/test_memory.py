@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.config.redis import RedisConfig
+from components.config.redis.model import RedisConfig
 from tests.configs import ROOT, refused, render_config, with_filebeat, with_redis
 
 FILE = "<render_config>"

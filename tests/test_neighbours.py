@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from components.config.errors import ConfigError
-from components.config.neighbours import MAX_NEIGHBOURS
+from components.config.stack.neighbours import MAX_NEIGHBOURS
 from components.render.renderer import render, render_stack_file
 from components.workloads.program import main
 from tests.configs import minimal, raw

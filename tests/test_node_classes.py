@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components import ConfigError
-from components.config.node_selection import NodeClass, overlapping_classes
+from components.config.kube.node_selection import NodeClass, overlapping_classes
 from tests.configs import refused, render_config, with_filebeat
 
 CLASSES = {

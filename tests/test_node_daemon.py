@@ -169,7 +169,7 @@ def test_an_on_delete_stack_file_renders_with_skip_await(tmp_path):
 
 def test_any_per_node_agent_can_be_built_on_node_daemon():
     """The generic component, used for something that is not filebeat."""
-    from components.config.daemon import NodeDaemonConfig
+    from components.config.kube.daemon import NodeDaemonConfig
     from components.workloads.node_daemon.component import NodeDaemon
     from components.workloads.program import main
 

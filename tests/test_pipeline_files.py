@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from components import cli
-from components.config.stack import PASSWORD_KEY
+from components.config.stack.model import PASSWORD_KEY
 from tests.commands import components_commands, readme_commands
 from tests.configs import ROOT
 from tests.crd_schema import CRD_FILES, cel_rules, crd_schema, strict_validator

@@ -5,7 +5,7 @@ What redis itself makes of the rendered lines is in test_redis_server_hardening.
 
 import pytest
 
-from components.config.redis_acl import DEFAULT_DENIED
+from components.config.redis.acl import DEFAULT_DENIED
 from tests.configs import (
     PASSWORD,
     minimal,
@@ -266,8 +266,8 @@ def test_a_value_is_an_argument_or_a_list_of_them(value):
 def test_editors_are_offered_exactly_the_directives_that_pass():
     from pydantic import TypeAdapter, ValidationError
 
-    from components.config.redis_directives import ALLOWED, DirectiveName
-    from components.config.redis_names import DIRECTIVES
+    from components.config.redis.directives import ALLOWED, DirectiveName
+    from components.config.redis.names import DIRECTIVES
 
     name = TypeAdapter(DirectiveName)
     for directive in DIRECTIVES:

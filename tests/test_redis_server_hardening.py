@@ -14,8 +14,8 @@ import urllib.request
 import pytest
 import redis
 
-from components.config.redis_acl import DEFAULT_DENIED, EXPORTER_NEEDS, FILEBEAT_NEEDS
-from components.config.redis_names import COMMANDS, DIRECTIVES, REDIS_VERSION
+from components.config.redis.acl import DEFAULT_DENIED, EXPORTER_NEEDS, FILEBEAT_NEEDS
+from components.config.redis.names import COMMANDS, DIRECTIVES, REDIS_VERSION
 from tests import test_redis_server as redis_server
 from tests.runtime.pod import free_port
 from tests.test_redis_server import REDIS_SERVER, SMALL

@@ -6,8 +6,8 @@ import os
 import pytest
 
 from components.config.errors import ConfigError
-from components.config.parse import parse_config
-from components.config.stack_file import read_stack_file
+from components.config.files.stack_file import read_stack_file
+from components.config.stack.parse import parse_config
 from components.project import PROJECT, RawConfig
 from components.render.mockrun import Registered, run_with_mocks
 from components.render.renderer import render

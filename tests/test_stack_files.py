@@ -118,7 +118,7 @@ def test_a_missing_stack_says_where_it_was_looked_for(tmp_path, monkeypatch, pro
 
 
 def test_outside_any_project_it_says_so(tmp_path, monkeypatch):
-    import components.config.project_file as project_file
+    import components.config.files.project_file as project_file
 
     monkeypatch.setattr(project_file, "CHECKOUT", tmp_path)  # as an installed package
     monkeypatch.chdir(tmp_path)

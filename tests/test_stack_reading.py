@@ -8,10 +8,10 @@ import re
 import pytest
 import yaml
 
-import components.config.stack_file as stack_file_module
+import components.config.files.stack_file as stack_file_module
 from components.config.errors import ConfigError
-from components.config.parse import parse_leaving_password_to_pulumi
-from components.config.stack import StackConfig
+from components.config.stack.model import StackConfig
+from components.config.stack.parse import parse_leaving_password_to_pulumi
 from components.project import UNDECRYPTED
 from components.render.renderer import raw_config, render_stack_file
 from tests.cli import cli
@@ -141,7 +141,7 @@ def test_every_other_problem_is_still_refused():
 
 def test_the_password_is_waived_in_one_place():
     # The renderer, the test kit and the neighbour check all read a stack
-    # whose password is set later; one helper says how (config/parse.py).
+    # whose password is set later; one helper says how (config/stack/parse.py).
     waivers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "components").rglob("*.py")
                      if re.search(r"\bPASSWORD_REQUIRED\b", p.read_text()))
-    assert waivers == ["components/config/parse.py", "components/config/stack.py"]
+    assert waivers == ["components/config/stack/model.py", "components/config/stack/parse.py"]

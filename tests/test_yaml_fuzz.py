@@ -128,8 +128,8 @@ STACK_ORIGIN = "stacks/Pulumi.fuzz.yaml"
 
 def stack_outcome(text: bytes) -> str:
     from components.config.errors import ConfigError
-    from components.config.parse import parse_config
-    from components.config.stack_file import StackFileError, stack_config
+    from components.config.files.stack_file import StackFileError, stack_config
+    from components.config.stack.parse import parse_config
 
     started = time.perf_counter()
     try:

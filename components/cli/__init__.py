@@ -34,7 +34,7 @@ from .inputs import (
 from .parser import DEBUG_ENV, _parser, prog
 
 if TYPE_CHECKING:
-    from ..config.overrides import Overrides
+    from ..config.files.overrides import Overrides
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_CRASH = 0, 1, 2, 3
 EXIT_CHANGED = 1
@@ -77,12 +77,12 @@ def _main(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "schema":
-        from ..config.schema import schema_text  # only this command reads the docstrings
+        from ..config.stack.schema import schema_text  # only this command reads the docstrings
 
         sys.stdout.write(schema_text())
         return EXIT_OK
     if args.command == "reference":
-        from ..config.reference import reference_text
+        from ..config.stack.reference import reference_text
 
         sys.stdout.write(reference_text())
         return EXIT_OK

@@ -19,7 +19,7 @@ from ..review.waves import Nodes
 from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
 
 if TYPE_CHECKING:
-    from ..config.overrides import Overrides
+    from ..config.files.overrides import Overrides
     from ..render.renderer import Rendered
 
 freeze_heap = False
@@ -68,8 +68,8 @@ def load_side(kind: str, value: str, overrides: "Overrides | None" = None) -> Si
 
 
 def render_file(path: Path, overrides: "Overrides | None" = None) -> "Rendered":
-    from ..config.overrides import NO_OVERRIDES
-    from ..config.stack_file import read_stack_file
+    from ..config.files.overrides import NO_OVERRIDES
+    from ..config.files.stack_file import read_stack_file
 
     raw = read_stack_file(path, overrides or NO_OVERRIDES)
     with imports_kept_to_exit():
@@ -81,8 +81,8 @@ def stack_path(stack: str) -> Path:
     """The stack file of `--stack NAME`, where Pulumi would look for it
     (`find_stack_file`); a name with no file is refused with where it looked
     and the names that have one, since a typo is the usual cause."""
-    from ..config.project_file import ProjectFileError, find_stack_file
-    from ..config.stack_file import StackFileError
+    from ..config.files.project_file import ProjectFileError, find_stack_file
+    from ..config.files.stack_file import StackFileError
 
     try:
         found = find_stack_file(stack, Path.cwd())
@@ -124,7 +124,7 @@ def overrides_of(args: "argparse.Namespace") -> "Overrides | None":
     values, sets = getattr(args, "values", []), getattr(args, "set", [])
     if not (values or sets):
         return None
-    from ..config.overrides import Overrides
+    from ..config.files.overrides import Overrides
 
     return Overrides(tuple(values), tuple(sets))
 
@@ -139,7 +139,7 @@ def is_refusal(error: Exception) -> bool:
     if isinstance(error, InventoryError):
         return True
     from ..config.errors import ConfigError
-    from ..config.stack_file import StackFileError
+    from ..config.files.stack_file import StackFileError
     from ..render.capture import RenderError
 
     return isinstance(error, (ConfigError, StackFileError, RenderError))

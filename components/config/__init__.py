@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "ConfigError": "errors", "Problem": "errors",
-    "ContainerPort": "daemon", "HostPathVolume": "daemon", "NodeDaemonConfig": "daemon",
-    "FilebeatConfig": "filebeat", "NodeAffinity": "node_selection", "NodeClass": "node_selection",
-    "parse_config": "parse", "Resources": "pod", "Toleration": "pod", "RedisConfig": "redis",
-    "OnDelete": "rollout", "RollingUpdate": "rollout", "UpdateStrategy": "rollout",
-    "StackConfig": "stack",
+    "ContainerPort": "kube.daemon", "HostPathVolume": "kube.daemon",
+    "NodeDaemonConfig": "kube.daemon", "FilebeatConfig": "filebeat.model",
+    "NodeAffinity": "kube.node_selection", "NodeClass": "kube.node_selection",
+    "parse_config": "stack.parse", "Resources": "kube.pod", "Toleration": "kube.pod",
+    "RedisConfig": "redis.model", "OnDelete": "kube.rollout", "RollingUpdate": "kube.rollout",
+    "UpdateStrategy": "kube.rollout", "StackConfig": "stack.model",
 }
 __all__ = [
     "ConfigError", "ContainerPort", "FilebeatConfig", "HostPathVolume", "NodeAffinity",
@@ -35,12 +36,12 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .daemon import ContainerPort, HostPathVolume, NodeDaemonConfig
     from .errors import ConfigError, Problem
-    from .filebeat import FilebeatConfig
-    from .node_selection import NodeAffinity, NodeClass
-    from .parse import parse_config
-    from .pod import Resources, Toleration
-    from .redis import RedisConfig
-    from .rollout import OnDelete, RollingUpdate, UpdateStrategy
-    from .stack import StackConfig
+    from .filebeat.model import FilebeatConfig
+    from .kube.daemon import ContainerPort, HostPathVolume, NodeDaemonConfig
+    from .kube.node_selection import NodeAffinity, NodeClass
+    from .kube.pod import Resources, Toleration
+    from .kube.rollout import OnDelete, RollingUpdate, UpdateStrategy
+    from .redis.model import RedisConfig
+    from .stack.model import StackConfig
+    from .stack.parse import parse_config

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .kube_types import quoted
+from .kube.types import quoted
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..config.neighbours import CONTEXT_KEY, check_neighbours
-from ..config.parse import Parsed, parse_config, parse_leaving_password_to_pulumi, password_note
-from ..config.project_file import find_stack_file as locate_stack_file
-from ..config.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
+from ..config.files.project_file import find_stack_file as locate_stack_file
+from ..config.files.stack_file import STDIN, STDIN_ORIGIN, read_stack_file
+from ..config.stack.neighbours import CONTEXT_KEY, check_neighbours
+from ..config.stack.parse import (
+    Parsed,
+    parse_config,
+    parse_leaving_password_to_pulumi,
+    password_note,
+)
 from ..conventions import AUTH_CHECKSUM_ANNOTATION
 from ..project import PROJECT, UNDECRYPTED, RawConfig, stack_file
 from ..workloads.program import main

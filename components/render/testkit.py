@@ -24,7 +24,7 @@ raises a clear RuntimeError rather than deadlock on that program's loop.
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config.stack import PASSWORD_KEY, StackConfig
+from ..config.stack.model import PASSWORD_KEY, StackConfig
 from .renderer import Rendered, raw_config, render, render_stack_file
 
 __all__ = ["Rendered", "render_config", "render_stack_file"]

@@ -25,8 +25,8 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.runtime import rpc
 
 from ..config.errors import ConfigError, Problem, printable
-from ..config.parse import parse_config
-from ..config.stack import PASSWORD_KEY, StackConfig
+from ..config.stack.model import PASSWORD_KEY, StackConfig
+from ..config.stack.parse import parse_config
 from ..project import PROJECT, VERSION, RawConfig
 from .program import build
 

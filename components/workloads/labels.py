@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from ..config.kube_types import is_label_value
-from ..config.workload import WorkloadConfig
+from ..config.kube.types import is_label_value
+from ..config.kube.workload import WorkloadConfig
 from ..conventions import recommended_labels
 from ..project import PROJECT
 

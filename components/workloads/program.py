@@ -16,9 +16,9 @@ from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from ..config.errors import ConfigError
-from ..config.neighbours import check_neighbours
-from ..config.parse import parse_config
-from ..config.stack import StackConfig
+from ..config.stack.model import StackConfig
+from ..config.stack.neighbours import check_neighbours
+from ..config.stack.parse import parse_config
 from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig, stack_file
 from .filebeat import Filebeat
 from .labels import stack_labels

@@ -18,8 +18,8 @@ from pulumi_kubernetes.core.v1 import (
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs
 
-from ..config.node_selection import NodeAffinity, NodeSelectorTerm, TopologySpread
-from ..config.pod import Toleration
+from ..config.kube.node_selection import NodeAffinity, NodeSelectorTerm, TopologySpread
+from ..config.kube.pod import Toleration
 
 
 def tolerations_args(tolerations: Sequence[Toleration]) -> list[TolerationArgs]:

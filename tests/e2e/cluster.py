@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config.stack import PASSWORD_KEY
+from components.config.stack.model import PASSWORD_KEY
 from components.project import PROJECT
 from components.render.manifests import Manifest
 from components.render.renderer import render_stack_file

@@ -14,7 +14,7 @@ import copy
 import pytest
 import yaml
 
-from components.config.stack_file import read_stack_file
+from components.config.files.stack_file import read_stack_file
 from components.project import PROJECT, SECRET_PLACEHOLDER, RawConfig
 from components.render.renderer import render_stack_file
 from components.review.fields import field_changes

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.config.errors import ConfigError
-from components.config.parse import parse_config
+from components.config.stack.parse import parse_config
 from tests.configs import REPORT, STACKS, committed_stack
 from tests.hostile_configs import BASES, VALID_PASSWORD, engine_view, mutate, passwords
 from tests.runtime.pipeline import Pipeline

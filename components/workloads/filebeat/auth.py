@@ -16,7 +16,7 @@ from pulumi_kubernetes.core.v1 import (
     VolumeArgs,
 )
 
-from ...config.redis_auth import ExistingSecret
+from ...config.redis.auth import ExistingSecret
 from ..auth_startup import FILEBEAT_SCRIPT
 from ..node_daemon import InitStep
 from ..pod_template import Mount

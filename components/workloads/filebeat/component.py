@@ -23,8 +23,8 @@ from pulumi_kubernetes.rbac.v1 import (
     SubjectArgs,
 )
 
-from ...config.filebeat import CONFIG_FILE, FilebeatConfig
-from ...config.redis_auth import ExistingSecret
+from ...config.filebeat.model import CONFIG_FILE, FilebeatConfig
+from ...config.redis.auth import ExistingSecret
 from ..labels import WorkloadLabels
 from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
 from ..pod_template import Mount

@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from ...config.filebeat import FilebeatConfig
-from ...config.filebeat_inputs import (
+from ...config.filebeat.inputs import (
     CONTAINER_INPUT_ID,
     POD_LOGS_DIR,
     ExtraInput,
     JsonLines,
     Multiline,
 )
-from ...config.filebeat_processors import processors_yml
+from ...config.filebeat.model import FilebeatConfig
+from ...config.filebeat.processors import processors_yml
 
 CONTAINER_LOGS_DIR = "/var/log/containers/"
 ROTATED_LOGS = f"{POD_LOGS_DIR}/*/*/*.log.*"

@@ -13,7 +13,7 @@ rollout with a broken output stops at its first wave. It is bash (its
 
 from pulumi_kubernetes.core.v1 import ExecActionArgs, ProbeArgs
 
-from ...config.filebeat import FilebeatConfig
+from ...config.filebeat.model import FilebeatConfig
 from .yml import MONITORING_HOST
 
 REDIS_ANSWERS = r"""export LC_ALL=C

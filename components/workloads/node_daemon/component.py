@@ -25,7 +25,7 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
-from ...config.daemon import NodeDaemonConfig
+from ...config.kube.daemon import NodeDaemonConfig
 from ..labels import WorkloadLabels
 from ..pod import PRIVILEGED_WAIVERS, config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, Sidecar, pod_template

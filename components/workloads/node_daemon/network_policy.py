@@ -7,7 +7,7 @@ from pulumi_kubernetes.networking.v1 import (
     NetworkPolicyPortArgs,
 )
 
-from ...config.daemon import NodeDaemonConfig
+from ...config.kube.daemon import NodeDaemonConfig
 from ..labels import WorkloadLabels
 from ..network_policy import ingress_policy
 

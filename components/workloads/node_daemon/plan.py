@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pulumi_kubernetes.apps.v1 import DaemonSetUpdateStrategyArgs, RollingUpdateDaemonSetArgs
 from pulumi_kubernetes.core.v1 import TolerationArgs
 
-from ...config.daemon import NodeDaemonConfig
-from ...config.pod import Resources
-from ...config.rollout import OnDelete, UpdateStrategy
+from ...config.kube.daemon import NodeDaemonConfig
+from ...config.kube.pod import Resources
+from ...config.kube.rollout import OnDelete, UpdateStrategy
 from ...conventions import NODE_CLASS_LABEL, SKIP_AWAIT, TIMEOUT_SECONDS
 from ..scheduling import tolerations_args as shared_tolerations_args
 

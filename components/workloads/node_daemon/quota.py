@@ -17,7 +17,7 @@ from pulumi_kubernetes.core.v1 import (
 )
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from ...config.daemon import NodeDaemonConfig
+from ...config.kube.daemon import NodeDaemonConfig
 from ..labels import WorkloadLabels
 
 CRITICAL_PRIORITY_CLASSES = frozenset({"system-node-critical", "system-cluster-critical"})

@@ -4,7 +4,7 @@ import pulumi
 from pulumi_kubernetes.core.v1 import Service, ServicePortArgs, ServiceSpecArgs
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from ...config.daemon import NodeDaemonConfig
+from ...config.kube.daemon import NodeDaemonConfig
 from ..labels import WorkloadLabels
 
 

@@ -7,7 +7,7 @@ together in the auth Secret's file (`auth_conf`); with auth off, the line
 says `nopass` and sits in redis.conf.
 """
 
-from ...config.redis import RedisConfig
+from ...config.redis.model import RedisConfig
 
 ALL_KEYS_AND_CHANNELS = "~* &*"
 """redis 7 grants a reset user no Pub/Sub channels; filebeat's `channel`

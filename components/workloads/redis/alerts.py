@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ...config.monitoring import BufferRules, metrics_service_name
+from ...config.redis.monitoring import BufferRules, metrics_service_name
 
 LIST_READS = ("lpop", "rpop", "blpop", "brpop", "lmpop", "blmpop", "lmove", "blmove",
               "rpoplpush", "brpoplpush", "ltrim")

@@ -18,7 +18,7 @@ from pulumi_kubernetes.core.v1 import (
     VolumeArgs,
 )
 
-from ...config.redis import RedisConfig
+from ...config.redis.model import RedisConfig
 from ..auth_startup import REDIS_SCRIPT
 from ..pod_template import Container, Mount, Sidecar
 from .acl import default_user_rules

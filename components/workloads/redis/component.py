@@ -25,7 +25,7 @@ from pulumi_kubernetes.core.v1 import (
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
-from ...config.redis import RedisConfig
+from ...config.redis.model import RedisConfig
 from ..labels import WorkloadLabels
 from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template

@@ -6,7 +6,7 @@ from the auth Secret instead, mounted at `AUTH_DIR`, or with an existing
 Secret the one the start-up step writes at `STARTUP_AUTH_DIR`.
 """
 
-from ...config.redis import RedisConfig
+from ...config.redis.model import RedisConfig
 from .acl import config_argument, default_user_rules
 
 CONFIG_DIR = "/etc/redis"

@@ -25,8 +25,8 @@ from pulumi_kubernetes.core.v1 import (
 )
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from ...config.monitoring import metrics_service_name
-from ...config.redis import RedisConfig
+from ...config.redis.model import RedisConfig
+from ...config.redis.monitoring import metrics_service_name
 from ..labels import WorkloadLabels
 from ..pod_template import Container, Mount, Sidecar
 from .alerts import WatchedList, buffer_rule_groups

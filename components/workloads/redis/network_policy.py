@@ -11,7 +11,7 @@ from pulumi_kubernetes.networking.v1 import (
     NetworkPolicyPortArgs,
 )
 
-from ...config.redis import RedisConfig
+from ...config.redis.model import RedisConfig
 from ..labels import WorkloadLabels
 from ..network_policy import NAMESPACE_NAME_LABEL, ingress_policy
 

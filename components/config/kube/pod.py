@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, model_validator
 
-from .base import CamelModel, KeyedError
-from .kube_types import Count, LabelKey, LabelValue, Quantity, quantity_value
+from ..base import CamelModel, KeyedError
 from .memory import MemoryFloor, MemoryQuantity, below_floor
+from .types import Count, LabelKey, LabelValue, Quantity, quantity_value
 
 ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
 

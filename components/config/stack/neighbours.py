@@ -20,12 +20,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Final
 
-from ..project import RawConfig
-from .errors import ConfigError, Problem
+from ...project import RawConfig
+from ..errors import ConfigError, Problem
+from ..files.project_file import project_file_of
+from ..files.stack_file import StackFileError, read_stack_file
+from .model import StackConfig
 from .parse import parse_leaving_password_to_pulumi
-from .project_file import project_file_of
-from .stack import StackConfig
-from .stack_file import StackFileError, read_stack_file
 
 CONTEXT_KEY: Final = "kubernetes:context"
 MAX_NEIGHBOURS: Final = 100

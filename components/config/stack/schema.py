@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from ..project import PROJECT
-from .stack import SECRET_KEYS, StackConfig
+from ...project import PROJECT
+from .model import SECRET_KEYS, StackConfig
 
 
 def stack_file_schema() -> dict[str, Any]:

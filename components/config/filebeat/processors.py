@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field
 
-from .base import CamelModel
-from .filebeat_conditions import Condition, FieldName
+from ..base import CamelModel
+from .conditions import Condition, FieldName
 
 Fields = Annotated[list[FieldName], Field(min_length=1)]
 """At least one field: filebeat reads an empty list as a different request

@@ -14,14 +14,14 @@ from typing import Any
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig
-from .base import KeyedError
-from .errors import ConfigError, Problem, readable_key
-from .filebeat_processors import PROCESSOR_TYPES
-from .kube_types import quoted
-from .rollout import UPDATE_STRATEGY_TYPES
-from .stack import PASSWORD_KEY, PASSWORD_REQUIRED, SECRET_KEYS, StackConfig, config_aliases
-from .suggestions import did_you_mean
+from ...project import PROJECT, SECRET_PLACEHOLDER, UNDECRYPTED, RawConfig
+from ..base import KeyedError
+from ..errors import ConfigError, Problem, readable_key
+from ..filebeat.processors import PROCESSOR_TYPES
+from ..kube.rollout import UPDATE_STRATEGY_TYPES
+from ..kube.types import quoted
+from ..suggestions import did_you_mean
+from .model import PASSWORD_KEY, PASSWORD_REQUIRED, SECRET_KEYS, StackConfig, config_aliases
 
 
 def parse_config(raw: RawConfig, origin: str) -> StackConfig:

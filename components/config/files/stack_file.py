@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from ..project import PROJECT, UNDECRYPTED, RawConfig
-from ..untrusted_yaml import (
+from ...project import PROJECT, UNDECRYPTED, RawConfig
+from ...untrusted_yaml import (
     Limits,
     MiB,
     UnreadableFileError,
@@ -22,9 +22,9 @@ from ..untrusted_yaml import (
     printable,
     read_file,
 )
+from ..suggestions import did_you_mean
 from .overrides import NO_OVERRIDES, OverrideError, Overrides, apply
 from .project_file import ProjectFileError, project_config, project_file_of
-from .suggestions import did_you_mean
 
 
 class StackFileError(Exception):

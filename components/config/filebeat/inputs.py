@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from .base import CamelModel
-from .filebeat_processors import Processor
-from .kube_types import AbsolutePath
+from ..base import CamelModel
+from ..kube.types import AbsolutePath
+from .processors import Processor
 from .re2 import Re2Pattern
 
 CONTAINER_INPUT_ID = "kubernetes-container-logs"

@@ -10,8 +10,8 @@ filebeat knows. What is below a known namespace is not checked.
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import KeyedError
-from .suggestions import did_you_mean
+from ..base import KeyedError
+from ..suggestions import did_you_mean
 
 # filebeat's top-level settings, and those under `filebeat.`, as filebeat.reference.yml
 # in elastic/beats documents them (filebeat/filebeat.reference.yml, read at commit

@@ -12,9 +12,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 
-from .kube_types import quoted
-from .redis_names import DIRECTIVES, REDIS_VERSION
-from .suggestions import did_you_mean
+from ..kube.types import quoted
+from ..suggestions import did_you_mean
+from .names import DIRECTIVES, REDIS_VERSION
 
 _OWNED = "is written by this stack from {key}; set that instead"
 _BY_HAND = "is refused: {why}"

@@ -8,9 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..conventions import NODE_CLASS_LABEL
-from .base import CamelModel, KeyedError
-from .kube_types import (
+from ...conventions import NODE_CLASS_LABEL
+from ..base import CamelModel, KeyedError
+from .node_selection import NodeAffinity, NodeClass, overlapping_classes
+from .pod import Resources, SELinuxOptions, Toleration
+from .rollout import OnDelete, RollingUpdate, UpdateStrategy
+from .types import (
     INT32_MAX,
     AbsolutePath,
     ConfigKey,
@@ -23,9 +26,6 @@ from .kube_types import (
     is_dns1035_label,
     is_zero,
 )
-from .node_selection import NodeAffinity, NodeClass, overlapping_classes
-from .pod import Resources, SELinuxOptions, Toleration
-from .rollout import OnDelete, RollingUpdate, UpdateStrategy
 from .workload import WorkloadConfig
 
 HostPathType = Literal[

@@ -12,13 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import KeyedError
-from .daemon import HostPathVolume, NodeDaemonConfig
-from .filebeat_extra_config import check_extra_config
-from .filebeat_flags import passes_config_file
-from .filebeat_inputs import CONTAINER_INPUT_ID, POD_LOGS_DIR, ContainerLogs, ExtraInput
-from .filebeat_output import RedisOutput
-from .kube_types import (
+from ..base import KeyedError
+from ..kube.daemon import HostPathVolume, NodeDaemonConfig
+from ..kube.memory import FILEBEAT
+from ..kube.types import (
     INT32_MAX,
     AbsolutePath,
     ConfigKey,
@@ -28,7 +25,10 @@ from .kube_types import (
     Port,
     is_dns1123_label,
 )
-from .memory import FILEBEAT
+from .extra_config import check_extra_config
+from .flags import passes_config_file
+from .inputs import CONTAINER_INPUT_ID, POD_LOGS_DIR, ContainerLogs, ExtraInput
+from .output import RedisOutput
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
 REGISTRY_ROOT = "/var/lib/redis-filebeat"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ..project import PROJECT, STACK_CONFIG_DIR
-from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
+from ...project import PROJECT, STACK_CONFIG_DIR
+from ...untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
 
 PROJECT_FILES: Final = ("Pulumi.yaml", "Pulumi.yml")
 CHECKOUT: Final = Path(__file__).resolve().parents[2]

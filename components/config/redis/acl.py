@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from .kube_types import quoted
-from .redis_names import COMMANDS, REDIS_VERSION
+from ..kube.types import quoted
+from .names import COMMANDS, REDIS_VERSION
 
 _COMMAND = re.compile(r"[a-z][a-z0-9_.-]*(\|[a-z][a-z0-9_.-]*)?")
 _REDIS_TAG = re.compile(r"(?:^|/)redis:(\d{1,4})(?:[.-]|$)")

@@ -9,8 +9,10 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from .base import CamelModel, KeyedError
-from .kube_types import (
+from ..base import CamelModel, KeyedError
+from ..kube.memory import EXPORTER
+from ..kube.pod import ImagePullPolicy, ResourceList, Resources
+from ..kube.types import (
     Digest,
     DNS1123Label,
     Image,
@@ -20,8 +22,6 @@ from .kube_types import (
     digest_conflict,
     is_pinned,
 )
-from .memory import EXPORTER
-from .pod import ImagePullPolicy, ResourceList, Resources
 
 Minutes = Annotated[int, Field(ge=1, le=1440)]
 

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import CamelModel
-from .kube_types import EnvVarName, LabelKey, LabelValue
+from ..base import CamelModel
 from .pod import Resources
+from .types import EnvVarName, LabelKey, LabelValue
 
 
 class NodeSelectorRequirement(CamelModel):

@@ -4,9 +4,11 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from ..conventions import OWNED_POD_ANNOTATION_PREFIXES, recommended_labels
-from .base import CamelModel, KeyedError, default_labels
-from .kube_types import (
+from ...conventions import OWNED_POD_ANNOTATION_PREFIXES, recommended_labels
+from ..base import CamelModel, KeyedError, default_labels
+from .memory import MemoryFloor
+from .pod import ImagePullPolicy, Resources
+from .types import (
     AnnotationKey,
     Digest,
     DNS1123Subdomain,
@@ -17,8 +19,6 @@ from .kube_types import (
     digest_conflict,
     is_pinned,
 )
-from .memory import MemoryFloor
-from .pod import ImagePullPolicy, Resources
 
 MAX_ANNOTATIONS_BYTES = 256 * 1024
 """Kubernetes refuses an object whose annotations, keys and values, exceed 256 KiB."""

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import CamelModel
+from ..base import CamelModel
 
 
 class RedisOutput(CamelModel):

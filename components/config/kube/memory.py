@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from .kube_types import Quantity, quantity_value
+from .types import Quantity, quantity_value
 
 MIB = 2**20
 

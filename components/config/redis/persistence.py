@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from .base import CamelModel, KeyedError
-from .kube_types import INT32_MAX, DNS1123Subdomain, Quantity, quantity_value
-from .memory import size_text
+from ..base import CamelModel, KeyedError
+from ..kube.memory import size_text
+from ..kube.types import INT32_MAX, DNS1123Subdomain, Quantity, quantity_value
 
 AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
 

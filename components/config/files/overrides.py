@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..project import PROJECT
-from ..untrusted_yaml import (
+from ...project import PROJECT
+from ...untrusted_yaml import (
     Limits,
     UnreadableFileError,
     UntrustedYamlError,

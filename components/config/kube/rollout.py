@@ -4,8 +4,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Tag, model_validator
 
-from .base import CamelModel
-from .kube_types import IntOrPercent, is_zero
+from ..base import CamelModel
+from .types import IntOrPercent, is_zero
 
 
 class RollingUpdate(CamelModel):

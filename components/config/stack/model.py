@@ -11,12 +11,12 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
-from ..conventions import INSTANCE_LABEL
-from .base import CamelModel, KeyedError
-from .filebeat import FilebeatConfig, with_default_registry
-from .kube_types import DNS1123Label, DNS1123Subdomain
-from .redis import RedisConfig
-from .redis_acl import ALWAYS_NEEDED, FILEBEAT_NEEDS, refused_denial
+from ...conventions import INSTANCE_LABEL
+from ..base import CamelModel, KeyedError
+from ..filebeat.model import FilebeatConfig, with_default_registry
+from ..kube.types import DNS1123Label, DNS1123Subdomain
+from ..redis.acl import ALWAYS_NEEDED, FILEBEAT_NEEDS, refused_denial
+from ..redis.model import RedisConfig
 
 PASSWORD_KEY = "redisPassword"
 SECRET_KEYS = frozenset({PASSWORD_KEY})

@@ -8,7 +8,7 @@ thing; a test keeps the committed page in sync.
 import json
 from typing import Any
 
-from ..project import PROJECT
+from ...project import PROJECT
 from .schema import stack_file_schema
 
 REFERENCE_FILE = "docs/configuration.md"

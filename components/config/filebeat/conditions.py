@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import CamelModel
+from ..base import CamelModel
 from .re2 import Re2Pattern
 
 FieldName = Annotated[str, Field(min_length=1)]

@@ -12,8 +12,11 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from .base import CamelModel, KeyedError
-from .kube_types import (
+from ..base import CamelModel, KeyedError
+from ..kube.memory import MIB, REDIS, size_text, unit_slip
+from ..kube.node_selection import NodeAffinity, TopologySpread
+from ..kube.pod import Toleration
+from ..kube.types import (
     Count,
     DNS1035Label,
     DNS1123Label,
@@ -24,11 +27,8 @@ from .kube_types import (
     Quantity,
     quantity_value,
 )
-from .memory import MIB, REDIS, size_text, unit_slip
-from .monitoring import Monitoring
-from .node_selection import NodeAffinity, TopologySpread
-from .pod import Toleration
-from .redis_acl import (
+from ..kube.workload import WorkloadConfig
+from .acl import (
     DEFAULT_DENIED,
     EXPORTER_NEEDS,
     CommandName,
@@ -36,10 +36,10 @@ from .redis_acl import (
     refused_denial,
     too_old_for_acls,
 )
-from .redis_auth import ExistingSecret
-from .redis_directives import ExtraConfig
-from .redis_persistence import Persistence
-from .workload import WorkloadConfig
+from .auth import ExistingSecret
+from .directives import ExtraConfig
+from .monitoring import Monitoring
+from .persistence import Persistence
 
 MaxmemoryPolicy = Literal[
     "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
