@@ -4,7 +4,7 @@ pydantic only, no Pulumi: the models, the rules that span them, parsing raw
 engine config into them with one line per problem, and the JSON Schema.
 
 The names below load on first use, so reading a stack file
-(`config.stack_file`, which needs no model) refuses hostile input before
+(`config.files.stack_file`, which needs no model) refuses hostile input before
 pydantic and the models are imported.
 """
 

@@ -31,7 +31,7 @@ class CamelModel(BaseModel):
         extra="forbid",
         strict=True,
         # The docstring under each field becomes its description in the JSON
-        # Schema, which editors show on hover. components/config/schema.py reads them
+        # Schema, which editors show on hover. components/config/stack/schema.py reads them
         # when it writes the schema; `use_attribute_docstrings` would parse
         # our sources on every import instead, a third of a render's overhead.
     )

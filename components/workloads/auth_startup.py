@@ -3,7 +3,7 @@
 redis reads `requirepass` only from its config, the exporter wants a JSON map,
 and filebeat a YAML fragment; a Secret someone else made holds just the raw
 password. So an init container reads the mounted key once, checks it against
-redisPassword's rules (stack.py) and writes each file, escaped for its reader,
+redisPassword's rules (config/stack/model.py) and writes each file, escaped for its reader,
 into a memory-backed emptyDir the main containers mount read-only.
 
 The scripts are POSIX sh with od, awk and sed, so they run in busybox (redis'

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Print components/config/redis_names.py from a redis source tree at a release tag.
+"""Print components/config/redis/names.py from a redis source tree at a release tag.
 
     toolchain/redis-names/generate.py <redis git dir> 7.4.1 \
-        > components/config/redis_names.py
+        > components/config/redis/names.py
 
 The names come from redis' own sources, never typed by hand: the directives
 from src/config.c (each create*Config name and alias, the deprecated ones it
@@ -62,7 +62,7 @@ def main(git_dir: str, tag: str) -> None:
     print(f'''"""The directive and command names redis {tag} knows. Generated: do not edit.
 
     toolchain/redis-names/generate.py <redis git dir> {tag} \\
-        > components/config/redis_names.py
+        > components/config/redis/names.py
 
 redis refuses to start on a config line it does not know, and on an ACL rule
 naming a command it does not have, so both are checked against these before

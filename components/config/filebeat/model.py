@@ -2,9 +2,8 @@
 
 The generated filebeat.yml is filebeat 8's: a `filestream` input over the
 container logs, `add_kubernetes_metadata`, and `output.redis`. Everything an
-operator tunes in it is a typed field here (what it reads in
-`filebeat_inputs`), so a typo fails `pulumi preview` instead of a pod on
-every node.
+operator tunes in it is a typed field here (what it reads in `inputs.py`),
+so a typo fails `pulumi preview` instead of a pod on every node.
 """
 
 import re

@@ -3,7 +3,7 @@
 Teams that keep secrets in External Secrets or Sealed Secrets want the
 password to stay where those tools put it; the stack then only names the
 Secret and key, and never sees the value. The rules across this and
-`redisPassword` live in `stack.py`, beside the password's own.
+`redisPassword` live in `config/stack/model.py`, beside the password's own.
 """
 
 import re

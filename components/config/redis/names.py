@@ -1,7 +1,7 @@
 """The directive and command names redis 7.4.1 knows. Generated: do not edit.
 
     toolchain/redis-names/generate.py <redis git dir> 7.4.1 \
-        > components/config/redis_names.py
+        > components/config/redis/names.py
 
 redis refuses to start on a config line it does not know, and on an ACL rule
 naming a command it does not have, so both are checked against these before

@@ -46,7 +46,7 @@ def filebeat_yml(config: FilebeatConfig) -> str:
         "http.port": config.monitoring_port,
         **({} if any(key.split(".")[0] == "queue" for key in config.extra_config)
            else QUEUE_FLUSH),
-        # Refused where it would touch a key above (config.filebeat_extra_config).
+        # Refused where it would touch a key above (config.filebeat.extra_config).
         **config.extra_config,
     }
     return HEADER + yaml.safe_dump(document, sort_keys=False, default_flow_style=False,
