@@ -15,6 +15,12 @@ LAYERS = ["project", "conventions", "untrusted_yaml", "config", "workloads", "re
           "review", "coverage", "cli"]
 # Leaves of `render` that `review` may read: plain data, no Pulumi.
 PLAIN_RENDER = {"components.render.manifests", "components.render.folder"}
+# config/'s folders ("" is the modules at its top), lowest first. A module may import its
+# own folder and those of a lower rank. Folders of one rank import none of each other: the
+# redis and filebeat sections stay apart (the redis host and port reach filebeat from the
+# Redis component, not its config), and so do the stack-file readers. The bottom rank is
+# the exception, one layer in two places: base.py and errors.py use kube/types.py.
+CONFIG_RANKS = [{"", "kube"}, {"files", "redis", "filebeat"}, {"stack"}]
 
 
 def layer_of(module: str) -> str:
@@ -28,6 +34,33 @@ def is_face(module: str, components=COMPONENTS) -> bool:
         return True
     layer = module.split(".")[1]
     return not ((components / layer).is_dir() or (components / f"{layer}.py").is_file())
+
+
+def config_folder(module: str, components=COMPONENTS) -> str | None:
+    """The folder of config/ that `module` is in ("" for config/'s own modules), or None
+    for a name `components.config` defines: its face, which loads every folder."""
+    name = module.split(".")[2] if module.count(".") >= 2 else ""
+    if (components / "config" / name).is_dir() and name:
+        return name
+    return "" if (components / "config" / f"{name}.py").is_file() else None
+
+
+def config_imports(path, module: str, components=COMPONENTS) -> list[str]:
+    """What is wrong with config module `path` importing config module `module`."""
+    root = components.parent
+    rank = {folder: n for n, folders in enumerate(CONFIG_RANKS) for folder in folders}
+    here = config_folder(".".join(path.relative_to(root).with_suffix("").parts), components)
+    there = config_folder(module, components)
+    where = path.relative_to(root)
+    if there is None:
+        return [f"{where} imports {module}, from the config face"]
+    if here not in rank or there not in rank:
+        return []  # an unranked folder is reported once, by upward_imports
+    if rank[there] > rank[here]:
+        return [f"{where} imports {module}, from above it in config"]
+    if rank[there] == rank[here] > 0 and there != here:
+        return [f"{where} imports {module}, from beside it in config"]
+    return []
 
 
 def imports_of(path, root) -> set[str]:
@@ -62,6 +95,12 @@ def upward_imports(components=COMPONENTS) -> list[str]:
                 wrong.append(f"{path.relative_to(root)} imports {module}")
             if here in ("review", "coverage") and there == "render" and module not in PLAIN_RENDER:
                 wrong.append(f"{path.relative_to(root)} imports {module}, which runs Pulumi")
+            if here == there == "config" and path != components / "config" / "__init__.py":
+                wrong += config_imports(path, module, components)  # the face re-exports all
+    ranked = set().union(*CONFIG_RANKS)
+    wrong += [f"components/config/{folder.name}/ is in no rank of CONFIG_RANKS"
+              for folder in sorted((components / "config").iterdir())
+              if (folder / "__init__.py").is_file() and folder.name not in ranked]
     return wrong
 
 
@@ -83,6 +122,35 @@ def test_the_check_sees_an_upward_import(tmp_path):
         "components/review/sides.py imports components.render.renderer, which runs Pulumi",
         "components/workloads/pod.py imports components, from the package face",
         "components/workloads/pod.py imports components.__version__, from the package face"]
+
+
+def test_the_check_sees_config_folders_out_of_place(tmp_path):
+    copy = tmp_path / "components"
+    shutil.copytree(COMPONENTS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    plant = {"errors.py": "from .stack.parse import parse_config",
+             "kube/pod.py": "from ..redis.model import RedisConfig",
+             "filebeat/output.py": "from ..redis import names",
+             "redis/acl.py": "from ..filebeat.flags import passes_config_file",
+             "files/stack_file.py": "from .. import StackConfig",
+             # The whole stack may read any section: no line for this one.
+             "stack/schema.py": "from ..redis.names import COMMANDS\nfrom ..kube import pod"}
+    for module, line in plant.items():
+        with (copy / "config" / module).open("a") as source:
+            source.write(f"\n{line}\n")
+    (copy / "config" / "unplaced").mkdir()
+    (copy / "config" / "unplaced" / "__init__.py").write_text("")
+    assert upward_imports(copy) == [
+        "components/config/errors.py imports components.config.stack.parse, "
+        "from above it in config",
+        "components/config/filebeat/output.py imports components.config.redis, "
+        "from beside it in config",
+        "components/config/files/stack_file.py imports components.config.StackConfig, "
+        "from the config face",
+        "components/config/kube/pod.py imports components.config.redis.model, "
+        "from above it in config",
+        "components/config/redis/acl.py imports components.config.filebeat.flags, "
+        "from beside it in config",
+        "components/config/unplaced/ is in no rank of CONFIG_RANKS"]
 
 
 # A stack file is read (and hostile input refused) before any model is loaded.
