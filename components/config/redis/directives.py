@@ -24,6 +24,8 @@ REFUSED: dict[str, str] = {
         why="it is where the data volume is mounted (redis.persistence says which volume)"),
     "maxmemory": _OWNED.format(key="redis.maxmemory"),
     "maxmemory-policy": _OWNED.format(key="redis.maxmemoryPolicy"),
+    "list-compress-depth": _OWNED.format(key="redis.buffer.listCompressDepth"),
+    "list-max-listpack-size": _OWNED.format(key="redis.buffer.listMaxListpackSize"),
     "appendonly": _OWNED.format(key="redis.persistence.enabled"),
     "appendfsync": _OWNED.format(key="redis.persistence.enabled"),
     "save": _OWNED.format(key="redis.persistence.snapshots"),
@@ -64,7 +66,8 @@ REFUSED: dict[str, str] = {
     "sentinel": _BY_HAND.format(why="this is a redis server, not a sentinel"),
 }
 """Each directive refused, with the message saying why and what to set instead."""
-ALIASES = {"slaveof": "replicaof", "min-slaves-to-write": "min-replicas-to-write"}
+ALIASES = {"slaveof": "replicaof", "min-slaves-to-write": "min-replicas-to-write",
+           "list-max-ziplist-size": "list-max-listpack-size"}
 """Old names redis still reads for a refused directive."""
 TLS_PREFIX = "tls-"
 

@@ -37,6 +37,7 @@ from .acl import (
     too_old_for_acls,
 )
 from .auth import ExistingSecret
+from .buffer import Buffer
 from .directives import ExtraConfig
 from .monitoring import Monitoring
 from .persistence import Persistence
@@ -97,6 +98,9 @@ class RedisConfig(WorkloadConfig):
     Every other policy evicts buffered logs to make room."""
     persistence: Persistence = Persistence()
     """Default: off, the buffer lives as long as the pod."""
+    buffer: Buffer = Buffer()
+    """How the list is held in memory: compressed, by default, to about a
+    fifth of redis' default ([sizing](buffer.md#sizing))."""
     network_policy: bool = True
     """Admit only filebeat's pods and `clients` to the redis port. Default true."""
     clients: list[RedisClient] = []

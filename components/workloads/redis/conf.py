@@ -19,6 +19,9 @@ AUTH_FILE = "auth.conf"
 PASSWORD_FILE = "password"
 DATA_DIR = "/data"
 
+REDIS_LISTPACK_SIZE = -2
+"""redis' own default, which the file leaves unsaid."""
+
 _UNITS = ((2**30, "gb"), (2**20, "mb"), (2**10, "kb"))
 
 
@@ -38,6 +41,20 @@ def redis_conf(config: RedisConfig) -> str:
             "# Below the container's memory limit, so redis refuses writes before the",
             "# kernel kills it.",
             f"maxmemory {_size(maxmemory)}",
+        ]
+    buffer = config.buffer
+    if buffer.list_compress_depth:
+        depth = buffer.list_compress_depth
+        ends = "its first and last node" if depth == 1 else f"the {depth} nodes at each end"
+        lines += [
+            "# The list is pushed at its tail and popped at its head only: every node but",
+            f"# {ends} is compressed, to hold several times the events in the same memory.",
+            f"list-compress-depth {depth}",
+        ]
+    if buffer.list_max_listpack_size != REDIS_LISTPACK_SIZE:
+        lines += [
+            "# Bigger nodes compress better: each is compressed on its own.",
+            f"list-max-listpack-size {buffer.list_max_listpack_size}",
         ]
     if config.maxmemory_policy == "noeviction":
         lines.append("# Full means: refuse the write. Filebeat retries; no log is evicted.")
