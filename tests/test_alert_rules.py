@@ -68,6 +68,23 @@ CASES = [
     (SCRAPED + [series("redis_memory_used_bytes", "800x40"),
                 series("redis_memory_max_bytes", "1000x40")],
      [quiet("RedisBufferMemoryHigh", "30m")]),
+    # Memory growing 10 a minute towards 1000: full within the hour from minute 40
+    # on, firing once that held five minutes; a full but steady buffer, and a
+    # slow one, never fire (RedisBufferMemoryHigh is the steady one's alert).
+    (SCRAPED + [series("redis_memory_used_bytes", "0+10x90"),
+                series("redis_memory_max_bytes", "1000x90")],
+     [quiet("RedisBufferFullSoon", "38m"),
+      fires("RedisBufferFullSoon", "50m", severity="warning", **TARGET)]),
+    (SCRAPED + [series("redis_memory_used_bytes", "950x90"),
+                series("redis_memory_max_bytes", "1000x90")],
+     [quiet("RedisBufferFullSoon", "80m")]),
+    (SCRAPED + [series("redis_memory_used_bytes", "100+1x90"),
+                series("redis_memory_max_bytes", "1000x90")],
+     [quiet("RedisBufferFullSoon", "80m")]),
+    # No maxmemory (0): nothing to be full against.
+    (SCRAPED + [series("redis_memory_used_bytes", "0+10x90"),
+                series("redis_memory_max_bytes", "0x90")],
+     [quiet("RedisBufferFullSoon", "80m")]),
     # A list that grows by ten a minute, and one that comes and goes.
     (SCRAPED + [series("redis_key_size", "0+10x40", **watched())],
      [quiet("RedisBufferGrowing", "12m"),
@@ -101,7 +118,7 @@ def test_prods_rules_pass_promtool_check(tmp_path):
     (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": prod_groups()}))
     result = promtool("check", "rules", "rules.yml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 5 rules found" in result.stdout
+    assert "SUCCESS: 6 rules found" in result.stdout
 
 
 def test_each_alert_fires_when_it_should(tmp_path):

@@ -37,6 +37,13 @@ class BufferRules(CamelModel):
     maxmemory: at maxmemory redis refuses filebeat's writes. Default 0.9."""
     memory_for_minutes: Minutes = 5
     """How long memory must stay above `memoryFraction`. Default 5."""
+    full_within_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
+    """RedisBufferFullSoon fires when memory's growth over the last half hour,
+    carried on (`predict_linear`), reaches maxmemory within this many minutes:
+    the time left to drain the buffer or give it memory. Default 60."""
+    full_for_minutes: Minutes = 5
+    """How long the prediction must hold, so a burst the reader drains at once
+    does not page. Default 5."""
     growing_for_minutes: Minutes = 15
     """RedisBufferGrowing fires when the list's five-minute trend has been
     upward this long: the reader is slower than filebeat. Default 15."""

@@ -20,6 +20,10 @@ counts per command), the rest for any other reader."""
 TREND_WINDOW = "5m"
 """The window a trend or a rate is read over: a few scrapes at any interval
 a Prometheus would use for this."""
+FILL_WINDOW = "30m"
+"""The growth RedisBufferFullSoon carries on: long enough that a minute's
+burst does not read as an hour's trend, short enough to follow a reader
+that slowed down this half hour."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,16 @@ def buffer_rule_groups(redis_name: str, namespace: str, rules: BufferRules,
             f"{{{{ $labels.pod }}}} holds {{{{ $value | humanizePercentage }}}} of its "
             f"maxmemory (alert above {rules.memory_fraction:.0%}). Drain the buffer or "
             "give redis more memory before filebeat stalls."),
+        _alert(
+            "RedisBufferFullSoon", rules.full_for_minutes, "warning",
+            f"predict_linear(redis_memory_used_bytes{{{target}}}[{FILL_WINDOW}], "
+            f"{rules.full_within_minutes * 60}) > (redis_memory_max_bytes{{{target}}} > 0)",
+            f"at its last half hour's growth, the buffer reaches maxmemory within "
+            f"{rules.full_within_minutes} minutes",
+            f"{{{{ $labels.pod }}}} would hold {{{{ $value | humanize1024 }}}}B in "
+            f"{rules.full_within_minutes} minutes at the pace of the last {FILL_WINDOW}, past "
+            "its maxmemory, where redis refuses filebeat's writes. Speed up the reader, or "
+            "give redis more memory (docs/buffer.md#sizing)."),
         _alert(
             "RedisBufferGrowing", rules.growing_for_minutes, "warning",
             f"deriv({length}[{TREND_WINDOW}]) > 0",
