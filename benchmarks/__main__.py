@@ -6,6 +6,7 @@
     .venv/bin/python -m benchmarks --sections coverage   # 5,000 nodes x 20 classes
     .venv/bin/python -m benchmarks --sections engine --repeats 3   # the real CLI; a cluster
     .venv/bin/python -m benchmarks --sections pipeline --repeats 3 # filebeat into redis; root
+    .venv/bin/python -m benchmarks --sections buffer --repeats 3   # list compression; root
     .venv/bin/python -m benchmarks --repeats 5 --steps 1,10,100
     .venv/bin/python -m benchmarks --sections "" --against main~3   # a change's effect
 
@@ -26,12 +27,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import sections
+from .buffer import buffer
 from .coverage import coverage_section
 from .engine import engine
 from .peers import REQUIREMENTS
 from .pipeline import pipeline
 
-SECTIONS = ("compare", "scaling", "coverage", "profile", "suite", "engine", "pipeline")
+SECTIONS = ("compare", "scaling", "coverage", "profile", "suite", "engine", "pipeline", "buffer")
 DEFAULT = ("compare", "scaling")
 
 
@@ -76,6 +78,7 @@ def main() -> None:
                 "suite": sections.suite,
                 "engine": lambda: engine(Path(scratch), args.repeats),
                 "pipeline": lambda: pipeline(Path(scratch), args.repeats),
+                "buffer": lambda: buffer(Path(scratch), args.repeats),
                 "against": lambda: sections.against(Path(scratch), args.repeats,
                                                     args.against, steps)}
         for name in (*SECTIONS, "against"):

@@ -140,12 +140,12 @@ def pipeline(scratch: Path, repeats: int) -> str:
     event_bytes = int(statistics.median(f[3] for f in figures["ours"]))
     return (f"pipeline: {EVENTS:,} log lines of {LINE} characters (CRI), events of "
             f"{event_bytes} bytes in redis; median of {repeats} interleaved rounds; "
-            f"filebeat {_version(images)}\n"
+            f"filebeat {filebeat_version(images)}\n"
             + table(["", "events/s", "log read/s", "CPU per 1M events", "vs defaults",
                      "vs ceiling"], rows))
 
 
-def _version(images) -> str:
+def filebeat_version(images) -> str:
     out = subprocess.run([str(images["filebeat"].files["/usr/share/filebeat/filebeat"]),
                           "version"], capture_output=True, text=True).stdout
     return out.split("filebeat version ")[-1].split(" (")[0] if out else "?"
