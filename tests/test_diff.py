@@ -9,6 +9,7 @@ import tests.e2e.test_diff_engine as engine_table
 from components.cli import main as cli_main
 from components.render.manifests import Manifest
 from components.render.renderer import render_stack_file
+from components.review.capacity import MEASURED_BYTES
 from components.review.change import Changed
 from components.review.fields import ABSENT, FieldChange, field_changes
 from components.review.pairing import compare
@@ -251,6 +252,11 @@ def test_no_change_is_empty():
 
 # --- the committed stacks -----------------------------------------------------
 
+def bytes_per_event() -> int:
+    """The measured figure for the generated list setting (components/review/capacity.py)."""
+    return MEASURED_BYTES[(1, -5)]
+
+
 def test_demo_to_dev(capsys):
     code, out, _ = run(capsys, "diff", "--stack", "demo", "--stack", "dev")
     assert code == 1
@@ -258,6 +264,13 @@ def test_demo_to_dev(capsys):
     assert cluster == [
         "  ConfigMap default/redis-config → logging/redis-config: namespace changed default → "
         "logging → Pulumi replaces it, creating the new ConfigMap before deleting the old one",
+        # The demo, as the tutorial, leaves redis without a memory limit.
+        "  ConfigMap default/redis-config → logging/redis-config: the buffer gets a maxmemory, "
+        f"where it had none: it holds about {96 * 2**20 // bytes_per_event():,} events in "
+        "maxmemory 96mb, at " + str(bytes_per_event()) + " bytes an event as measured for "
+        "list-compress-depth 1, list-max-listpack-size -5 with events of about 1.8 kB with "
+        "their kubernetes metadata, from a mixed corpus (docs/buffer.md#sizing); give "
+        "--log-rate or redis.buffer.expectedRate for the reader outage it outlasts",
         "  Service default/redis → logging/redis: namespace changed default → logging → "
         "Pulumi replaces it, creating the new Service before deleting the old one",
         "  Service default/redis → logging/redis: Service moved → clients of redis:6379 in "
@@ -289,6 +302,10 @@ def test_dev_to_prod(capsys):
         "  ConfigMap logging/redis-config: ConfigMap content changed → Pulumi replaces it "
         "(delete, then create; ConfigMaps are immutable to the provider by default); pods of "
         "Deployment logging/redis roll through the config hash",
+        "  ConfigMap logging/redis-config: the buffer holds about "
+        f"{1536 * 2**20 // bytes_per_event():,} events, was {96 * 2**20 // bytes_per_event():,} "
+        f"(16.00×; {bytes_per_event()} bytes an event for list-compress-depth 1, "
+        "list-max-listpack-size -5, measured, docs/buffer.md#sizing)",
         "  DaemonSet logging/filebeat: pod template changed → RollingUpdate replaces pods on "
         "every selected node, at most 10% of the selected nodes unavailable at a time",
         "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "

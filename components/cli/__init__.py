@@ -35,6 +35,7 @@ from .parser import DEBUG_ENV, _parser, prog
 
 if TYPE_CHECKING:
     from ..config.files.overrides import Overrides
+    from ..render.renderer import Rendered
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_CRASH = 0, 1, 2, 3
 EXIT_CHANGED = 1
@@ -98,7 +99,7 @@ def _main(argv: list[str]) -> int:
         if args.comment_limit is not None and args.comment_limit < 1000:
             args.subparser.error("--comment-limit must be at least 1000 characters")
         return _diff(sides, args.format, args.comment_limit, overrides_of(args),
-                     _colour(args.color), args.storage_classes, args.nodes)
+                     _colour(args.color), args.storage_classes, args.nodes, args.log_rate)
     if (args.show_only or args.output != "yaml") and (args.out or args.check):
         args.subparser.error("--show-only and -o choose what is printed; --out and --check "
                              "work on the whole folder")
@@ -148,7 +149,17 @@ def _main(argv: list[str]) -> int:
                                      "items": manifests.documents()}, indent=2) + "\n")
     else:
         sys.stdout.write(manifests.to_yaml())
+    _say_capacity(rendered, args.log_rate)
     return EXIT_OK
+
+
+def _say_capacity(rendered: "Rendered", log_rate: int | None) -> None:
+    """After the output, on stderr: what the buffer holds, and for how long."""
+    from ..review.capacity import capacities
+
+    for name, capacity in capacities(rendered.manifests.objects).items():
+        print(f"capacity: {capacity.line(name, log_rate or rendered.log_rate)}",
+              file=sys.stderr)
 
 
 def _colour(choice: str) -> bool:
@@ -160,7 +171,8 @@ def _colour(choice: str) -> bool:
 
 def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
           overrides: "Overrides | None" = None, colour: bool = False,
-          storage_classes: Path | None = None, given_nodes: int | Path | None = None) -> int:
+          storage_classes: Path | None = None, given_nodes: int | Path | None = None,
+          log_rate: int | None = None) -> int:
     try:
         storage = read_storage_classes(storage_classes) if storage_classes else None
         nodes = read_nodes(given_nodes) if given_nodes is not None else None
@@ -176,7 +188,8 @@ def _diff(sides: list[tuple[str, str]], format: str, limit: int | None,
     from ..review.pairing import compare
     from ..review.report import COMMENT_LIMIT, as_markdown, as_text, coloured
 
-    diffs = compare(old.manifests, new.manifests, storage, nodes)
+    diffs = compare(old.manifests, new.manifests, storage, nodes,
+                    log_rate or new.log_rate or old.log_rate)
     if format == "json":
         from ..review.json_report import as_json
 

@@ -64,7 +64,7 @@ def load_side(kind: str, value: str, overrides: "Overrides | None" = None) -> Si
                             "folder has none")
         return Side(label, read_folder(Path(value)))
     rendered = render_file(stack_path(value) if kind == "stack" else Path(value), overrides)
-    return Side(label, rendered.manifests.objects, rendered.notes)
+    return Side(label, rendered.manifests.objects, rendered.notes, rendered.log_rate)
 
 
 def render_file(path: Path, overrides: "Overrides | None" = None) -> "Rendered":

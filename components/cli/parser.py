@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--config", metavar="PATH", type=Path,
                         help="render this stack file; - reads it from standard input")
     add_override_options(render)
+    add_log_rate_option(render)
     render.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml",
                         help="yaml: one multi-document stream (default); json: one List")
     render.add_argument("--show-only", metavar="KIND/NAME", action="append", default=[],
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="colour the text report: auto (the default) on a terminal unless "
                            "NO_COLOR is set")
     add_override_options(diff, " (to both sides)")
+    add_log_rate_option(diff)
     for kind in SIDE_KINDS:
         diff.add_argument(f"--{kind}", dest=kind, action=_Side, metavar="NAME" if kind ==
                           "stack" else kind.upper().replace("CONFIG", "PATH"),
@@ -148,6 +150,23 @@ def add_override_options(parser: argparse.ArgumentParser, where: str = "") -> No
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         help="one key after the overlays, e.g. redis.replicas=0, read as a "
                              f"YAML scalar{where}; repeatable")
+
+
+MOST_EVENTS = 10**9
+"""A billion events a second: past any cluster's logs, as redis.buffer.expectedRate says."""
+
+
+def add_log_rate_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-rate", metavar="EVENTS_PER_S", type=_log_rate,
+                        help="the cluster's log rate, for how long the buffer outlasts its "
+                             "reader being down (default: the stack's redis.buffer.expectedRate)")
+
+
+def _log_rate(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 1 <= int(text) <= MOST_EVENTS:
+        raise argparse.ArgumentTypeError(
+            f"a whole number of events per second, 1 to {MOST_EVENTS:,}")
+    return int(text)
 
 
 def _exits(ok: str, one: str | None) -> str:

@@ -39,6 +39,8 @@ class Rendered:
     """The stack's exports, secret ones replaced by a placeholder."""
     notes: tuple[str, ...] = ()
     """What the render assumed that `pulumi up` would not, one line each."""
+    log_rate: int | None = None
+    """redis.buffer.expectedRate: what the capacity line turns into minutes."""
 
 
 def render(
@@ -77,7 +79,7 @@ def _render_parsed(parsed: Parsed, stack: str, program: Callable[[], Any] | None
         _refuse_plain_secrets(rendered, _run(program, stack, _with_stand_ins(raw)))
     if parsed.password_left_to_pulumi:
         rendered = replace(rendered, notes=(*rendered.notes, password_note(origin)))
-    return rendered
+    return replace(rendered, log_rate=parsed.config.redis.buffer.expected_rate)
 
 
 def _run(program: Callable[[], Any], stack: str, raw: RawConfig) -> Rendered:

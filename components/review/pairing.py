@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..render.manifests import KIND_ORDER, Manifest
+from .capacity import change_line
 from .change import Added, Change, Changed, Removed
 from .fields import FieldChange, field_changes
 from .impact import impacts
@@ -51,21 +52,25 @@ class ObjectDiff:
 
 def compare(old: Sequence[Manifest], new: Sequence[Manifest],
             storage: StorageClasses | None = None,
-            nodes: Nodes | None = None) -> list[ObjectDiff]:
+            nodes: Nodes | None = None, log_rate: int | None = None) -> list[ObjectDiff]:
     """Every object that differs, in apply order, with its fields and impacts;
     `storage`, the cluster's StorageClasses, when known (`impacts`); `nodes`,
-    the nodes a rollout crosses, when known, for its waves."""
+    the nodes a rollout crosses, when known, for its waves; `log_rate`, the
+    cluster's events/s, when known, for the outage a buffer outlasts."""
     pairs = pair(old, new)
     changes = [c for c in pairs if not isinstance(c, Changed) or c.old.body != c.new.body]
-    return [_object_diff(c, pairs, storage, nodes) for c in sorted(changes, key=_order)]
+    return [_object_diff(c, pairs, storage, nodes, log_rate)
+            for c in sorted(changes, key=_order)]
 
 
 def _object_diff(change: Change, pairs: Sequence[Change], storage: StorageClasses | None,
-                 nodes: Nodes | None) -> ObjectDiff:
+                 nodes: Nodes | None, log_rate: int | None) -> ObjectDiff:
     rollout = waves(change, nodes) if nodes is not None else None
     lines = impacts(change, pairs, storage)
     if rollout is not None and nodes is not None:
         lines.append(rollout.line(nodes.given))
+    if capacity := change_line(change, log_rate):
+        lines.append(capacity)
     return ObjectDiff(change, tuple(_fields(change)), tuple(lines),
                       isinstance(change, Changed) and bool(replaced_fields(change)), rollout)
 

@@ -50,6 +50,8 @@ class Side:
     """How the user named it, e.g. `--stack dev`."""
     manifests: tuple[Manifest, ...]
     notes: tuple[str, ...] = ()
+    log_rate: int | None = None
+    """The stack's redis.buffer.expectedRate; none for a folder."""
 
 
 def read_folder(folder: Path) -> tuple[Manifest, ...]:
