@@ -1,4 +1,5 @@
-"""The package layout is the architecture: each layer imports only those below it."""
+"""The package layout is the architecture: each layer imports only those below it.
+And tests/ mirrors it, so that a module's tests are found by its path."""
 
 import ast
 import shutil
@@ -10,6 +11,7 @@ import pytest
 from tests.configs import ROOT
 
 COMPONENTS = ROOT / "components"
+TESTS = ROOT / "tests"
 # Lowest first. A module may import its own package and any listed before it.
 LAYERS = ["project", "conventions", "untrusted_yaml", "config", "workloads", "render",
           "review", "coverage", "cli"]
@@ -83,6 +85,55 @@ def test_the_check_sees_an_upward_import(tmp_path):
         "components/review/sides.py imports components.render.renderer, which runs Pulumi",
         "components/workloads/pod.py imports components, from the package face",
         "components/workloads/pod.py imports components.__version__, from the package face"]
+
+
+# Folders of tests/ that mirror no package: the cluster suite, its helpers' tests,
+# the tests that run real binaries (so `--ignore=tests/real` leaves the fast ones),
+# and the tests of the repository around the package (docs, workflow, policy/ ...).
+NOT_A_PACKAGE = {"e2e", "e2e_support", "real", "repo"}
+
+
+def misplaced_tests(tests=TESTS, components=COMPONENTS) -> list[str]:
+    """Test modules a newcomer would not find by their path: at the top of
+    tests/, or in a folder that mirrors no package of components/; and the
+    folders of tests with no `__init__.py`, whose modules pytest would import
+    by their bare names (two `test_redis.py` would then clash)."""
+    wrong, folders = [], set()
+    for path in sorted(tests.rglob("test_*.py")):
+        name, folder = path.relative_to(tests.parent), path.parent.relative_to(tests)
+        folders |= {tests / f for f in [folder, *folder.parents] if f.parts}
+        if not folder.parts:
+            wrong.append(f"{name} is at the top of tests/")
+        elif folder.parts[0] not in NOT_A_PACKAGE and not (
+                components / folder / "__init__.py").is_file():
+            wrong.append(f"{name} mirrors no package: there is no components/{folder.as_posix()}/")
+    wrong += [f"{f.relative_to(tests.parent)}/ has no __init__.py" for f in sorted(folders)
+              if not (f / "__init__.py").is_file()]
+    return wrong
+
+
+def test_every_test_module_lives_where_its_package_does():
+    assert misplaced_tests() == []
+
+
+def test_the_check_sees_a_misplaced_test_module(tmp_path):
+    copy = tmp_path / "tests"
+    shutil.copytree(TESTS, copy, ignore=shutil.ignore_patterns("__pycache__", "crds"))
+    (copy / "test_stray.py").touch()
+    (copy / "confg").mkdir()
+    (copy / "confg" / "__init__.py").touch()
+    (copy / "confg" / "test_typo.py").touch()
+    (copy / "workloads" / "redis" / "alerts").mkdir()
+    (copy / "workloads" / "redis" / "alerts" / "test_alerts.py").touch()
+    (copy / "real" / "exporter").mkdir()
+    (copy / "real" / "exporter" / "test_exporter.py").touch()
+    assert misplaced_tests(copy) == [
+        "tests/confg/test_typo.py mirrors no package: there is no components/confg/",
+        "tests/test_stray.py is at the top of tests/",
+        "tests/workloads/redis/alerts/test_alerts.py mirrors no package: there is no "
+        "components/workloads/redis/alerts/",
+        "tests/real/exporter/ has no __init__.py",
+        "tests/workloads/redis/alerts/ has no __init__.py"]
 
 
 # A stack file is read (and hostile input refused) before any model is loaded.
