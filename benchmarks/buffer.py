@@ -12,7 +12,7 @@ import statistics
 from pathlib import Path
 
 from components.config.redis.buffer import Buffer
-from tests.runtime.images import load
+from tests.real.runtime.images import load
 
 from .buffer_run import DRAIN_BATCH, PUSH_BATCH, Run, Setting, one
 from .corpus import MIX, corpus

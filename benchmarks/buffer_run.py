@@ -36,9 +36,9 @@ from pathlib import Path
 import redis
 
 from tests.configs import minimal
-from tests.runtime.node_logs import ContainerLog
-from tests.runtime.pipeline import Pipeline, wait_for
-from tests.runtime.pod import Api, Node
+from tests.real.runtime.node_logs import ContainerLog
+from tests.real.runtime.pipeline import Pipeline, wait_for
+from tests.real.runtime.pod import Api, Node
 
 from .corpus import MULTILINE, Container
 from .runner import BenchmarkError

@@ -1,7 +1,7 @@
 """The pipeline section: events per second from files on disk into the redis list.
 
 The rendered filebeat DaemonSet and redis Deployment run as their containers
-(tests/runtime/), as the runtime tests run them, on a node whose logs are
+(tests/real/runtime/), as the runtime tests run them, on a node whose logs are
 written before filebeat starts. Three figures, interleaved round by round:
 - ours: the generated filebeat.yml, as a stack renders it;
 - filebeat's defaults: the same file with `output.redis` cut to the host and
@@ -23,10 +23,10 @@ from pathlib import Path
 import yaml
 
 from tests.configs import minimal
-from tests.runtime.images import load
-from tests.runtime.node_logs import ContainerLog
-from tests.runtime.pipeline import Pipeline, numbered, wait_for
-from tests.runtime.pod import Api, Node
+from tests.real.runtime.images import load
+from tests.real.runtime.node_logs import ContainerLog
+from tests.real.runtime.pipeline import Pipeline, numbered, wait_for
+from tests.real.runtime.pod import Api, Node
 
 from .runner import BenchmarkError
 from .table import table

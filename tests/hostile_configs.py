@@ -1,7 +1,7 @@
 """Hostile stack configs: every committed stack, broken a few random ways.
 
-The property test (tests/test_config_property.py) holds the loader to a
-clean error or valid manifests on them; tests/runtime/ holds filebeat to
+The property test (tests/config/test_config_property.py) holds the loader to a
+clean error or valid manifests on them; tests/real/runtime/ holds filebeat to
 accepting the filebeat.yml of each one that renders.
 """
 

@@ -32,7 +32,7 @@ from tests.e2e.engine_ops import (
     expected_ops,
 )
 from tests.e2e.stack import ThrowawayStack
-from tests.test_labels import rendered_before_the_labels
+from tests.workloads.test_labels import rendered_before_the_labels
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 STEPS_IN_ORDER = False
@@ -158,7 +158,7 @@ def test_the_diff_agrees_with_the_engine(base, row, tmp_path):
 BEFORE_THE_LABELS = """\"\"\"The program as it ran before the recommended labels
 (tests/e2e/test_diff_engine.py): every object with its selector's labels only,
 the Namespace with none. Offline, the
-same: tests/test_labels.py's rendered_before_the_labels.\"\"\"
+same: tests/workloads/test_labels.py's rendered_before_the_labels.\"\"\"
 
 import components.workloads.labels as labels
 import components.workloads.program as program

@@ -1,6 +1,6 @@
 """add_kubernetes_metadata, with a real filebeat, against the simulated cluster's API.
 
-The rendered filebeat pod runs as its container (tests/runtime/), with the
+The rendered filebeat pod runs as its container (tests/real/runtime/), with the
 service-account token the kubelet would project: the stack's own
 ServiceAccount's, bound to the rendered ClusterRole. A pod the test creates
 on a kwok node names the log file, as the kubelet's link does; the events in
@@ -20,10 +20,10 @@ import yaml
 
 from tests.configs import minimal
 from tests.e2e.nodes import kubectl
-from tests.runtime.images import MissingTool, load
-from tests.runtime.node_logs import ContainerLog
-from tests.runtime.pipeline import Pipeline, numbered
-from tests.runtime.pod import Api, Node
+from tests.real.runtime.images import MissingTool, load
+from tests.real.runtime.node_logs import ContainerLog
+from tests.real.runtime.pipeline import Pipeline, numbered
+from tests.real.runtime.pod import Api, Node
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 STEPS_IN_ORDER = False
