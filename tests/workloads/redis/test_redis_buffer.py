@@ -17,7 +17,8 @@ def pod(manifests) -> dict:
 
 def test_default_redis_conf():
     assert conf(render_config(minimal()).manifests) == [
-        "port 6379", "protected-mode no", "dir /data", "maxmemory-policy noeviction",
+        "port 6379", "protected-mode no", "dir /data", "list-compress-depth 1",
+        "list-max-listpack-size -5", "maxmemory-policy noeviction",
         "appendonly no", 'save ""', "include /etc/redis-auth/auth.conf"]
 
 
