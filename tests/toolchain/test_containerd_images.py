@@ -85,6 +85,12 @@ def test_filebeat_runs_through_its_entrypoint(node):
     version, _, commit = images["filebeat"].rpartition(":")[2].rpartition("-")
     assert f"filebeat version {version} (amd64)" in run.stdout and f"[{commit} built" in run.stdout
 
+    # With the image's own Cmd, filebeat starts and looks for the config Elastic's
+    # image has in home and the stand-in does not (toolchain/README.md).
+    run = daemon.run(images["filebeat"], "filebeat-cmd", *entrypoint("filebeat"),
+                     *SPECS["filebeat"]["config"]["Cmd"])
+    assert "error loading config file: stat filebeat.yml" in run.stdout + run.stderr
+
     # Anything not a filebeat command runs as given, as the user Elastic's image has.
     run = daemon.run(images["filebeat"], "filebeat-shell", *entrypoint("filebeat"), "sh", "-c",
                      "id -u; id -G; pwd; command -v filebeat; curl --version >/dev/null && "
