@@ -145,7 +145,7 @@ class Root:
 
     def add_package_programs(self, package: str) -> None:
         """Every program a Debian package installs (dpkg -L), as it lies."""
-        listed = subprocess.run(["dpkg", "-L", package], capture_output=True, text=True)
+        listed = host_run("dpkg", "-L", package)
         if listed.returncode != 0:
             raise MissingFile(f"Debian package {package} is not installed")
         for line in sorted(listed.stdout.splitlines()):
@@ -164,11 +164,22 @@ class Root:
         """A link to busybox for each applet, where `busybox --list-full` puts
         it (as Alpine installs it), unless the image has that path already."""
         where = "/" + self.resolve(busybox)
-        listed = subprocess.run([busybox, "--list-full"], capture_output=True, text=True,
-                                check=True)
+        listed = host_run(busybox, "--list-full")
+        if listed.returncode != 0:
+            raise MissingFile(f"{busybox} --list-full failed: {listed.stderr.strip()}")
         for applet in sorted(listed.stdout.split()):
             if self.resolve(applet) not in self.entries:
                 self.put(applet, Entry("symlink", 0o777, target=where))
+
+
+def host_run(*command: str) -> subprocess.CompletedProcess[str]:
+    """A host tool's answer; a missing tool is a missing file, reported as such
+    (the stand-ins are made of a Debian host's packages)."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True,
+                              env={**os.environ, "LC_ALL": "C"})
+    except FileNotFoundError as missing:
+        raise MissingFile(f"{command[0]} is not on this machine") from missing
 
 
 def is_elf(path: Path) -> bool:
@@ -181,8 +192,7 @@ def needed_libraries(programs: list[str]) -> list[str]:
     them (static programs need none)."""
     if not programs:
         return []
-    run = subprocess.run(["ldd", *programs], capture_output=True, text=True,
-                         env={**os.environ, "LC_ALL": "C"})
+    run = host_run("ldd", *programs)
     found: set[str] = set()
     program = programs[0]
     for line in run.stdout.splitlines():
