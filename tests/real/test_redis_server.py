@@ -8,6 +8,7 @@ checked is the manifest, not a config written for the test.
 """
 
 import os
+import secrets
 import shutil
 import socket
 import time
@@ -139,12 +140,12 @@ def test_the_buffer_refuses_writes_when_full_and_evicts_nothing(pod):
     with server.client() as client:
         assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
         assert client.config_get("maxmemory") == {"maxmemory": str(2 * 2**20)}
-        entry = "x" * 1024
         pushed = 0
         full = "command not allowed when used memory > 'maxmemory'"
         with pytest.raises(redis.ResponseError, match=full):
             for pushed in range(1, 100_000):
-                client.rpush("filebeat", f"{pushed:08d}{entry}")
+                # Random, so that the list's compression cannot hold them all.
+                client.rpush("filebeat", f"{pushed:08d}{secrets.token_hex(512)}")
         # Every entry that was accepted is still there, oldest first.
         assert client.llen("filebeat") == pushed - 1 > 100
         assert client.lindex("filebeat", 0).startswith("00000001")

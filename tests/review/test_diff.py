@@ -305,7 +305,11 @@ def test_dev_to_prod(capsys):
         "  ConfigMap logging/redis-config: the buffer holds about "
         f"{1536 * 2**20 // bytes_per_event():,} events, was {96 * 2**20 // bytes_per_event():,} "
         f"(16.00×; {bytes_per_event()} bytes an event for list-compress-depth 1, "
-        "list-max-listpack-size -5, measured, docs/buffer.md#sizing)",
+        # At prod's redis.buffer.expectedRate.
+        "list-max-listpack-size -5, measured, docs/buffer.md#sizing); at 2,000 events/s "
+        "it outlasts a reader outage of about "
+        f"{1536 * 2**20 // bytes_per_event() / 2000 / 60:.0f} minutes, was about "
+        f"{96 * 2**20 // bytes_per_event() / 2000 / 60:.0f} minutes",
         "  DaemonSet logging/filebeat: pod template changed → RollingUpdate replaces pods on "
         "every selected node, at most 10% of the selected nodes unavailable at a time",
         "  DaemonSet logging/filebeat: node selection changed → pods start on newly selected "

@@ -6,6 +6,7 @@ registry on the node resumes where the dead pod stopped. Duplicates are
 allowed where at-least-once delivery explains them, and reported.
 """
 
+import secrets
 import time
 
 from tests.real.runtime.node_logs import ContainerLog
@@ -14,10 +15,12 @@ from tests.real.runtime.shipping import base, counted, messages, started
 
 
 def test_a_full_buffer_pushes_back_and_loses_nothing_once_drained(pipeline, node):
-    # 4 MiB of buffer, and 20 MiB of events to put in it.
+    # 4 MiB of buffer, and 20 MiB of events to put in it. Random hex, as trace IDs
+    # are, so that the list's compression cannot make room for them all.
     pipe = started(pipeline(base(redis={"maxmemory": "4Mi"})))
     log = ContainerLog(node.root, "chatty-1")
-    sent = numbered("full buffer", 20_000, width=300)
+    sent = [f"{line} {secrets.token_hex(128)}"
+            for line in numbered("full buffer", 20_000, width=100)]
     log.write(sent)
     with pipe.client() as client:
         wait_for(lambda: client.info("errorstats").get("errorstat_OOM", {}).get("count", 0) > 0,
