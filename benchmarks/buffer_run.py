@@ -103,6 +103,12 @@ def _resp(*arguments: bytes) -> bytes:
                      *(b"$%d\r\n%s\r\n" % (len(a), a) for a in arguments)])
 
 
+def _pushes(key: str, events: list[bytes]) -> bytes:
+    """RPUSHes of filebeat's batch size, as redis-cli --pipe sends them."""
+    return b"".join(_resp(b"RPUSH", key.encode(), *events[i:i + PUSH_BATCH])
+                    for i in range(0, len(events), PUSH_BATCH))
+
+
 def _pipe_in(pipe: Pipeline, commands: bytes, what: str) -> float:
     """Seconds redis-cli takes to send `commands` and read every reply."""
     start = time.perf_counter()
@@ -226,15 +232,11 @@ def one(scratch: Path, images, setting: Setting, logs: list[Container]) -> tuple
         drain = _reader(pipe, expected)
         cpu_drain = _cpu(pipe) - cpu
         wait_for(lambda: pipe.length() == 0, 5, "an empty list after the reader")
-        pushes = b"".join(_resp(b"RPUSH", pipe.key.encode(), *events[i:i + PUSH_BATCH])
-                          for i in range(0, len(events), PUSH_BATCH))
-        ceiling = expected / _pipe_in(pipe, pushes, "RPUSH")
+        ceiling = expected / _pipe_in(pipe, _pushes(pipe.key, events), "RPUSH")
         ceiling_drain = _ceiling_drain(pipe, expected)
         wait_for(lambda: pipe.length() == 0, 5, "an empty list after redis-benchmark")
         empty = _memory(pipe)
-        enriched = [with_kubernetes(event) for event in events]
-        _pipe_in(pipe, b"".join(_resp(b"RPUSH", pipe.key.encode(), *enriched[i:i + PUSH_BATCH])
-                                for i in range(0, len(enriched), PUSH_BATCH)), "RPUSH")
+        _pipe_in(pipe, _pushes(pipe.key, [with_kubernetes(e) for e in events]), "RPUSH")
         million = 1e6 / expected
         return Run(bytes_per_event=held / expected, push=push, drain=drain, ceiling=ceiling,
                    ceiling_drain=ceiling_drain, cpu_push=cpu_push * million,
