@@ -91,7 +91,11 @@ def duplicate(denied: list[str]) -> str | None:
 
 def too_old_for_acls(image: str) -> str | None:
     """The image's redis major version when its tag says it is below ACL_SINCE."""
+    major = image_major(image)
+    return str(major) if major is not None and major < ACL_SINCE else None
+
+
+def image_major(image: str) -> int | None:
+    """redis' major version, when the image is redis' own and its tag says it."""
     tag = _REDIS_TAG.search(image)
-    if tag and int(tag.group(1)) < ACL_SINCE:
-        return tag.group(1)
-    return None
+    return int(tag.group(1)) if tag else None

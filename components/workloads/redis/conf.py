@@ -6,6 +6,7 @@ from the auth Secret instead, mounted at `AUTH_DIR`, or with an existing
 Secret the one the start-up step writes at `STARTUP_AUTH_DIR`.
 """
 
+from ...config.redis.acl import image_major
 from ...config.redis.model import RedisConfig
 from .acl import config_argument, default_user_rules
 
@@ -54,7 +55,7 @@ def redis_conf(config: RedisConfig) -> str:
     if buffer.list_max_listpack_size != REDIS_LISTPACK_SIZE:
         lines += [
             "# Bigger nodes compress better: each is compressed on its own.",
-            f"list-max-listpack-size {buffer.list_max_listpack_size}",
+            f"{_listpack_size_directive(config.image)} {buffer.list_max_listpack_size}",
         ]
     if config.maxmemory_policy == "noeviction":
         lines.append("# Full means: refuse the write. Filebeat retries; no log is evicted.")
@@ -105,6 +106,13 @@ def redis_conf(config: RedisConfig) -> str:
     if config.auth:
         lines.append(f"include {auth_dir(config)}/{AUTH_FILE}")
     return "\n".join(lines) + "\n"
+
+
+def _listpack_size_directive(image: str) -> str:
+    """redis 7 renamed list-max-ziplist-size, and reads the old name too; a
+    redis 6 refuses to start on the new one."""
+    major = image_major(image)
+    return "list-max-ziplist-size" if major is not None and major < 7 else "list-max-listpack-size"
 
 
 def auth_dir(config: RedisConfig) -> str:

@@ -21,6 +21,13 @@ def test_redis_defaults_leave_the_file_unsaid():
     assert redis_conf(listCompressDepth=0, listMaxListpackSize=-2) == []
 
 
+def test_a_redis_6_gets_the_name_it_reads():
+    config = with_redis(image="redis:6.2.14-alpine", deniedCommands=[])
+    conf = render_config(config).manifests["ConfigMap"]["redis-config"]["data"]["redis.conf"]
+    assert f"list-max-ziplist-size {Buffer().list_max_listpack_size}" in conf.splitlines()
+    assert "list-max-listpack-size" not in conf
+
+
 def test_an_entry_count_is_a_listpack_size():
     assert redis_conf(listCompressDepth=2, listMaxListpackSize=128) == [
         "list-compress-depth 2", "list-max-listpack-size 128"]
