@@ -3,7 +3,9 @@
 Pulumi and pydantic are imported only once a command needs them, and the
 stack file is read before either: most hostile input is refused there, in a
 fraction of the ~0.5 s (3 s on a loaded machine) that importing Pulumi
-takes, and `diff --dir A --dir B` never imports them at all.
+takes, and `diff --dir A --dir B` never imports them at all. Likewise what
+only `diff` and `coverage` read (folders, StorageClasses, nodes) is imported
+by them alone: `render`, the default job, never needs it.
 """
 
 import argparse
@@ -13,14 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..review.sides import Side, SideError, read_folder
-from ..review.storage import StorageClassError, StorageClasses, storage_classes_of
-from ..review.waves import Nodes
-from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
-
 if TYPE_CHECKING:
     from ..config.files.overrides import Overrides
     from ..render.renderer import Rendered
+    from ..review.sides import Side
+    from ..review.storage import StorageClasses
+    from ..review.waves import Nodes
 
 freeze_heap = False
 """Import Pulumi, pydantic and the models with the cycle collector paused,
@@ -51,12 +51,14 @@ def imports_kept_to_exit() -> Iterator[None]:
             gc.enable()
 
 
-def load_side(kind: str, value: str, overrides: "Overrides | None" = None) -> Side:
+def load_side(kind: str, value: str, overrides: "Overrides | None" = None) -> "Side":
     """Render a stack, or read a rendered folder.
 
     Raises SideError for a folder that cannot be read, and the renderer's own
     ConfigError, StackFileError and RenderError for a stack that cannot be rendered.
     """
+    from ..review.sides import Side, SideError, read_folder
+
     label = f"--{kind} {value}"
     if kind == "dir":
         if overrides:
@@ -100,8 +102,11 @@ def stack_path(stack: str) -> Path:
                          "--config PATH")
 
 
-def read_storage_classes(path: Path) -> StorageClasses:
+def read_storage_classes(path: Path) -> "StorageClasses":
     """`diff --storage-classes FILE`: `kubectl get storageclass -o json` (or -o yaml)."""
+    from ..review.storage import StorageClassError, storage_classes_of
+    from ..untrusted_yaml import UnreadableFileError, UntrustedYamlError, load_document, read_file
+
     try:
         return storage_classes_of(load_document(read_file(path), str(path)), str(path))
     except (UnreadableFileError, UntrustedYamlError) as error:
@@ -111,6 +116,8 @@ def read_storage_classes(path: Path) -> StorageClasses:
 def read_nodes(given: int | Path) -> "Nodes":
     """`diff --nodes N|FILE`: N nodes for every DaemonSet, or an inventory read
     by coverage's reader, whose nodes each DaemonSet's own rules select."""
+    from ..review.waves import Nodes
+
     if isinstance(given, int):
         return Nodes(f"--nodes {given}", lambda _: given)
     from ..coverage.check import selected_nodes
@@ -132,6 +139,9 @@ def overrides_of(args: "argparse.Namespace") -> "Overrides | None":
 def is_refusal(error: Exception) -> bool:
     """Whether `error` refuses the input (exit 2) rather than being a crash.
     Whatever raised a config or render error has imported its module already."""
+    from ..review.sides import SideError
+    from ..review.storage import StorageClassError
+
     if isinstance(error, (SideError, StorageClassError)):
         return True
     from ..coverage.inventory import InventoryError

@@ -8,7 +8,9 @@ from typing import Any
 
 from ..coverage.command import add_parser as add_coverage_parser
 from ..project import SCHEMA_FILE, VERSION
-from ..review.sides import SIDE_KINDS
+
+SIDE_KINDS = ("stack", "config", "dir")
+"""What a side of `diff` can be; `cli.inputs.load_side` reads each."""
 
 DEBUG_ENV = "REDIS_FILEBEAT_DEBUG"
 STACK_HELP = "render stack NAME (Pulumi.NAME.yaml in Pulumi.yaml's stackConfigDir, else beside it)"

@@ -1,9 +1,9 @@
 """The one "did you mean" rule, for stack-file keys and config keys alike.
 
 A leaf: the stack-file reader runs before any model is imported, and uses it too.
+difflib is imported by the first suggestion, as only a mistake needs one.
 """
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -14,6 +14,8 @@ def did_you_mean(key: str, candidates: Iterable[str], cutoff: float = 0.7) -> st
     valid elsewhere (nodeSelector under filebeat, refused under redis), and
     naming it back would be no help.
     """
+    import difflib
+
     close = difflib.get_close_matches(key, [c for c in candidates if c != key], n=1,
                                       cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""

@@ -19,19 +19,23 @@ import contextvars
 import gc
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pulumi
+from pulumi.runtime import resource as resource_module
 from pulumi.runtime import settings
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from ..project import PROJECT, RawConfig
 
 _ONE_RUN_AT_A_TIME = threading.Lock()
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -85,20 +89,8 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
     def run() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        # The SDK calls the mock monitor from the loop's default executor, and
-        # the monitor gives each worker thread an event loop of its own that
-        # nobody closes. Hand the workers loops we can close afterwards.
-        # One worker is enough: every mock call is a short, synchronous Python
-        # function that never waits on another, so more threads only add
-        # loops to create and GIL hand-offs (13% of a dev render in-process).
-        worker_loops: list[asyncio.AbstractEventLoop] = []
-
-        def give_worker_a_loop() -> None:
-            worker_loops.append(asyncio.new_event_loop())
-            asyncio.set_event_loop(worker_loops[-1])
-
-        loop.set_default_executor(
-            ThreadPoolExecutor(max_workers=1, initializer=give_worker_a_loop))
+        monitor_loop = asyncio.new_event_loop()
+        loop.set_default_executor(_OnThisThread(loop, monitor_loop))
         try:
             # A bare `key:` (None) is refused by parse_config before any run.
             set_all_config({k: v for k, v in config.values.items() if v is not None},
@@ -110,10 +102,8 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
         except BaseException as error:  # noqa: BLE001 handed to the caller's thread
             failure.append(error)
         finally:
-            loop.run_until_complete(loop.shutdown_default_executor())
-            for worker_loop in worker_loops:
-                worker_loop.close()
             asyncio.set_event_loop(None)
+            monitor_loop.close()
             loop.close()
 
     if _outer_work_pending():
@@ -124,7 +114,7 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
             "cannot render inside a running Pulumi program or @pulumi.runtime.test "
             "that has resources in flight; render from a plain test function"
         )
-    with _ONE_RUN_AT_A_TIME, _cycle_collector_paused():
+    with _ONE_RUN_AT_A_TIME, _cycle_collector_paused(), _no_stack_traces():
         saved = dict(vars(settings.SETTINGS))
         try:
             worker = threading.Thread(target=contextvars.Context().run, args=(run,))
@@ -136,6 +126,71 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
     if failure:
         raise failure[0]
     return capture
+
+
+class _OnThisThread(ThreadPoolExecutor):
+    """The loop's default executor, which the SDK hands every call to the
+    mock monitor: it runs each call at once, on the program's own thread.
+
+    A worker thread bought nothing here, as every mock call is a short,
+    synchronous Python function that never waits on another; and it cost a
+    hand-off between threads for each call, which on a busy machine is a wait
+    for the scheduler: a dev render 0.96x to 0.98x the time with one worker,
+    0.81x at load 3 (benchmarks/README.md). The monitor pumps an event loop
+    of its own (`_sync_await` on the current loop); on a worker it found an
+    idle one. Here it must not find the program's loop running, whose pump
+    would run other registrations inside this one, each nesting deeper (at 100
+    node classes, past the recursion limit). So each call runs with the
+    program's loop stepped aside and `monitor_loop` in its place, idle, as a
+    worker's was. No thread is ever started.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop,
+                 monitor_loop: asyncio.AbstractEventLoop):
+        super().__init__(max_workers=1)
+        self._loop, self._monitor_loop = loop, monitor_loop
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args,
+               **kwargs: _P.kwargs) -> "Future[_T]":
+        future: Future[_T] = Future()
+        running = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(self._monitor_loop)
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 handed to the awaiting coroutine
+            future.set_exception(error)
+        finally:
+            asyncio.set_event_loop(self._loop)
+            asyncio.events._set_running_loop(running)
+        return future
+
+
+@contextlib.contextmanager
+def _no_stack_traces() -> Iterator[None]:
+    """For one run, the SDK sends each registration without the stack trace
+    of the code that made it, then as it was.
+
+    The engine shows that trace next to a resource's errors; the mock monitor
+    drops it unread. Taking it cost `traceback.extract_stack()` and a source
+    line read for every frame of every resource: a first render of dev in a
+    process that has imported everything took 69 ms with them and 61 without
+    (18 traces; medians of 12 processes). Should the SDK rename the hook, runs take the
+    trace again, as they did, rather than fail.
+    """
+    hook = getattr(resource_module, "_get_stack_trace", None)
+    if hook is None:
+        yield
+        return
+    resource_module._get_stack_trace = _empty_stack_trace
+    try:
+        yield
+    finally:
+        resource_module._get_stack_trace = hook
+
+
+def _empty_stack_trace() -> Any:
+    return source_pb2.StackTrace()
 
 
 @contextlib.contextmanager

@@ -11,9 +11,12 @@ folder (`diff --dir`) says it as a stack does.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..render.manifests import Manifest
-from .change import Change, Changed
+
+if TYPE_CHECKING:
+    from .change import Change
 
 MEASURED_BYTES = {
     (0, -2): 1911, (0, -3): 1907, (0, -4): 1848, (0, -5): 1819,
@@ -87,8 +90,12 @@ def of_conf(conf: str) -> Capacity:
                     size=_int(found.get("list-max-listpack-size"), "list-max-listpack-size"))
 
 
-def change_line(change: Change, rate: int | None) -> str | None:
-    """What `diff` says when a change moves the figure: before, after, and by how much."""
+def change_line(change: "Change", rate: int | None) -> str | None:
+    """What `diff` says when a change moves the figure: before, after, and by how much.
+    (`change` is imported here: `render` reads only the capacity line, and
+    `diff`, this function's caller, has imported it already.)"""
+    from .change import Changed
+
     if not isinstance(change, Changed) or change.new.kind != "ConfigMap":
         return None
     old, new = (capacities([m]).get(f"ConfigMap/{m.name}") for m in (change.old, change.new))

@@ -37,8 +37,6 @@ from ..untrusted_yaml import (
 )
 from .shape import shape_problems
 
-SIDE_KINDS = ("stack", "config", "dir")
-
 
 class SideError(Exception):
     """A side cannot be read; the message names the file and the problem."""

@@ -10,11 +10,10 @@ start-up step's with an existing Secret (redis/auth.py).
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pulumi
-from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.core.v1 import (
     ContainerPortArgs,
     HTTPGetActionArgs,
@@ -30,6 +29,9 @@ from ...config.redis.monitoring import metrics_service_name
 from ..labels import WorkloadLabels
 from ..pod_template import Container, Mount, Sidecar
 from .alerts import WatchedList, buffer_rule_groups
+
+if TYPE_CHECKING:
+    from pulumi_kubernetes.apiextensions import CustomResource
 
 API_VERSION = "monitoring.coreos.com/v1"
 EXPORTER_PASSWORDS_FILE = "exporter-passwords.json"
@@ -143,7 +145,10 @@ def monitoring_objects(config: RedisConfig, labels: WorkloadLabels,
 
 
 def _custom(kind: str, name: str, namespace: pulumi.Input[str], labels: Mapping[str, str],
-            spec: pulumi.Input[dict[str, Any]], opts: pulumi.ResourceOptions) -> CustomResource:
+            spec: pulumi.Input[dict[str, Any]], opts: pulumi.ResourceOptions) -> "CustomResource":
+    # Imported by the stacks that ask for the operator's objects, not by every render.
+    from pulumi_kubernetes.apiextensions import CustomResource
+
     return CustomResource(
         name, api_version=API_VERSION, kind=kind,
         metadata=ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
