@@ -19,7 +19,8 @@ SYSCTL_FILES = ("net/ipv4/ip_forward", "net/netfilter/nf_conntrack_max",
 VOLATILE = {"kernel/ns_last_pid", "kernel/random/uuid", "kernel/random/boot_id",
             "kernel/random/entropy_avail", "kernel/pty/nr"}
 """Sysctls that change on their own, whatever runs."""
-HOST_DIRS = ("/run/containerd", "/run/netns", "/var/lib/cni", "/var/log/pods", "/var/log/containers")
+HOST_DIRS = ("/run/containerd", "/run/netns", "/var/lib/cni", "/var/log/pods",
+             "/var/log/containers")
 
 
 def sysctls() -> dict[str, str]:

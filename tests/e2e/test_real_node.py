@@ -76,7 +76,8 @@ class RealNode:
     def up(self) -> None:
         run = subprocess.run([ROOT / "toolchain" / "cluster", "up", "--nodes", "1", "--real-node"],
                              capture_output=True, text=True, timeout=UP_SECONDS, env=self.env)
-        assert run.returncode == 0, f"toolchain/cluster up --real-node failed:\n{run.stderr[-3000:]}"
+        assert run.returncode == 0, (
+            f"toolchain/cluster up --real-node failed:\n{run.stderr[-3000:]}")
         self.kubeconfig = run.stdout.strip().splitlines()[-1]
 
     def down(self) -> subprocess.CompletedProcess[str]:
@@ -180,7 +181,8 @@ def test_a_pod_becomes_ready_through_its_exec_probe_and_a_failing_one_does_not(n
 
 
 def test_kubectl_exec_runs_redis_cli_ping(node, redis):
-    assert node.kubectl("-n", NS, "exec", "redis", "--", "redis-cli", "ping").stdout.strip() == "PONG"
+    ping = node.kubectl("-n", NS, "exec", "redis", "--", "redis-cli", "ping")
+    assert ping.stdout.strip() == "PONG"
 
 
 def test_kubectl_logs_shows_the_server_start(node, redis):
