@@ -1,6 +1,7 @@
 """`toolchain/cluster up --real-node`: one real kubelet node beside a kwok one,
-whose pods really run (containerd, runc, the bridge CNI, kube-proxy, CoreDNS),
-and `down`, after which the host is as it was before `up`.
+whose pods really run (containerd, runc, the bridge CNI, kube-proxy, CoreDNS)
+and reach nothing beyond the machine, and `down`, after which the host is as
+it was before `up`.
 
 Stands alone: it starts its own cluster (not the suite's `cluster` fixture),
 in a state folder of its own. Needs root, the toolchain's control plane,
@@ -14,6 +15,7 @@ that skip into a failure.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -201,6 +203,76 @@ def test_another_pod_reaches_it_by_its_service_name(node, redis):
     lines = node.kubectl("-n", NS, "logs", "client").stdout.splitlines()
     assert lines[0] == "PONG", lines
     assert "www.example.com" in lines[1] and "PONG" not in lines[1], lines
+
+
+LISTENER = """
+import socket, sys
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("0.0.0.0", 7000))
+server.listen(8)
+while True:
+    conn, peer = server.accept()
+    print(peer[0], flush=True)
+    conn.sendall(b"hello\\n")
+    conn.close()
+"""
+
+
+@pytest.fixture
+def outside(node, tmp_path):
+    """A stand-in for the world beyond the machine: a network namespace of the
+    test's own (held by a process, so no /run/netns entry), behind a veth pair,
+    10.246.0.1 on the host's side, with a TCP listener at 10.246.0.2:7000 that
+    records who connects. Yields that file."""
+    holder = subprocess.Popen(["unshare", "--net", "sleep", "300"])
+    peers = tmp_path / "peers"
+    listener = None
+    try:
+        pid = str(holder.pid)
+        ns = f"/proc/{pid}/ns/net"
+        node.until("the namespace", lambda: os.readlink(ns) != os.readlink("/proc/self/ns/net"), 10)
+        veth = ["ip", "link", "add", "rfb-outside0", "type", "veth", "peer", "name", "eth9"]
+        for command in (veth, ["ip", "link", "set", "eth9", "netns", pid],
+                        ["ip", "addr", "add", "10.246.0.1/24", "dev", "rfb-outside0"],
+                        ["ip", "link", "set", "rfb-outside0", "up"]):
+            subprocess.run(command, check=True)
+        for command in (["ip", "addr", "add", "10.246.0.2/24", "dev", "eth9"],
+                        ["ip", "link", "set", "eth9", "up"], ["ip", "link", "set", "lo", "up"],
+                        ["ip", "route", "add", "default", "via", "10.246.0.1"]):
+            subprocess.run(["nsenter", "-t", pid, "-n", *command], check=True)
+        with peers.open("w") as out:  # the listener has its own copy of the descriptor
+            listener = subprocess.Popen(["nsenter", "-t", pid, "-n", "python3", "-c", LISTENER],
+                                        stdout=out)
+        node.until("the listener", lambda: subprocess.run(
+            ["nsenter", "-t", pid, "-n", "python3", "-c",
+             "import socket; socket.create_connection(('127.0.0.1', 7000), 1)"],
+            capture_output=True).returncode == 0, 10)
+        yield peers
+    finally:
+        for process in (listener, holder):
+            if process is not None:
+                process.kill()
+                process.wait()
+        subprocess.run(["ip", "link", "del", "rfb-outside0"], capture_output=True)
+
+
+def test_no_pod_reaches_beyond_the_machine(node, redis, outside):
+    """The host reaches the stand-in outside; a pod on the bridge and a
+    hostNetwork pod do not (the mangle FORWARD and the cgroup OUTPUT rules)."""
+    with socket.create_connection(("10.246.0.2", 7000), timeout=5) as conn:
+        assert conn.recv(16) == b"hello\n"
+    hostnet = pod("hostnet", REDIS, "IfNotPresent", command=["sleep", "600"])
+    hostnet["spec"]["hostNetwork"] = True
+    node.kubectl("apply", "-f", "-", stdin=json.dumps(hostnet))
+    node.kubectl("-n", NS, "wait", "--for=condition=Ready", "pod/hostnet", "--timeout=60s",
+                 timeout=90)
+    for name in ("redis", "hostnet"):
+        tried = node.kubectl("-n", NS, "exec", name, "--", "timeout", "5", "redis-cli", "-h",
+                             "10.246.0.2", "-p", "7000", "ping", check=False, timeout=30)
+        assert '"h"' not in tried.stdout + tried.stderr, f"{name} reached it: {tried.stdout}"
+    peers = [p for p in outside.read_text().split() if p != "127.0.0.1"]  # its own start check
+    assert peers == ["10.246.0.1"], "only the host's connection"
 
 
 def test_an_always_pull_of_an_absent_image_fails_at_127_0_0_1(node):
