@@ -41,7 +41,7 @@ TOOLS = ("kubectl", "kube-apiserver", "etcd", "kwok", "kubelet", "kube-proxy", "
          "filebeat", "redis_exporter")
 DEBIAN = {"containerd": "containerd", "ctr": "containerd", "runc": "runc", "ip": "iproute2",
           "iptables": "iptables", "ip6tables": "iptables", "nft": "nftables",
-          "conntrack": "conntrack"}
+          "conntrack": "conntrack", "unshare": "util-linux", "nsenter": "util-linux"}
 
 
 def why_not() -> str | None:
