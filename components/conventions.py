@@ -58,3 +58,17 @@ def recommended_labels(name: str, instance: str | None) -> dict[str, str]:
     which is all config validation sees."""
     labels = {NAME_LABEL: name, MANAGED_BY_LABEL: MANAGED_BY, PART_OF_LABEL: PROJECT}
     return labels if instance is None else {**labels, INSTANCE_LABEL: instance}
+
+
+REDIS_LIST_DEFAULTS = {"list-compress-depth": 0, "list-max-listpack-size": -2}
+"""redis' own list settings: what a redis.conf that leaves them out runs. The
+generated file writes only what differs, and `diff` reads it back."""
+
+
+def redis_size(size: int) -> str:
+    """Bytes as redis.conf says them: in the largest of gb, mb and kb that holds
+    them exactly (redis reads those as binary units), else plain bytes."""
+    for unit, suffix in ((2**30, "gb"), (2**20, "mb"), (2**10, "kb")):
+        if size % unit == 0:
+            return f"{size // unit}{suffix}"
+    return str(size)

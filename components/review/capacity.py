@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..conventions import REDIS_LIST_DEFAULTS, redis_size
 from ..render.manifests import Manifest
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ list-max-listpack-size: the buffer benchmark's medians (docs/buffer.md#sizing)
 for events with the kubernetes block every stack's filebeat adds. Without
 it they are about half as big, and a buffer holds about twice as many."""
 MEASURED_ON = "events of about 1.8 kB with their kubernetes metadata, from a mixed corpus"
-REDIS_DEFAULTS = {"list-compress-depth": 0, "list-max-listpack-size": -2}
 CONFIG_KEY = "redis.conf"
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2,
           "g": 1000**3, "gb": 1024**3}
@@ -63,7 +63,7 @@ class Capacity:
         if events is None:
             return (f"{name}: no measured bytes per event for {self.setting()}; the "
                     "capacity is not estimated (docs/buffer.md#sizing)")
-        line = (f"{name} holds about {events:,} events in maxmemory {_size(self.maxmemory)}, "
+        line = (f"{name} holds about {events:,} events in maxmemory {redis_size(self.maxmemory)}, "
                 f"at {self.bytes_per_event} bytes an event as measured for {self.setting()} "
                 f"with {MEASURED_ON} (docs/buffer.md#sizing)")
         if rate:
@@ -83,7 +83,7 @@ def of_conf(conf: str) -> Capacity:
     found: dict[str, str] = {}
     for line in conf.splitlines():
         name, _, value = line.strip().partition(" ")
-        if name in ("maxmemory", *REDIS_DEFAULTS):
+        if name in ("maxmemory", *REDIS_LIST_DEFAULTS):
             found[name] = value.strip()
     return Capacity(maxmemory=_bytes(found.get("maxmemory", "0")),
                     depth=_int(found.get("list-compress-depth"), "list-compress-depth"),
@@ -134,12 +134,5 @@ def _bytes(text: str) -> int:
 
 def _int(text: str | None, name: str) -> int:
     if text is None or not re.fullmatch(r"-?\d+", text):
-        return REDIS_DEFAULTS[name]
+        return REDIS_LIST_DEFAULTS[name]
     return int(text)
-
-
-def _size(size: int) -> str:
-    for unit, suffix in ((1024**3, "gb"), (1024**2, "mb"), (1024, "kb")):
-        if size % unit == 0:
-            return f"{size // unit}{suffix}"
-    return str(size)

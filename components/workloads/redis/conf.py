@@ -8,6 +8,7 @@ Secret the one the start-up step writes at `STARTUP_AUTH_DIR`.
 
 from ...config.redis.acl import image_major
 from ...config.redis.model import RedisConfig
+from ...conventions import REDIS_LIST_DEFAULTS, redis_size
 from .acl import config_argument, default_user_rules
 
 CONFIG_DIR = "/etc/redis"
@@ -20,10 +21,6 @@ AUTH_FILE = "auth.conf"
 PASSWORD_FILE = "password"
 DATA_DIR = "/data"
 
-REDIS_LISTPACK_SIZE = -2
-"""redis' own default, which the file leaves unsaid."""
-
-_UNITS = ((2**30, "gb"), (2**20, "mb"), (2**10, "kb"))
 
 
 def redis_conf(config: RedisConfig) -> str:
@@ -41,7 +38,7 @@ def redis_conf(config: RedisConfig) -> str:
         lines += [
             "# Below the container's memory limit, so redis refuses writes before the",
             "# kernel kills it.",
-            f"maxmemory {_size(maxmemory)}",
+            f"maxmemory {redis_size(maxmemory)}",
         ]
     buffer = config.buffer
     if buffer.list_compress_depth:
@@ -52,7 +49,7 @@ def redis_conf(config: RedisConfig) -> str:
             f"# {ends} is compressed, to hold several times the events in the same memory.",
             f"list-compress-depth {depth}",
         ]
-    if buffer.list_max_listpack_size != REDIS_LISTPACK_SIZE:
+    if buffer.list_max_listpack_size != REDIS_LIST_DEFAULTS["list-max-listpack-size"]:
         lines += [
             "# Bigger nodes compress better: each is compressed on its own.",
             f"{_listpack_size_directive(config.image)} {buffer.list_max_listpack_size}",
@@ -128,10 +125,3 @@ def auth_conf(password: str, acl_rules: str | None = None) -> str:
     if acl_rules is not None:
         return f'user default ">{escaped}" {acl_rules}\n'
     return f'requirepass "{escaped}"\n'
-
-
-def _size(size: int) -> str:
-    for unit, suffix in _UNITS:
-        if size % unit == 0:
-            return f"{size // unit}{suffix}"
-    return str(size)
