@@ -64,6 +64,10 @@ REDIS_LIST_DEFAULTS = {"list-compress-depth": 0, "list-max-listpack-size": -2}
 """redis' own list settings: what a redis.conf that leaves them out runs. The
 generated file writes only what differs, and `diff` reads it back."""
 
+LISTPACK_SIZE_BEFORE_7 = "list-max-ziplist-size"
+"""list-max-listpack-size's name before redis 7, which 7 still reads: the one a
+redis 6 image's redis.conf gets."""
+
 
 def redis_size(size: int) -> str:
     """Bytes as redis.conf says them: in the largest of gb, mb and kb that holds

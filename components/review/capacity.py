@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..conventions import REDIS_LIST_DEFAULTS, redis_size
+from ..conventions import LISTPACK_SIZE_BEFORE_7, REDIS_LIST_DEFAULTS, redis_size
 from ..render.manifests import Manifest
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ def of_conf(conf: str) -> Capacity:
     found: dict[str, str] = {}
     for line in conf.splitlines():
         name, _, value = line.strip().partition(" ")
+        if name == LISTPACK_SIZE_BEFORE_7:  # a redis 6 image's
+            name = "list-max-listpack-size"
         if name in ("maxmemory", *REDIS_LIST_DEFAULTS):
             found[name] = value.strip()
     return Capacity(maxmemory=_bytes(found.get("maxmemory", "0")),

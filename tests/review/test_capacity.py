@@ -5,8 +5,9 @@ import json
 import pytest
 
 from components.config.redis.buffer import Buffer
-from components.review.capacity import MEASURED_BYTES, Capacity, of_conf
+from components.review.capacity import MEASURED_BYTES, Capacity, capacities, of_conf
 from tests.cli import cli
+from tests.configs import render_config, with_redis
 
 MIB = 2**20
 
@@ -20,6 +21,14 @@ def test_read_from_the_rendered_redis_conf():
     assert of_conf(conf) == Capacity(maxmemory=96 * MIB, depth=1, size=-4)
     # A redis.conf that says nothing runs redis' defaults: no cap, no compression.
     assert of_conf("port 6379\n") == Capacity(maxmemory=0, depth=0, size=-2)
+
+
+def test_a_redis_6_conf_is_read_by_the_name_it_has():
+    config = with_redis(image="redis:6.2.14-alpine", deniedCommands=[],
+                        resources={"limits": {"memory": "128Mi"}})
+    (capacity,) = capacities(render_config(config).manifests.objects).values()
+    assert (capacity.depth, capacity.size) == (Buffer().list_compress_depth,
+                                               Buffer().list_max_listpack_size)
 
 
 def test_events_are_maxmemory_over_the_measured_bytes():

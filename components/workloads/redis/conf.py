@@ -8,7 +8,7 @@ Secret the one the start-up step writes at `STARTUP_AUTH_DIR`.
 
 from ...config.redis.acl import image_major
 from ...config.redis.model import RedisConfig
-from ...conventions import REDIS_LIST_DEFAULTS, redis_size
+from ...conventions import LISTPACK_SIZE_BEFORE_7, REDIS_LIST_DEFAULTS, redis_size
 from .acl import config_argument, default_user_rules
 
 CONFIG_DIR = "/etc/redis"
@@ -109,7 +109,8 @@ def _listpack_size_directive(image: str) -> str:
     """redis 7 renamed list-max-ziplist-size, and reads the old name too; a
     redis 6 refuses to start on the new one."""
     major = image_major(image)
-    return "list-max-ziplist-size" if major is not None and major < 7 else "list-max-listpack-size"
+    old = major is not None and major < 7
+    return LISTPACK_SIZE_BEFORE_7 if old else "list-max-listpack-size"
 
 
 def auth_dir(config: RedisConfig) -> str:
