@@ -43,6 +43,9 @@ OWNED: Mapping[str, str] = {
 
 def check_extra_config(settings: Mapping[str, Any]) -> None:
     """Raise a `KeyedError` naming the first setting that is owned or unknown."""
+    if "processors" in settings and not isinstance(settings["processors"], list):
+        # Appended to the generated global processors, which a mapping cannot be.
+        raise KeyedError("processors", "must be a list of processors, as in filebeat.yml")
     for key, path in _settings(settings):
         owner = next((owned for owned in OWNED if _overlaps(path, owned.split("."))), None)
         if owner:

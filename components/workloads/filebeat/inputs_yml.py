@@ -26,26 +26,17 @@ written first as 0.log.<time>.tmp): neither is text to read."""
 FINGERPRINT = {"prospector.scanner.fingerprint.enabled": True, "file_identity.fingerprint": None}
 
 
+MARK = "@metadata.redis_filebeat_input"
+"""Set on the container input's events so that its own processors, which run
+among the global ones (below), touch no other input's. Removed after them:
+the redis output would ship it."""
+
+
 def container_input(config: FilebeatConfig) -> dict[str, Any]:
     logs = config.container_logs
     paths = [*logs.paths, *([ROTATED_LOGS] if logs.rotated_logs else [])]
-    matchers: list[dict[str, Any]] = [{"logs_path": {"logs_path": CONTAINER_LOGS_DIR}}]
-    metadata: dict[str, Any] = {
-        # The option filebeat reads (its config.go); without it the node is
-        # looked up through this pod, one more API read at start.
-        "node": "${NODE_NAME}",
-        # Owners' metadata would need read access to replicasets and jobs,
-        # which the ClusterRole does not grant.
-        "add_resource_metadata": {"deployment": False, "cronjob": False},
-    }
-    if logs.rotated_logs:
-        # A path under /var/log/pods names the pod's UID, not the container's
-        # ID, so those lines are matched to their pod: pod metadata only. The
-        # matcher reads rotated names (0.log.<time>) since elastic/beats#30720 (8.0).
-        metadata["default_indexers.enabled"] = False
-        metadata["indexers"] = [{"container": {}}, {"pod_uid": {}}]
-        matchers.append({"logs_path": {"logs_path": f"{POD_LOGS_DIR}/", "resource_type": "pod"}})
-    metadata["matchers"] = matchers
+    mark = {"add_fields": {"target": "@metadata",
+                           "fields": {MARK.partition(".")[2]: CONTAINER_INPUT_ID}}}
     return {
         "type": "filestream",
         "id": CONTAINER_INPUT_ID,
@@ -56,9 +47,52 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
         **FINGERPRINT,
         # Strip the runtime's wrapping first, then the typed parsers.
         "parsers": [{"container": {}}, *_parsers(logs.multiline, logs.json_lines)],
-        # Ours first: the operator's processors can then use kubernetes.* fields.
-        "processors": [{"add_kubernetes_metadata": metadata}, *processors_yml(logs.processors)],
+        **({"processors": [mark]} if logs.processors else {}),
     }
+
+
+def global_processors(config: FilebeatConfig) -> list[dict[str, Any]]:
+    """add_kubernetes_metadata, then the container input's own processors.
+
+    Not in the input's `processors`: filebeat builds an input's processors
+    anew for each file it opens (its harvester's pipeline client), so each
+    file got an add_kubernetes_metadata of its own, with its own watch of the
+    node's pods, which had seen nothing yet when the file's first lines went
+    through. On a real node every line of a pod that wrote its log at once
+    arrived without `kubernetes.*` (tests/e2e/real_node/test_stack.py), as
+    would the first lines after each reopen of a quiet file. A global
+    processor is built once, when filebeat starts. Global processors run after
+    the inputs', so the operator's container processors run here too, after
+    it, to keep reading kubernetes.* fields, on the container input's events only.
+    """
+    logs = config.container_logs
+    processors: list[dict[str, Any]] = [{"add_kubernetes_metadata": _kubernetes_metadata(config)}]
+    if logs.processors:
+        processors += [{"if": {"equals": {MARK: CONTAINER_INPUT_ID}},
+                        "then": processors_yml(logs.processors)},
+                       {"drop_fields": {"fields": [MARK], "ignore_missing": True}}]
+    return processors
+
+
+def _kubernetes_metadata(config: FilebeatConfig) -> dict[str, Any]:
+    matchers: list[dict[str, Any]] = [{"logs_path": {"logs_path": CONTAINER_LOGS_DIR}}]
+    metadata: dict[str, Any] = {
+        # The option filebeat reads (its config.go); without it the node is
+        # looked up through this pod, one more API read at start.
+        "node": "${NODE_NAME}",
+        # Owners' metadata would need read access to replicasets and jobs,
+        # which the ClusterRole does not grant.
+        "add_resource_metadata": {"deployment": False, "cronjob": False},
+    }
+    if config.container_logs.rotated_logs:
+        # A path under /var/log/pods names the pod's UID, not the container's
+        # ID, so those lines are matched to their pod: pod metadata only. The
+        # matcher reads rotated names (0.log.<time>) since elastic/beats#30720 (8.0).
+        metadata["default_indexers.enabled"] = False
+        metadata["indexers"] = [{"container": {}}, {"pod_uid": {}}]
+        matchers.append({"logs_path": {"logs_path": f"{POD_LOGS_DIR}/", "resource_type": "pod"}})
+    metadata["matchers"] = matchers
+    return metadata
 
 
 def extra_input(extra: ExtraInput) -> dict[str, Any]:

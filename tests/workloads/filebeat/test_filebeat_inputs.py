@@ -25,7 +25,7 @@ def test_rotated_logs_are_off_by_default():
     (ours,) = yml["filebeat.inputs"]
     assert ours["paths"] == ["/var/log/containers/*.log"]
     assert "prospector.scanner.exclude_files" not in ours
-    metadata = ours["processors"][0]["add_kubernetes_metadata"]
+    metadata = yml["processors"][0]["add_kubernetes_metadata"]
     assert "indexers" not in metadata and "default_indexers.enabled" not in metadata
     assert metadata["matchers"] == [{"logs_path": {"logs_path": "/var/log/containers/"}}]
     assert host_paths(spec)["var-log"] == "/var/log"  # /var/log/pods is already visible
@@ -41,7 +41,7 @@ def test_rotated_logs_join_our_own_input():
     assert ours["prospector.scanner.exclude_files"] == ["\\.gz$", "\\.tmp$"]
     assert ours["prospector.scanner.fingerprint.enabled"] is True
     assert "file_identity.fingerprint" in ours
-    metadata = ours["processors"][0]["add_kubernetes_metadata"]
+    metadata = yml["processors"][0]["add_kubernetes_metadata"]
     assert metadata["default_indexers.enabled"] is False
     assert metadata["indexers"] == [{"container": {}}, {"pod_uid": {}}]
     assert metadata["matchers"] == [
@@ -115,7 +115,8 @@ def test_an_extra_input_may_read_a_mounted_host_path():
 
 def test_no_extra_config_by_default():
     yml, _ = rendered(minimal())
-    assert set(yml) == {"filebeat.inputs", "output.redis", "logging.level", "http.enabled",
+    assert set(yml) == {"filebeat.inputs", "processors", "output.redis", "logging.level",
+                        "http.enabled",
                         "http.host", "http.port", "queue.mem.flush.timeout"}
 
 

@@ -1,17 +1,68 @@
 """Typed processors on the container logs' input, and their when-conditions:
-each as filebeat 8 reads it, after add_kubernetes_metadata."""
+each as filebeat 8 reads it, after add_kubernetes_metadata.
+
+They run among filebeat's global processors, on the container input's events
+only (components/workloads/filebeat/inputs_yml.py says why): `processors`
+below reads them back as what runs on those events, in order."""
 
 import pytest
 import yaml
 
+from components.workloads.filebeat.inputs_yml import MARK
 from tests.configs import minimal, refused, render_config, with_filebeat
 
 K8S = "add_kubernetes_metadata"
+ONLY_OURS = {"equals": {MARK: "kubernetes-container-logs"}}
+UNMARK = {"drop_fields": {"fields": [MARK], "ignore_missing": True}}
+
+
+def filebeat_yml(config: dict) -> dict:
+    text = render_config(config).manifests["ConfigMap"]["filebeat-config"]["data"]["filebeat.yml"]
+    return yaml.safe_load(text)
 
 
 def processors(config: dict) -> list[dict]:
-    text = render_config(config).manifests["ConfigMap"]["filebeat-config"]["data"]["filebeat.yml"]
-    return yaml.safe_load(text)["filebeat.inputs"][0]["processors"]
+    """The global processors that touch the container input's events, in order."""
+    ran = []
+    for processor in filebeat_yml(config)["processors"]:
+        if "if" in processor:
+            assert processor["if"] == ONLY_OURS
+            ran += processor["then"]
+        elif processor != UNMARK:
+            ran.append(processor)
+    return ran
+
+
+def test_the_container_inputs_processors_run_on_its_own_events_only():
+    yml = filebeat_yml(with_filebeat(
+        containerLogs={"processors": [{"type": "add_tags", "tags": ["shipped"]}]},
+        extraInputs=[{"id": "node-audit", "paths": ["/var/log/audit/*.log"]}]))
+    ours, extra = yml["filebeat.inputs"]
+    assert ours["processors"] == [{"add_fields": {
+        "target": "@metadata", "fields": {"redis_filebeat_input": "kubernetes-container-logs"}}}]
+    assert "processors" not in extra
+    assert [next(iter(p)) for p in yml["processors"]] == [K8S, "if", "drop_fields"]
+    assert yml["processors"][1] == {"if": ONLY_OURS, "then": [{"add_tags": {"tags": ["shipped"]}}]}
+    assert yml["processors"][2] == UNMARK  # the redis output would ship it
+
+
+def test_add_kubernetes_metadata_is_global_and_nothing_is_marked_without_processors():
+    """Built once: in an input's `processors` it was built again for each file
+    filebeat opened, and a new pod's first lines went out without metadata."""
+    yml = filebeat_yml(minimal())
+    assert "processors" not in yml["filebeat.inputs"][0]
+    assert [next(iter(p)) for p in yml["processors"]] == [K8S]
+
+
+def test_extra_configs_global_processors_come_after_ours():
+    yml = filebeat_yml(with_filebeat(extraConfig={"processors": [{"add_host_metadata": {}}]}))
+    assert [next(iter(p)) for p in yml["processors"]] == [K8S, "add_host_metadata"]
+
+
+def test_extra_configs_processors_must_be_a_list():
+    assert refused(with_filebeat(extraConfig={"processors": {"add_host_metadata": {}}})) == [
+        "<render_config>: filebeat.extraConfig.processors: must be a list of processors, "
+        "as in filebeat.yml"]
 
 
 def with_processors(*entries: dict) -> dict:

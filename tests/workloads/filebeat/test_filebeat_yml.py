@@ -22,12 +22,12 @@ def test_default_filebeat_yml():
             "prospector.scanner.fingerprint.enabled": True,
             "file_identity.fingerprint": None,
             "parsers": [{"container": {}}],
-            "processors": [{"add_kubernetes_metadata": {
-                "node": "${NODE_NAME}",
-                "add_resource_metadata": {"deployment": False, "cronjob": False},
-                "matchers": [{"logs_path": {"logs_path": "/var/log/containers/"}}],
-            }}],
         }],
+        "processors": [{"add_kubernetes_metadata": {
+            "node": "${NODE_NAME}",
+            "add_resource_metadata": {"deployment": False, "cronjob": False},
+            "matchers": [{"logs_path": {"logs_path": "/var/log/containers/"}}],
+        }}],
         "output.redis": {
             "hosts": ["${REDIS_HOST}:${REDIS_PORT}"],
             "key": "filebeat", "db": 0, "datatype": "list", "timeout": "5s",
