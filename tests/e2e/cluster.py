@@ -24,7 +24,7 @@ from components.project import PROJECT
 from components.render.manifests import Manifest
 from components.render.renderer import render_stack_file
 from components.review.pairing import compare
-from components.workloads.redis.conf import PASSWORD_FILE
+from components.workloads.redis.conf import PASSWORD_FILE, STARTUP_AUTH_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "stacks" / "Pulumi.dev.yaml"
@@ -156,27 +156,32 @@ class Rendered:
         [redis] = redis_pod["containers"]
         self.redis_container: str = redis["name"]
         self.redis_port: int = redis["ports"][0]["containerPort"]
-        self.password_file = _password_file(redis, redis_pod["volumes"], manifests["Secret"])
+        self.password_file = _password_file(redis, redis_pod["volumes"],
+                                            manifests.get("Secret", {}))
+        labels = self.deployment["spec"]["template"]["metadata"]["labels"]
+        [service] = [s for s in manifests["Service"].values()
+                     if s["spec"].get("selector", {}).items() <= labels.items()
+                     and any(p.get("targetPort") in (self.redis_port, "redis")
+                             for p in s["spec"]["ports"])]
+        self.service_host = f"{service['metadata']['name']}.{self.namespace}.svc.cluster.local"
+        self.service_port: int = service["spec"]["ports"][0]["port"]
 
     # Commands run against the cluster.
 
     def _kubectl(self, context: str) -> list[str]:
         return ["kubectl", "--context", context, "-n", self.namespace]
 
-    def redis_cli(self, context: str, *args: str) -> list[str]:
+    def redis_cli(self, context: str, *args: str, host: str | None = None) -> list[str]:
         """redis-cli inside the redis pod, authenticated the way its probes are:
-        the password is read from the mounted file, never put on a command line."""
+        the password is read from the mounted file, never put on a command line.
+        With `host`, through that name, as the tutorial asks the Service's."""
+        port = self.service_port if host else self.redis_port
         script = (f'REDISCLI_AUTH="$(cat {shlex.quote(self.password_file)})" '
-                  f"redis-cli -p {self.redis_port} -n {self.db} "
+                  + (f"redis-cli -h {shlex.quote(host)} " if host else "redis-cli ")
+                  + f"-p {port} -n {self.db} "
                   + " ".join(shlex.quote(a) for a in args))
         return [*self._kubectl(context), "exec", f"deploy/{self.redis_name}",
                 "-c", self.redis_container, "--", "sh", "-c", script]
-
-    def llen_command(self, context: str) -> list[str]:
-        return self.redis_cli(context, "LLEN", self.key)
-
-    def first_entry_command(self, context: str) -> list[str]:
-        return self.redis_cli(context, "LINDEX", self.key, "0")
 
     def rollout_command(self, context: str, timeout_seconds: int) -> list[str]:
         return [*self._kubectl(context), "rollout", "status",
@@ -205,12 +210,16 @@ class Rendered:
 def _password_file(container: Mapping[str, Any], volumes: Sequence[Mapping[str, Any]],
                    secrets: Mapping[str, Mapping[str, Any]]) -> str:
     """The file the redis pod reads its password from: the Secret volume
-    mounted in the container that holds the password key."""
+    mounted in the container that holds the password key, or, with
+    redis.existingSecret, the folder its start-up step writes."""
     by_name = {v["name"]: v for v in volumes}
     for mount in container.get("volumeMounts", []):
         secret = by_name[mount["name"]].get("secret")
-        if secret and PASSWORD_FILE in secrets[secret["secretName"]].get("stringData", {}):
+        if secret and PASSWORD_FILE in secrets.get(secret["secretName"], {}).get(
+                "stringData", {}):
             return f"{mount['mountPath'].rstrip('/')}/{PASSWORD_FILE}"
+        if mount["mountPath"] == STARTUP_AUTH_DIR:
+            return f"{STARTUP_AUTH_DIR}/{PASSWORD_FILE}"
     raise LookupError("the redis container mounts no Secret holding the password; "
                       "is auth off in this stack?")
 

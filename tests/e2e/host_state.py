@@ -20,7 +20,8 @@ VOLATILE = {"kernel/ns_last_pid", "kernel/random/uuid", "kernel/random/boot_id",
             "kernel/random/entropy_avail", "kernel/pty/nr"}
 """Sysctls that change on their own, whatever runs."""
 HOST_DIRS = ("/run/containerd", "/run/netns", "/var/lib/cni", "/var/log/pods",
-             "/var/log/containers")
+             "/var/log/containers", "/var/lib/redis-filebeat")
+"""The last is the stacks' own: filebeat's registry, a hostPath the kubelet creates."""
 
 
 def sysctls() -> dict[str, str]:

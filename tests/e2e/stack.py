@@ -69,7 +69,7 @@ class TearDownError(RuntimeError):
 
 class ThrowawayStack:
     def __init__(self, state_dir: Path, context: str, suffix: str | None = None,
-                 root: Path = ROOT):
+                 root: Path = ROOT, kubeconfig: str | None = None):
         self.name = f"e2e-{suffix or secrets.token_hex(3)}"
         self.namespace = self.name
         self.context = context
@@ -80,6 +80,8 @@ class ThrowawayStack:
             "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(32),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
         }
+        if kubeconfig:  # a cluster other than the suite's (tests/e2e/real_node)
+            self.env["KUBECONFIG"] = kubeconfig
         self.stack: auto.Stack | None = None
         self.password: str | None = None
         self.rendered: Rendered | None = None

@@ -39,9 +39,12 @@ def test_the_commands_come_from_the_render(tmp_path):
     redis = ["kubectl", "--context", "kind-e2e", "-n", "e2e-abc123", "exec", "deploy/redis",
              "-c", "redis", "--", "sh", "-c",
              'REDISCLI_AUTH="$(cat /etc/redis-auth/password)" redis-cli -p 6379 -n 0 ']
-    llen, first = rendered.llen_command("kind-e2e"), rendered.first_entry_command("kind-e2e")
+    llen = rendered.redis_cli("kind-e2e", "LLEN", rendered.key)
     assert llen[:-1] == redis[:-1] and llen[-1] == redis[-1] + "LLEN filebeat"
-    assert first[-1] == redis[-1] + "LINDEX filebeat 0"
+    # The tutorial's way: through the Service's name and port, from inside the pod.
+    tutorial = rendered.redis_cli("kind-e2e", "LLEN", "filebeat", host=rendered.service_host)
+    assert tutorial[-1].endswith(
+        "redis-cli -h redis.e2e-abc123.svc.cluster.local -p 6379 -n 0 LLEN filebeat")
     assert rendered.rollout_command("kind-e2e", 600)[-3:] == [
         "status", "daemonset/filebeat", "--timeout=600s"]
     assert rendered.pods_command("kind-e2e")[-5:] == [
@@ -66,7 +69,7 @@ def test_the_key_and_db_are_filebeats(tmp_path):
     document = yaml.safe_load(stack_file.read_text())
     document["config"]["redis-filebeat:filebeat"]["output"] = {"key": "node logs", "db": 3}
     stack_file.write_text(yaml.safe_dump(document))
-    command = Rendered(stack_file).llen_command("kind-e2e")[-1]
+    command = Rendered(stack_file).redis_cli("kind-e2e", "LLEN", "node logs")[-1]
     assert command.endswith("redis-cli -p 6379 -n 3 LLEN 'node logs'")
 
 
@@ -93,3 +96,15 @@ def test_the_rollout_stacks_differ_from_dev_in_strategy_and_nodes(tmp_path):
         config["redis-filebeat:filebeat"].pop(key)
         dev["redis-filebeat:filebeat"].pop(key, None)
     assert config == dev
+
+
+def test_with_an_existing_secret_redis_cli_reads_the_start_up_steps_file(tmp_path):
+    stack_file = e2e_stack_file(tmp_path)
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"]["redis-filebeat:redis"]["existingSecret"] = {"name": "logging-redis"}
+    stack_file.write_text(yaml.safe_dump(document))
+    rendered = Rendered(stack_file)
+    assert rendered.password_file == "/run/redis-auth/password"
+    [redis] = rendered.deployment["spec"]["template"]["spec"]["containers"]
+    assert f'REDISCLI_AUTH="$(cat {rendered.password_file})"' in \
+        redis["readinessProbe"]["exec"]["command"][-1]
