@@ -142,8 +142,10 @@ class RealNode:
 
 
 def pod(name: str, namespace: str, image: str, pull: str, *, command=None, probe=None,
-        labels=None, restart: str = "Always") -> dict:
-    """A bare pod pinned to the real node."""
+        labels=None, restart: str = "Always", grace: int | None = None) -> dict:
+    """A bare pod pinned to the real node; `grace` is its termination grace
+    period in seconds (a shell idling as PID 1 ignores SIGTERM, and would
+    hold its namespace's deletion for the default 30)."""
     container = {"name": "main", "image": image, "imagePullPolicy": pull}
     if command:
         container["command"] = command
@@ -152,7 +154,8 @@ def pod(name: str, namespace: str, image: str, pull: str, *, command=None, probe
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": namespace, "labels": labels or {}},
             "spec": {"nodeSelector": SELECTOR, "restartPolicy": restart,
-                     "containers": [container]}}
+                     "containers": [container],
+                     **({} if grace is None else {"terminationGracePeriodSeconds": grace})}}
 
 
 def stack_text(namespace: str, context: str, images: dict[str, str]) -> str:

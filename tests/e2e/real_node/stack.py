@@ -70,7 +70,7 @@ def arrived(node, stack, run: str, sent: int) -> lines.Count:
 def writer(node, stack, name: str, run: str, every: float = 0) -> dict:
     pod = real.pod(name, stack.namespace, node.images["redis"], "IfNotPresent",
                    command=["sh", "-c", lines.script(run, SENT, every)],
-                   labels={"app": "numbered-lines", "run": run})
+                   labels={"app": "numbered-lines", "run": run}, grace=1)
     node.apply(pod)
     return pod
 

@@ -154,7 +154,7 @@ def test_the_tutorials_rolling_update_carries_the_registry_over(deployment, node
                "get", "pods", "-l", selector, "-o", "json"]
     with PodWatch(command, rendered.filebeat_container) as watch:
         before = real_pod(node, deployment, rendered.daemon_set_name)["metadata"]["name"]
-        writer(node, deployment, "ticker", during, every=0.3)  # writes through both rollouts
+        writer(node, deployment, "ticker", during, every=0.12)  # through both rollouts
         node.kubectl("-n", deployment.namespace, "set", "image",
                      f"daemonset/{rendered.daemon_set_name}",
                      f"{rendered.filebeat_container}={drifted}")
@@ -210,7 +210,7 @@ def test_on_delete_changes_nothing_until_the_pod_is_deleted(deployment, node):
     deployment.use_filebeat_image(newer)
     result = deployment.stack.up(on_output=print)
     assert result.summary.result == "succeeded"
-    time.sleep(15)  # a rolling update would have replaced it by now
+    time.sleep(10)  # longer than the rolling update above took to replace it
     still = real_pod(node, deployment, rendered.daemon_set_name)
     assert still["metadata"]["uid"] == old["metadata"]["uid"]
     assert [c["image"] for c in still["spec"]["containers"]] == [ours]
