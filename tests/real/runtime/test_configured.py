@@ -2,6 +2,7 @@
 processors and their `when` conditions, and a password from an existing
 Secret, written by each workload's start-up step in its own image."""
 
+from components.workloads.filebeat.inputs_yml import MARK
 from tests.real.runtime.node_logs import ContainerLog
 from tests.real.runtime.pipeline import numbered
 from tests.real.runtime.shipping import base, counted, messages, started
@@ -33,6 +34,9 @@ def test_processors_and_their_conditions(pipeline, node):
     assert len(stderr) == 500
     assert all(e.get("team") == "shop" and "tags" not in e for e in stdout)
     assert all("team" not in e and e["tags"] == ["from-stderr"] for e in stderr)
+    # They ran among the global processors, under the container input's mark,
+    # which is dropped before the redis output ships @metadata.
+    assert all(MARK.partition(".")[2] not in e["@metadata"] for e in events), events[0]
 
 
 def test_a_password_from_an_existing_secret_reaches_both_pods(pipeline, node):
