@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 freeze_heap = False
 """Import Pulumi, pydantic and the models with the cycle collector paused,
-then freeze the heap, before the render: `python -m components` sets it, and
-no library caller or test process, whose collector is theirs to tune."""
+then freeze the heap, before the render, and defer what a render never runs
+(cli.deferred): `python -m components` sets it, and no library caller or
+test process, whose collector and imports are theirs to tune."""
 
 
 @contextlib.contextmanager
@@ -41,10 +42,13 @@ def imports_kept_to_exit() -> Iterator[None]:
     if not freeze_heap:
         yield
         return
+    from .deferred import deferring
+
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        with deferring():  # and what a render never runs, left for first use
+            yield
     finally:
         gc.freeze()
         if enabled:

@@ -1,0 +1,81 @@
+"""Parts of the Pulumi SDK and its dependencies that a render never runs,
+imported by the CLI only when something first reads them.
+
+`import pulumi` imports the whole SDK, the Automation API, dynamic providers
+(and with them `dill`, `multiprocessing`, `ctypes`) and policy packs
+included, and with it grpc's asyncio API, protobuf's text format and
+pure-Python message classes, and OpenTelemetry's trace-context reader. A
+render under mocks uses none of them: they cost a dev render ~135 million of
+its ~3,600 million instructions (3.7%, benchmarks/README.md). Each module
+named here is bound as an empty module and executed in full on its first
+attribute read (the standard library's `importlib.util.LazyLoader`), so a
+program that uses one still gets all of it; it pays the import then. Only
+`python -m components` defers (cli.inputs.imports_kept_to_exit), and only
+while it imports the renderer: a library caller's imports are its own.
+
+A module is here only if a render leaves it unread (tests/cli/test_deferred.py
+renders and checks) and only the import that binds it runs before its first
+use. Should a later release read one at import time, it is simply loaded
+there, as it was before.
+"""
+
+import contextlib
+import importlib.machinery
+import importlib.util
+import sys
+from collections.abc import Iterator, Sequence
+from types import ModuleType
+
+DEFERRED = frozenset({
+    "pulumi.automation",  # the Automation API: drives the pulumi CLI
+    "pulumi.dynamic",  # dynamic providers, pickled with dill
+    "pulumi.policy",  # policy packs
+    "grpc.aio",  # grpc's asyncio API: the SDK serves callbacks to a live engine with it
+    "google.protobuf.text_format",  # printing messages as text
+    "google.protobuf.internal.python_message",  # protobuf's pure-Python backend; upb runs
+    "opentelemetry.propagate",  # reads TRACEPARENT; the SDK reads it only when that is set
+})
+
+
+class _DeferringFinder:
+    """A meta path finder: finds a deferred module as the finders after it
+    do, and gives it a lazy loader. A finder after it that asks every finder
+    in turn, as this one does, is not asked back (`_asking`)."""
+
+    def __init__(self) -> None:
+        self._asking: set[str] = set()
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in DEFERRED or fullname in self._asking:
+            return None
+        self._asking.add(fullname)
+        try:
+            spec = self._find_after(fullname, path, target)
+        finally:
+            self._asking.discard(fullname)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+    def _find_after(self, fullname: str, path: Sequence[str] | None,
+                    target: ModuleType | None) -> importlib.machinery.ModuleSpec | None:
+        after = sys.meta_path[sys.meta_path.index(self) + 1:] if self in sys.meta_path else []
+        for finder in after:
+            find_spec = getattr(finder, "find_spec", None)
+            spec: importlib.machinery.ModuleSpec | None = (
+                find_spec(fullname, path, target) if find_spec else None)
+            if spec is not None:
+                return spec
+        return None
+
+
+@contextlib.contextmanager
+def deferring() -> Iterator[None]:
+    """While open, the modules in DEFERRED are imported lazily."""
+    finder = _DeferringFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)

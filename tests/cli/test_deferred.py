@@ -1,0 +1,68 @@
+"""What the CLI defers (components/cli/deferred.py): a render leaves each deferred
+module unread, a read loads it whole, and no one but the CLI defers."""
+
+import json
+import subprocess
+import sys
+import types
+
+import pytest
+
+from components.cli.deferred import DEFERRED, deferring
+from tests.configs import ROOT
+
+# The real entry point; at exit, how each deferred module stands: never
+# imported, imported but not yet run (importlib.util's lazy module), or run.
+PROBE = """
+import atexit, json, runpy, sys
+from components.cli.deferred import DEFERRED
+def probe():
+    state = {name: type(sys.modules[name]).__name__ if name in sys.modules else "absent"
+             for name in sorted(DEFERRED)}
+    print(json.dumps(state), file=sys.stderr)
+atexit.register(probe)
+sys.argv = ["components", *sys.argv[1:]]
+runpy.run_module("components", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("args", [["render", "--stack", "dev"],
+                                  ["render", "--stack", "prod"],
+                                  ["diff", "--stack", "dev", "--stack", "mixed-nodes"]])
+def test_a_render_leaves_every_deferred_module_unread(args):
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    state = json.loads(done.stderr.splitlines()[-1])
+    assert set(state.values()) <= {"_LazyModule", "absent"}, state
+    assert "_LazyModule" in state.values()
+
+
+def test_a_deferred_module_runs_whole_on_first_read():
+    probe = """
+import sys
+from components.cli.deferred import deferring
+with deferring():
+    import pulumi
+automation = sys.modules["pulumi.automation"]
+print(type(automation).__name__, end=" ")
+print(automation.LocalWorkspace.__name__, type(automation).__name__,
+      "pulumi.automation._local_workspace" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["_LazyModule", "LocalWorkspace", "module", "True"]
+
+
+def test_deferring_ends_with_its_block():
+    meta_path = list(sys.meta_path)
+    with deferring():
+        assert len(sys.meta_path) == len(meta_path) + 1
+    assert sys.meta_path == meta_path
+
+
+def test_a_library_caller_defers_nothing():
+    import components.render.renderer  # noqa: F401 imports Pulumi as a library caller does
+
+    for name in DEFERRED & sys.modules.keys():
+        assert type(sys.modules[name]) is types.ModuleType, name
