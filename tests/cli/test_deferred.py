@@ -2,6 +2,7 @@
 module unread, a read loads it whole, and no one but the CLI defers."""
 
 import json
+import os
 import subprocess
 import sys
 import types
@@ -24,18 +25,32 @@ atexit.register(probe)
 sys.argv = ["components", *sys.argv[1:]]
 runpy.run_module("components", run_name="__main__")
 """
+# Either would have the SDK read a deferred module, as it should: tracing reads
+# the trace context, and protobuf's pure-Python backend is python_message.
+READERS = ("TRACEPARENT", "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION")
 
 
 @pytest.mark.parametrize("args", [["render", "--stack", "dev"],
                                   ["render", "--stack", "prod"],
                                   ["diff", "--stack", "dev", "--stack", "mixed-nodes"]])
 def test_a_render_leaves_every_deferred_module_unread(args):
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT,
+    env = {k: v for k, v in os.environ.items() if k not in READERS}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr
     state = json.loads(done.stderr.splitlines()[-1])
     assert set(state.values()) <= {"_LazyModule", "absent"}, state
     assert "_LazyModule" in state.values()
+
+
+def test_the_sdk_still_reads_the_trace_context_when_asked():
+    env = {k: v for k, v in os.environ.items() if k not in READERS}
+    runs = [subprocess.run([sys.executable, "-c", PROBE, "render", "--stack", "dev"], cwd=ROOT,
+                           env=env | extra, capture_output=True, text=True, timeout=120)
+            for extra in ({}, {"TRACEPARENT": "00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                                              "00f067aa0ba902b7-01"})]
+    assert runs[0].stdout == runs[1].stdout != ""
+    assert json.loads(runs[1].stderr.splitlines()[-1])["opentelemetry.propagate"] == "module"
 
 
 def test_a_deferred_module_runs_whole_on_first_read():
