@@ -5,8 +5,8 @@ imported by the CLI only when something first reads them.
 (and with them `dill`, `multiprocessing`, `ctypes`) and policy packs
 included, and with it grpc's asyncio API, protobuf's text format and
 pure-Python message classes, and OpenTelemetry's trace-context reader. A
-render under mocks uses none of them: they cost a dev render ~135 million of
-its ~3,600 million instructions (3.7%, benchmarks/README.md). Each module
+render under mocks uses none of them: they cost a dev render 127 million of
+its 3,620 million instructions (3.5%, benchmarks/README.md). Each module
 named here is bound as an empty module and executed in full on its first
 attribute read (the standard library's `importlib.util.LazyLoader`), so a
 program that uses one still gets all of it; it pays the import then. Only
@@ -14,9 +14,10 @@ program that uses one still gets all of it; it pays the import then. Only
 while it imports the renderer: a library caller's imports are its own.
 
 A module is here only if a render leaves it unread (tests/cli/test_deferred.py
-renders and checks) and only the import that binds it runs before its first
-use. Should a later release read one at import time, it is simply loaded
-there, as it was before.
+renders and checks): bound by one plain import, never imported again (in
+Python 3.11 a second import runs a lazy module) nor read. grpc and
+OpenTelemetry's SDK are read at import, so they cannot wait. Should a later
+release read one of these at import time, it is simply run there, as before.
 """
 
 import contextlib
