@@ -40,8 +40,9 @@ DEFERRED = frozenset({
 
 class _DeferringFinder:
     """A meta path finder: finds a deferred module as the finders after it
-    do, and gives it a lazy loader. A finder after it that asks every finder
-    in turn, as this one does, is not asked back (`_asking`)."""
+    do, and gives it a lazy loader. While it asks them, it answers nothing
+    for that name (`_asking`), so a finder that in turn asks every finder,
+    this one included, cannot send the two round in a loop."""
 
     def __init__(self) -> None:
         self._asking: set[str] = set()
