@@ -69,6 +69,29 @@ print(automation.LocalWorkspace.__name__, type(automation).__name__,
     assert done.stdout.split() == ["_LazyModule", "LocalWorkspace", "module", "True"]
 
 
+def test_a_finder_that_asks_every_finder_does_not_loop_with_ours():
+    probe = """
+import sys
+from components.cli.deferred import deferring
+class AsksEveryone:
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        for finder in sys.meta_path:
+            if finder is not cls and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    return spec
+with deferring():
+    sys.meta_path.insert(1, AsksEveryone)
+    import pulumi
+print(type(sys.modules["pulumi.automation"]).__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["_LazyModule"]
+
+
 def test_deferring_ends_with_its_block():
     meta_path = list(sys.meta_path)
     with deferring():
