@@ -307,13 +307,6 @@ def running_images(pods_json: str, container: str) -> list[str]:
                   for c in pod["spec"]["containers"] if c["name"] == container)
 
 
-def template_image(daemon_set_json: str, container: str) -> str:
-    """The image the DaemonSet's pod template asks for, as the cluster holds it."""
-    spec = json.loads(daemon_set_json)["spec"]["template"]["spec"]
-    [image] = [c["image"] for c in spec["containers"] if c["name"] == container]
-    return image
-
-
 def desired_pods(daemon_set_json: str) -> int:
     return json.loads(daemon_set_json)["status"].get("desiredNumberScheduled", 0)
 

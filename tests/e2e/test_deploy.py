@@ -25,7 +25,6 @@ from tests.e2e.cluster import (
     predicted_changes,
     running_images,
     set_filebeat_image,
-    template_image,
     unexpected_steps,
 )
 from tests.e2e.stack import ThrowawayStack
@@ -35,8 +34,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 NEW_FILEBEAT_IMAGE = os.environ.get("E2E_FILEBEAT_IMAGE", "docker.elastic.co/beats/filebeat:9.3.7")
 """The image the rollout step switches to: another real tag of dev's image."""
-DRIFTED_IMAGE = os.environ.get("E2E_DRIFTED_IMAGE", "docker.elastic.co/beats/filebeat:9.3.6")
-"""What the drift step sets out of band, as the tutorial does: a third real tag."""
 ROLLOUT_SECONDS = int(os.environ.get("E2E_ROLLOUT_TIMEOUT", "600"))
 SETTLE_SECONDS = 120
 """How long the old template's pods may take to finish terminating after the rollout."""
@@ -126,42 +123,6 @@ def test_nothing_to_change_right_after_up(deployment):
 def test_nothing_to_change_after_a_refresh(deployment):
     result = deployment.stack.refresh(on_output=print)
     assert result.summary.result == "succeeded"
-    no_changes_preview(deployment)
-
-
-def live_filebeat_image(deployment) -> str:
-    rendered = deployment.rendered
-    daemon_set = kubectl(rendered.daemon_set_command(deployment.context))
-    assert daemon_set.returncode == 0, daemon_set.stderr
-    return template_image(daemon_set.stdout, rendered.filebeat_container)
-
-
-def test_refresh_shows_drift_and_up_reverts_it(deployment):
-    """The tutorial's out-of-band change: `kubectl set image`. The engine
-    learns of it at `refresh`, previews putting the stack's image back on
-    that one field, and `up` does."""
-    rendered = deployment.rendered
-    assert live_filebeat_image(deployment) == NEW_FILEBEAT_IMAGE
-    assert DRIFTED_IMAGE != NEW_FILEBEAT_IMAGE
-    drift = kubectl(["kubectl", "--context", deployment.context, "-n", rendered.namespace,
-                     "set", "image", f"daemonset/{rendered.daemon_set_name}",
-                     f"{rendered.filebeat_container}={DRIFTED_IMAGE}"])
-    assert drift.returncode == 0, drift.stderr
-    assert live_filebeat_image(deployment) == DRIFTED_IMAGE
-
-    assert deployment.stack.refresh(on_output=print).summary.result == "succeeded"
-    steps = StepRecorder()
-    preview = deployment.stack.preview(diff=True, on_output=print, on_event=steps)
-    daemon_set = ("DaemonSet", rendered.daemon_set_name)
-    assert unexpected_steps(steps.changes(), [daemon_set]) == []
-    # The field itself, from the live value to the stack's: `image: "<drifted>" => "<ours>"`.
-    assert any("image" in line and DRIFTED_IMAGE in line and NEW_FILEBEAT_IMAGE in line
-               and line.index(DRIFTED_IMAGE) < line.index(NEW_FILEBEAT_IMAGE)
-               for line in preview.stdout.splitlines()), preview.stdout
-
-    result = deployment.stack.up(on_output=print)
-    assert result.summary.result == "succeeded"
-    assert live_filebeat_image(deployment) == NEW_FILEBEAT_IMAGE
     no_changes_preview(deployment)
 
 

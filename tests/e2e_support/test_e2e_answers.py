@@ -13,7 +13,6 @@ from tests.e2e.cluster import (
     filebeat_event,
     op_counts,
     running_images,
-    template_image,
     unexpected_steps,
 )
 from tests.e2e_support.fakes import DAEMON_SET, FILEBEAT_EVENT, NEW_IMAGE, pod, pre_event
@@ -59,14 +58,6 @@ def test_terminating_pods_and_other_containers_do_not_count():
     pods = json.dumps({"items": [pod(NEW_IMAGE), pod("old", terminating=True),
                                  pod("sidecar", container="other")]})
     assert running_images(pods, "filebeat") == [NEW_IMAGE]
-
-
-def test_the_template_image_is_the_named_containers():
-    daemon_set = json.dumps({"spec": {"template": {"spec": {"containers": [
-        {"name": "sidecar", "image": "busybox"}, {"name": "filebeat", "image": NEW_IMAGE}]}}}})
-    assert template_image(daemon_set, "filebeat") == NEW_IMAGE
-    with pytest.raises(ValueError):
-        template_image(daemon_set, "redis")
 
 
 def test_an_entry_must_be_a_filebeat_event():

@@ -55,6 +55,7 @@ from tests.e2e.real_node.stack import (
     writer,
 )
 from tests.e2e.stack import ThrowawayStack
+from tests.e2e.test_deploy import no_changes_preview
 from tests.e2e.watch import PodWatch
 
 pytestmark = real.marks()
@@ -162,11 +163,16 @@ def test_the_tutorials_rolling_update_carries_the_registry_over(deployment, node
 
         assert deployment.stack.refresh(on_output=print).summary.result == "succeeded"
         steps = StepRecorder()
-        deployment.stack.preview(diff=True, on_output=print, on_event=steps)
+        preview = deployment.stack.preview(diff=True, on_output=print, on_event=steps)
         assert unexpected_steps(steps.changes(), [("DaemonSet", rendered.daemon_set_name)]) == []
-        result = deployment.stack.up(on_output=print)
-        assert op_counts(result.summary.resource_changes).get("update") == 1
+        # The field itself, from the live value to the stack's: `image: "<drifted>" => "<ours>"`.
+        assert any("image" in line and drifted in line and f'"{ours}"' in line
+                   and line.index(drifted) < line.index(f'"{ours}"')
+                   for line in preview.stdout.splitlines()), preview.stdout
+        result = deployment.stack.up(on_output=print)  # fails at a field conflict without
+        assert op_counts(result.summary.resource_changes).get("update") == 1  # forceConflicts
         replaced(watch, set_image, ours)
+    no_changes_preview(deployment)
 
     for run in (first_run, during):
         counted = arrived(node, deployment, run, SENT)
