@@ -1,4 +1,5 @@
-"""End to end on a real cluster: deploy dev, see logs reach redis, roll filebeat, destroy.
+"""End to end on a cluster: deploy dev, roll filebeat, keep the password secret, destroy.
+(What needs running pods, logs reaching redis among them, is tests/e2e/real_node/'s.)
 
 Runs only under `pytest -m e2e`, against the current kube context (a kind
 cluster is enough), with Pulumi's Automation API driving the real CLI. The
