@@ -60,3 +60,20 @@ def test_the_real_nodes_stack_is_dev_on_the_stand_ins():
     assert filebeat["nodeSelector"] == {"kubernetes.io/os": "linux"}  # dev's: both nodes
     assert config["redis-filebeat:namespace"] == "e2e-abc123"
     assert config["kubernetes:context"] == "local"
+
+
+def test_the_registry_folder_goes_and_nothing_beside_it(tmp_path, monkeypatch):
+    import tests.e2e.real_node.stack as real_stack
+
+    root = tmp_path / "var" / "lib" / "redis-filebeat"
+    monkeypatch.setattr(real_stack, "REGISTRY_ROOT", root)
+    registry = root / "e2e-abc123" / "filebeat"
+    real_stack.remove_registry(registry)  # no pod ever ran: nothing to remove, no error
+    (registry / "registry").mkdir(parents=True)
+    (root / "dev").mkdir()
+    real_stack.remove_registry(registry)
+    assert sorted(p.name for p in root.iterdir()) == ["dev"]
+    (root / "dev").rmdir()
+    registry.mkdir(parents=True)
+    real_stack.remove_registry(registry)
+    assert not root.exists() and root.parent.exists()

@@ -37,9 +37,12 @@ def remove_registry(registry: Path) -> None:
     """The kubelet made it (DirectoryOrCreate), and nothing else removes it."""
     shutil.rmtree(registry, ignore_errors=True)
     for parent in registry.parents:
-        if parent == REGISTRY_ROOT.parent or any(parent.iterdir()):
+        if parent == REGISTRY_ROOT.parent:
             break
-        parent.rmdir()
+        if parent.exists():  # not if no pod ever ran there
+            if any(parent.iterdir()):
+                break
+            parent.rmdir()
 
 
 def read_redis(node, stack) -> list[dict]:
