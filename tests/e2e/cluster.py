@@ -188,9 +188,8 @@ class Rendered:
                 f"daemonset/{self.daemon_set_name}", f"--timeout={timeout_seconds}s"]
 
     def pods_command(self, context: str) -> list[str]:
-        labels = self.daemon_set["spec"]["selector"]["matchLabels"]
-        selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        return [*self._kubectl(context), "get", "pods", "-l", selector, "-o", "json"]
+        return [*self._kubectl(context), "get", "pods", "-l", selector(self.daemon_set),
+                "-o", "json"]
 
     def daemon_set_command(self, context: str) -> list[str]:
         return [*self._kubectl(context), "get", f"daemonset/{self.daemon_set_name}",
@@ -205,6 +204,12 @@ class Rendered:
         commands += [["kubectl", "--context", context, "delete", m.kind.lower(), m.name,
                       "--ignore-not-found"] for m in cluster_wide]
         return [shlex.join(c) for c in commands]
+
+
+def selector(workload: Mapping[str, Any]) -> str:
+    """A Deployment's or DaemonSet's pod selector, as `kubectl get -l` takes it."""
+    labels = workload["spec"]["selector"]["matchLabels"]
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
 
 def _password_file(container: Mapping[str, Any], volumes: Sequence[Mapping[str, Any]],

@@ -22,7 +22,6 @@ PASSWORD_FILE = "password"
 DATA_DIR = "/data"
 
 
-
 def redis_conf(config: RedisConfig) -> str:
     """The whole file, one directive per line, each explained where it is not redis' default."""
     lines = [

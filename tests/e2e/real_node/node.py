@@ -100,12 +100,17 @@ class RealNode:
                 timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return self.run(["kubectl", *args], check=check, stdin=stdin, timeout=timeout)
 
+    def command(self, command: Sequence[str]) -> list[str]:
+        """A kubectl command, as tests/e2e/cluster.py's Rendered writes them, aimed
+        at this cluster."""
+        assert command[0] == "kubectl", command
+        return ["kubectl", "--kubeconfig", self.kubeconfig, *command[1:]]
+
     def run(self, command: Sequence[str], check: bool = True, stdin: str | None = None,
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        """A kubectl command, as tests/e2e/cluster.py's Rendered writes them, on this cluster."""
-        assert command[0] == "kubectl", command
-        run = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, *command[1:]],
-                             input=stdin, capture_output=True, text=True, timeout=timeout)
+        """`command` (see `command`) run, and by default required to succeed."""
+        run = subprocess.run(self.command(command), input=stdin, capture_output=True,
+                             text=True, timeout=timeout)
         if check:
             assert run.returncode == 0, f"{shlex.join(command)}: {run.stderr.strip()}"
         return run

@@ -5,6 +5,7 @@ container that keeps restarting, for the message of a step that failed."""
 import json
 from typing import Any
 
+from tests.e2e.cluster import selector
 from tests.e2e.real_node.node import NAME, RealNode
 
 WARNINGS = ("Unhealthy", "BackOff", "Failed", "FailedMount", "FailedScheduling")
@@ -19,9 +20,8 @@ def _manifest(stack, workload: str) -> dict[str, Any]:
 
 def real_pod(node: RealNode, stack, workload: str, missing_ok: bool = False) -> dict[str, Any]:
     """The workload's pod on the real node that is not on its way out."""
-    labels = _manifest(stack, workload)["spec"]["selector"]["matchLabels"]
-    selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-    pods = json.loads(node.kubectl("-n", stack.namespace, "get", "pods", "-l", selector,
+    pods = json.loads(node.kubectl("-n", stack.namespace, "get", "pods",
+                                   "-l", selector(_manifest(stack, workload)),
                                    "--field-selector", f"spec.nodeName={NAME}",
                                    "-o", "json").stdout)["items"]
     live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]

@@ -60,11 +60,11 @@ def redis(node, namespaced):
 
 
 def test_the_real_node_is_ready_beside_the_kwok_node(node):
-    real = node.get("node", NAME, "default")
-    ready = {c["type"]: c["status"] for c in real["status"]["conditions"]}["Ready"]
+    found = node.get("node", NAME, "default")
+    ready = {c["type"]: c["status"] for c in found["status"]["conditions"]}["Ready"]
     assert ready == "True"
-    assert LABELS.items() <= real["metadata"]["labels"].items()
-    assert real["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://1.6.")
+    assert LABELS.items() <= found["metadata"]["labels"].items()
+    assert found["status"]["nodeInfo"]["containerRuntimeVersion"].startswith("containerd://1.6.")
     kwok = node.get("node", "kwok-node-0", "default")
     assert kwok["metadata"]["labels"]["type"] == "kwok"
 

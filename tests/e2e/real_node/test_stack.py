@@ -84,8 +84,7 @@ def first_run():
 
 
 def test_up_waits_for_real_readiness(deployment, node):
-    command = ["kubectl", "--kubeconfig", node.kubeconfig, "-n", deployment.namespace,
-               "get", "pods", "-o", "json"]
+    command = node.command(["kubectl", "-n", deployment.namespace, "get", "pods", "-o", "json"])
     with PodWatch(command, deployment.rendered.filebeat_container) as watch:
         result = up(node, deployment)
         returned = time.monotonic()
@@ -149,10 +148,7 @@ def test_the_tutorials_rolling_update_carries_the_registry_over(deployment, node
     ours = rendered.filebeat_image
     drifted = node.tag(ours, f"{ours.rpartition(':')[2]}-set-image")
     during = f"b{secrets.token_hex(4)}"
-    selector = ",".join(f"{k}={v}" for k, v in
-                        sorted(rendered.daemon_set["spec"]["selector"]["matchLabels"].items()))
-    command = ["kubectl", "--kubeconfig", node.kubeconfig, "-n", deployment.namespace,
-               "get", "pods", "-l", selector, "-o", "json"]
+    command = node.command(rendered.pods_command(deployment.context))
     with PodWatch(command, rendered.filebeat_container) as watch:
         before = real_pod(node, deployment, rendered.daemon_set_name)["metadata"]["name"]
         writer(node, deployment, "ticker", during, every=0.12)  # through both rollouts
@@ -169,7 +165,7 @@ def test_the_tutorials_rolling_update_carries_the_registry_over(deployment, node
         assert any("image" in line and drifted in line and f'"{ours}"' in line
                    and line.index(drifted) < line.index(f'"{ours}"')
                    for line in preview.stdout.splitlines()), preview.stdout
-        result = deployment.stack.up(on_output=print)  # fails at a field conflict without
+        result = up(node, deployment)  # fails at a field conflict without
         assert op_counts(result.summary.resource_changes).get("update") == 1  # forceConflicts
         replaced(watch, set_image, ours)
     no_changes_preview(deployment)
@@ -214,7 +210,7 @@ def test_on_delete_changes_nothing_until_the_pod_is_deleted(deployment, node):
     deployment.stack.set_config(f"{PROJECT}:filebeat.updateStrategy.type",
                                 auto.ConfigValue(value="OnDelete"), path=True)
     deployment.use_filebeat_image(newer)
-    result = deployment.stack.up(on_output=print)
+    result = up(node, deployment)
     assert result.summary.result == "succeeded"
     time.sleep(10)  # longer than the rolling update above took to replace it
     still = real_pod(node, deployment, rendered.daemon_set_name)
