@@ -158,7 +158,7 @@ class Container:
 
     def exec(self, argv: list[str], timeout: float = 30) -> Exec:
         """Run a command in the container, as `kubectl exec` or an exec probe."""
-        assert self.process is not None and self.running(), f"{self.name} is not running"
+        assert self.process is not None and self.running(), self.not_running()
         command = ["nsenter", f"--target={self.process.pid}", "--mount", "--uts", "--root",
                    "--wd", *self.privileges(), *self._env_argv(chdir=False), *argv]
         try:
@@ -243,6 +243,13 @@ class Container:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def not_running(self) -> str:
+        """Why a container that should be up is not: its exit and its last
+        words, so a failure names its cause without a re-run."""
+        code = self.process.returncode if self.process else "never started"
+        tail = "\n".join(self.output().splitlines()[-20:])
+        return f"{self.name} is not running (exit {code}); its log ends:\n{tail}"
 
 
 def _expand(text: str, env: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ has no cluster: REDIS_HOST, a Service's DNS name, is the usual one.
 """
 
 import itertools
+import random
 import socket
 import subprocess
 import uuid
@@ -61,10 +62,27 @@ class Node:
 
 def free_port() -> int:
     """A port nothing listens on now. Containers share this machine's network,
-    so a test gives each pod's ports free ones, through the stack config."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    so a test gives each pod's ports free ones, through the stack config.
+
+    Chosen below the kernel's ephemeral range, at random: a port the kernel
+    hands out (bind to 0) can be handed out again, as the source port of any
+    outgoing connection, before the container binds it. Never the same port
+    twice in one process."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.sample(range(10000, max(10001, low)), 200):
+        if port in _given:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
+        return port
+    raise RuntimeError("no free port below the kernel's ephemeral range")
+
+
+_given: set[int] = set()
 
 
 class Pod:
