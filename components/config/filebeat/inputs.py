@@ -54,7 +54,9 @@ class JsonLines(CamelModel):
     """
 
     target: str = ""
-    """Where the decoded keys go. Default '': at the event's root."""
+    """Where the decoded keys go. Default '': at the event's root. There, on the
+    container logs, a decoded `kubernetes` key is dropped: that metadata comes
+    from the API only, and a line must not pass for another pod's."""
     message_key: str | None = None
     """The key that holds the text. Default unset. With `multiline`, lines are
     decoded first and joined on this key's text: the joined text becomes the
@@ -110,4 +112,6 @@ class ExtraInput(CamelModel):
     json_lines: JsonLines | None = Field(None, alias="json")
     """Default unset: the message is kept as text."""
     processors: list[Processor] = []
-    """Run on every event of this input, in order. Default none."""
+    """Run on every event of this input, in order, among the global processors as
+    the container logs' are: after add_kubernetes_metadata and after filebeat
+    adds agent, ecs and host. Default none."""

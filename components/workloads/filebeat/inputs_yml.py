@@ -27,16 +27,24 @@ FINGERPRINT = {"prospector.scanner.fingerprint.enabled": True, "file_identity.fi
 
 
 MARK = "@metadata.redis_filebeat_input"
-"""Set on the container input's events so that its own processors, which run
-among the global ones (below), touch no other input's. Removed after them:
-the redis output would ship it."""
+"""Set by each of our inputs that has typed processors, on its own events, so
+that those processors, which run among the global ones (below), touch no other
+input's. Set by the input's own processors, which run after its parsers, so a
+decoded line cannot choose it. Removed after them: the redis output would ship it."""
+UNMARK = {"drop_fields": {"fields": [MARK], "ignore_missing": True}}
+FORGED_METADATA = {"drop_fields": {"fields": ["kubernetes"], "ignore_missing": True}}
+"""A JSON line decoded at the event's root may carry a `kubernetes` key of its
+own, and add_kubernetes_metadata leaves an event that has one alone: any pod
+could then ship itself as another namespace's, past every condition on
+kubernetes.*. On the container input, the metadata comes from the API only."""
 
 
 def container_input(config: FilebeatConfig) -> dict[str, Any]:
     logs = config.container_logs
     paths = [*logs.paths, *([ROTATED_LOGS] if logs.rotated_logs else [])]
-    mark = {"add_fields": {"target": "@metadata",
-                           "fields": {MARK.partition(".")[2]: CONTAINER_INPUT_ID}}}
+    json_at_root = logs.json_lines is not None and not logs.json_lines.target
+    processors = [*([FORGED_METADATA] if json_at_root else []),
+                  *([_mark(CONTAINER_INPUT_ID)] if logs.processors else [])]
     return {
         "type": "filestream",
         "id": CONTAINER_INPUT_ID,
@@ -47,30 +55,39 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
         **FINGERPRINT,
         # Strip the runtime's wrapping first, then the typed parsers.
         "parsers": [{"container": {}}, *_parsers(logs.multiline, logs.json_lines)],
-        **({"processors": [mark]} if logs.processors else {}),
+        **({"processors": processors} if processors else {}),
     }
 
 
-def global_processors(config: FilebeatConfig) -> list[dict[str, Any]]:
-    """add_kubernetes_metadata, then the container input's own processors.
+def _mark(input_id: str) -> dict[str, Any]:
+    return {"add_fields": {"target": "@metadata", "fields": {MARK.partition(".")[2]: input_id}}}
 
-    Not in the input's `processors`: filebeat builds an input's processors
+
+def global_processors(config: FilebeatConfig) -> list[dict[str, Any]]:
+    """add_kubernetes_metadata, then each of our inputs' typed processors.
+
+    Not in an input's `processors`: filebeat builds an input's processors
     anew for each file it opens (its harvester's pipeline client), so each
     file got an add_kubernetes_metadata of its own, with its own watch of the
     node's pods, which had seen nothing yet when the file's first lines went
     through. On a real node every line of a pod that wrote its log at once
     arrived without `kubernetes.*` (tests/e2e/real_node/test_stack.py), as
     would the first lines after each reopen of a quiet file. A global
-    processor is built once, when filebeat starts. Global processors run after
-    the inputs', so the operator's container processors run here too, after
-    it, to keep reading kubernetes.* fields, on the container input's events only.
+    processor is built once, when filebeat starts.
+
+    Global processors run after the inputs' and after filebeat adds `agent`,
+    `ecs` and `host`, so the typed processors run here too, each input's under
+    its mark: after the metadata, whose kubernetes.* fields they read, and
+    with the same fields in reach on every input, so an option means the same
+    on the container logs and on an extra input.
     """
-    logs = config.container_logs
+    typed = [(CONTAINER_INPUT_ID, config.container_logs.processors),
+             *((extra.id, extra.processors) for extra in config.extra_inputs)]
     processors: list[dict[str, Any]] = [{"add_kubernetes_metadata": _kubernetes_metadata(config)}]
-    if logs.processors:
-        processors += [{"if": {"equals": {MARK: CONTAINER_INPUT_ID}},
-                        "then": processors_yml(logs.processors)},
-                       {"drop_fields": {"fields": [MARK], "ignore_missing": True}}]
+    processors += [{"if": {"equals": {MARK: input_id}}, "then": processors_yml(own)}
+                   for input_id, own in typed if own]
+    if len(processors) > 1:
+        processors.append(UNMARK)
     return processors
 
 
@@ -105,7 +122,7 @@ def extra_input(extra: ExtraInput) -> dict[str, Any]:
            if extra.exclude_files else {}),
         **FINGERPRINT,
         **({"parsers": parsers} if parsers else {}),
-        **({"processors": processors_yml(extra.processors)} if extra.processors else {}),
+        **({"processors": [_mark(extra.id)]} if extra.processors else {}),
     }
 
 

@@ -91,7 +91,10 @@ def test_an_extra_input_comes_after_ours_with_its_parsers_and_processors():
             {"multiline": {"type": "pattern", "pattern": "^\\s", "negate": False,
                            "match": "after", "max_lines": 500}},
         ],
-        "processors": [{"add_tags": {"tags": ["audit"]}}],
+        # Its own processors run among the global ones, under this mark
+        # (tests/workloads/filebeat/test_filebeat_processors.py).
+        "processors": [{"add_fields": {"target": "@metadata",
+                                       "fields": {"redis_filebeat_input": "node-audit"}}}],
     }
 
 

@@ -46,6 +46,38 @@ def test_the_container_inputs_processors_run_on_its_own_events_only():
     assert yml["processors"][2] == UNMARK  # the redis output would ship it
 
 
+def test_an_extra_inputs_processors_run_globally_too_under_its_own_mark():
+    """Input processors run before filebeat adds agent, ecs and host; global
+    ones after. Run in its input, `drop_fields: [agent, ecs, host]` left all
+    three on an extra input's events and a condition on host.name never
+    matched, while on the container logs both worked."""
+    yml = filebeat_yml(with_filebeat(
+        containerLogs={"processors": [{"type": "add_tags", "tags": ["container"]}]},
+        extraInputs=[{"id": "syslog", "paths": ["/var/log/syslog"]},
+                     {"id": "node-audit", "paths": ["/var/log/audit/*.log"],
+                      "processors": [{"type": "drop_fields", "fields": ["agent", "ecs"]}]}]))
+    _, syslog, audit = yml["filebeat.inputs"]
+    assert "processors" not in syslog
+    assert audit["processors"] == [{"add_fields": {
+        "target": "@metadata", "fields": {"redis_filebeat_input": "node-audit"}}}]
+    assert yml["processors"][1:] == [
+        {"if": ONLY_OURS, "then": [{"add_tags": {"tags": ["container"]}}]},
+        {"if": {"equals": {MARK: "node-audit"}},
+         "then": [{"drop_fields": {"fields": ["agent", "ecs"], "ignore_missing": False}}]},
+        UNMARK,
+    ]
+
+
+@pytest.mark.parametrize(("target", "dropped"), [("", True), ("app", False)])
+def test_a_json_line_cannot_bring_its_own_kubernetes_metadata(target, dropped):
+    """Decoded at the root, a line's `kubernetes` key would make
+    add_kubernetes_metadata skip the event, which would then ship as
+    whatever namespace and labels the line says."""
+    yml = filebeat_yml(with_filebeat(containerLogs={"json": {"target": target}}))
+    forged = {"drop_fields": {"fields": ["kubernetes"], "ignore_missing": True}}
+    assert yml["filebeat.inputs"][0].get("processors") == ([forged] if dropped else None)
+
+
 def test_add_kubernetes_metadata_is_global_and_nothing_is_marked_without_processors():
     """Built once: in an input's `processors` it was built again for each file
     filebeat opened, and a new pod's first lines went out without metadata."""
