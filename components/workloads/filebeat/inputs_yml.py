@@ -27,10 +27,11 @@ FINGERPRINT = {"prospector.scanner.fingerprint.enabled": True, "file_identity.fi
 
 
 MARK = "@metadata.redis_filebeat_input"
-"""Set by each of our inputs that has typed processors, on its own events, so
-that those processors, which run among the global ones (below), touch no other
-input's. Set by the input's own processors, which run after its parsers, so a
-decoded line cannot choose it. Removed after them: the redis output would ship it."""
+"""Set by each of our inputs on its own events, once any has typed processors,
+so that those processors, which run among the global ones (below), touch no
+other input's. Set by the input's own processors, which run after its parsers,
+and by every input, so no decoded line (`overwriteKeys`) can choose it.
+Removed after them: the redis output would ship it."""
 UNMARK = {"drop_fields": {"fields": [MARK], "ignore_missing": True}}
 FORGED_METADATA = {"drop_fields": {"fields": ["kubernetes"], "ignore_missing": True}}
 """A JSON line decoded at the event's root may carry a `kubernetes` key of its
@@ -44,7 +45,7 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
     paths = [*logs.paths, *([ROTATED_LOGS] if logs.rotated_logs else [])]
     json_at_root = logs.json_lines is not None and not logs.json_lines.target
     processors = [*([FORGED_METADATA] if json_at_root else []),
-                  *([_mark(CONTAINER_INPUT_ID)] if logs.processors else [])]
+                  *([_mark(CONTAINER_INPUT_ID)] if marked(config) else [])]
     return {
         "type": "filestream",
         "id": CONTAINER_INPUT_ID,
@@ -57,6 +58,10 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
         "parsers": [{"container": {}}, *_parsers(logs.multiline, logs.json_lines)],
         **({"processors": processors} if processors else {}),
     }
+
+
+def marked(config: FilebeatConfig) -> bool:
+    return bool(config.container_logs.processors or any(e.processors for e in config.extra_inputs))
 
 
 def _mark(input_id: str) -> dict[str, Any]:
@@ -112,7 +117,7 @@ def _kubernetes_metadata(config: FilebeatConfig) -> dict[str, Any]:
     return metadata
 
 
-def extra_input(extra: ExtraInput) -> dict[str, Any]:
+def extra_input(extra: ExtraInput, mark: bool) -> dict[str, Any]:
     parsers = _parsers(extra.multiline, extra.json_lines)
     return {
         "type": "filestream",
@@ -122,7 +127,7 @@ def extra_input(extra: ExtraInput) -> dict[str, Any]:
            if extra.exclude_files else {}),
         **FINGERPRINT,
         **({"parsers": parsers} if parsers else {}),
-        **({"processors": [_mark(extra.id)]} if extra.processors else {}),
+        **({"processors": [_mark(extra.id)]} if mark else {}),
     }
 
 

@@ -40,7 +40,8 @@ def test_the_container_inputs_processors_run_on_its_own_events_only():
     ours, extra = yml["filebeat.inputs"]
     assert ours["processors"] == [{"add_fields": {
         "target": "@metadata", "fields": {"redis_filebeat_input": "kubernetes-container-logs"}}}]
-    assert "processors" not in extra
+    assert extra["processors"] == [{"add_fields": {
+        "target": "@metadata", "fields": {"redis_filebeat_input": "node-audit"}}}]
     assert [next(iter(p)) for p in yml["processors"]] == [K8S, "if", "drop_fields"]
     assert yml["processors"][1] == {"if": ONLY_OURS, "then": [{"add_tags": {"tags": ["shipped"]}}]}
     assert yml["processors"][2] == UNMARK  # the redis output would ship it
@@ -57,9 +58,12 @@ def test_an_extra_inputs_processors_run_globally_too_under_its_own_mark():
                      {"id": "node-audit", "paths": ["/var/log/audit/*.log"],
                       "processors": [{"type": "drop_fields", "fields": ["agent", "ecs"]}]}]))
     _, syslog, audit = yml["filebeat.inputs"]
-    assert "processors" not in syslog
     assert audit["processors"] == [{"add_fields": {
         "target": "@metadata", "fields": {"redis_filebeat_input": "node-audit"}}}]
+    # Marked too, though it has no processors: a line it decodes with
+    # overwriteKeys cannot then mark itself as another input's.
+    assert syslog["processors"] == [{"add_fields": {
+        "target": "@metadata", "fields": {"redis_filebeat_input": "syslog"}}}]
     assert yml["processors"][1:] == [
         {"if": ONLY_OURS, "then": [{"add_tags": {"tags": ["container"]}}]},
         {"if": {"equals": {MARK: "node-audit"}},
