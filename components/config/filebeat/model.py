@@ -171,8 +171,8 @@ class FilebeatConfig(NodeDaemonConfig):
                                             ("extraConfig", self.extra_config)) if value]
             if given:
                 raise KeyedError(given[0], (
-                    "goes into the generated filebeat.yml, and generateConfig is false; "
-                    "write it into your own filebeat.yml"))
+                    f"{given[0]} goes into the generated filebeat.yml, and generateConfig is "
+                    "false; write it into your own filebeat.yml"), also=("generateConfig",))
             return self
         if CONFIG_FILE in self.config_files:
             raise KeyedError(f"configFiles.{CONFIG_FILE}", (
@@ -187,11 +187,11 @@ class FilebeatConfig(NodeDaemonConfig):
         tag = _FILEBEAT_TAG.search(self.image)
         if tag and (int(tag.group(1)), int(tag.group(2))) < GENERATED_FOR:
             oldest = ".".join(map(str, GENERATED_FOR))
-            raise KeyedError("generateConfig", (
-                f"writes a config for filebeat {oldest} or later, but the image is "
-                f"filebeat {tag.group(1)}.{tag.group(2)}; use a newer image, or set "
-                "generateConfig false to run the image's own filebeat.yml"
-            ))
+            raise KeyedError("image", (
+                f"filebeat {tag.group(1)}.{tag.group(2)} cannot read the filebeat.yml that "
+                f"generateConfig writes, which needs filebeat {oldest} or later; use a newer "
+                "image, or set generateConfig false to run the image's own filebeat.yml"
+            ), also=("generateConfig",))
         mounted = self.container_logs.host_paths
         for path in self.container_logs.paths:
             if not _under(path, mounted):

@@ -135,13 +135,13 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"image": "ikubernetes/filebeat:5.6.5-alpine"},
-     "filebeat.generateConfig: writes a config for filebeat 8.10 or later, but the image is "
-     "filebeat 5.6; use a newer image, or set generateConfig false to run the image's own "
-     "filebeat.yml"),
+     "filebeat.image: filebeat 5.6 cannot read the filebeat.yml that generateConfig writes, "
+     "which needs filebeat 8.10 or later; use a newer image, or set generateConfig false to "
+     "run the image's own filebeat.yml"),
     ({"image": "docker.elastic.co/beats/filebeat:8.9.2"},
-     "filebeat.generateConfig: writes a config for filebeat 8.10 or later, but the image is "
-     "filebeat 8.9; use a newer image, or set generateConfig false to run the image's own "
-     "filebeat.yml"),
+     "filebeat.image: filebeat 8.9 cannot read the filebeat.yml that generateConfig writes, "
+     "which needs filebeat 8.10 or later; use a newer image, or set generateConfig false to "
+     "run the image's own filebeat.yml"),
     ({"configFiles": {"filebeat.yml": "x"}},
      "filebeat.configFiles.filebeat.yml: is generated from this config; set generateConfig "
      "false to supply your own"),
