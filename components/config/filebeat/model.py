@@ -67,11 +67,12 @@ class FilebeatConfig(NodeDaemonConfig):
     """Default 'filebeat'."""
     env: dict[EnvVarName, str] = {}
     """Extra environment, sorted by name after REDIS_HOST, REDIS_PORT and
-    NODE_NAME, which are derived and may not be set here. Default none."""
+    NODE_NAME, which are derived and may not be set here nor in a node
+    class's env. Default none."""
     args: list[str] = []
     """Container args. With the generated config they come after
     `-c <filebeat.yml> [-c <password fragment>] -e`, and may not pass `-c`
-    (in any spelling) themselves. Default none."""
+    (in any spelling) themselves, nor may a node class's args. Default none."""
     config_files: dict[ConfigKey, str] = {}
     """More files in the `<name>-config` ConfigMap, beside the generated
     filebeat.yml (so a `filebeat.yml` key is refused while generateConfig is
@@ -134,16 +135,17 @@ class FilebeatConfig(NodeDaemonConfig):
         check_extra_config(settings)
         return settings
 
-    @field_validator("env")
-    @classmethod
-    def _derived_env_untouched(cls, env: dict[str, str]) -> dict[str, str]:
-        taken = sorted(set(env) & set(DERIVED_ENV))
-        if taken:
-            raise ValueError(
-                f"must not set {', '.join(taken)}: the component derives it "
-                "from the redis Service and the node"
-            )
-        return env
+    @model_validator(mode="after")
+    def _derived_env_untouched(self) -> "FilebeatConfig":
+        # Rendered after the derived entries, a second REDIS_HOST would win:
+        # filebeat would ship to wherever it points.
+        for key, env in self.env_by_key().items():
+            taken = next((name for name in DERIVED_ENV if name in env), None)
+            if taken:
+                raise KeyedError(f"{key}.{taken}", (
+                    "is derived by the component (REDIS_HOST and REDIS_PORT from the redis "
+                    "Service, NODE_NAME from the node); remove it"))
+        return self
 
     @property
     def auth_secret_name(self) -> str:
@@ -179,11 +181,12 @@ class FilebeatConfig(NodeDaemonConfig):
                 "is generated from this config; set generateConfig false to supply "
                 "your own"
             ))
-        if any(passes_config_file(arg) for arg in self.args):
-            raise KeyedError("args", (
-                "must not pass -c: the generated filebeat.yml is passed already; set "
-                "generateConfig false to choose the config yourself"
-            ))
+        for key, args in self.args_by_key().items():
+            if any(passes_config_file(arg) for arg in args):
+                raise KeyedError(key, (
+                    "must not pass -c: the generated filebeat.yml is passed already; set "
+                    "generateConfig false to choose the config yourself"
+                ))
         tag = _FILEBEAT_TAG.search(self.image)
         if tag and (int(tag.group(1)), int(tag.group(2))) < GENERATED_FOR:
             oldest = ".".join(map(str, GENERATED_FOR))

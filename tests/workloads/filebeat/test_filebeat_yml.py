@@ -167,8 +167,8 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
     ({"output": {"datatype": "stream"}},
      "filebeat.output.datatype: must be 'list' or 'channel' (got 'stream')"),
     ({"env": {"NODE_NAME": "x"}},
-     "filebeat.env: must not set NODE_NAME: the component derives it from the redis Service "
-     "and the node"),
+     "filebeat.env.NODE_NAME: is derived by the component (REDIS_HOST and REDIS_PORT from the "
+     "redis Service, NODE_NAME from the node); remove it"),
 ])
 def test_filebeat_config_rules(fields, message):
     assert refused(with_filebeat(**fields)) == [f"<render_config>: {message}"]
