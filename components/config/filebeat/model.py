@@ -22,32 +22,19 @@ from ..kube.types import (
     DNS1123Label,
     EnvVarName,
     Port,
-    is_dns1123_label,
 )
 from .extra_config import check_extra_config
 from .flags import passes_config_file
 from .inputs import CONTAINER_INPUT_ID, POD_LOGS_DIR, ContainerLogs, ExtraInput
 from .output import RedisOutput
+from .registry import (
+    REGISTRY_ROOT,
+    check_apart_from_mounts,
+    check_registry_path,
+    with_default_registry,
+)
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
-REGISTRY_ROOT = "/var/lib/redis-filebeat"
-
-
-def default_registry_path(namespace: str, name: str) -> str:
-    return f"{REGISTRY_ROOT}/{namespace}/{name}"
-
-
-def with_default_registry(data: Any, namespace: Any) -> Any:
-    """Filebeat's raw config with registryHostPath set to the default for
-    `namespace`, unless it is set already (null included) or the names are
-    bad, which their own keys report."""
-    if not isinstance(data, dict) or "registryHostPath" in data or "registry_host_path" in data:
-        return data
-    name = data.get("name", "filebeat")
-    if not (isinstance(namespace, str) and isinstance(name, str)
-            and is_dns1123_label(namespace) and is_dns1123_label(name)):
-        return data
-    return {**data, "registryHostPath": default_registry_path(namespace, name)}
 """Env vars the Filebeat component sets itself, from the redis Service and the
 downward API."""
 CONFIG_FILE = "filebeat.yml"
@@ -87,9 +74,14 @@ class FilebeatConfig(NodeDaemonConfig):
     chart's and ECK's, so a second stack on the same nodes, or Elastic's own
     filebeat at /var/lib/filebeat-data, never finds the registry locked ("data
     path already locked by another beat"). A stack file beside another on the
-    same `kubernetes:context` with the same path is refused. null keeps it in
-    the pod, where it dies with it: a new pod re-ships every log file from the
-    start."""
+    same `kubernetes:context` with the same path is refused. It is mounted
+    read-write into a root container, so it must be a directory of its own,
+    written plainly (no `..`, `//` or trailing `/`): `/`, the system's own
+    directories (/etc, /usr, /var/lib, /var/log...) and anything that holds
+    one, anything in /proc, /sys, /dev, /run or the kubelet's, runtimes',
+    etcd's or CNI's state, and a directory that is, holds or lies inside a log
+    directory the pod mounts are refused. null keeps it in the pod, where it
+    dies with it: a new pod re-ships every log file from the start."""
     registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
     """Where the image keeps its data directory. Default: the Elastic image's."""
     generate_config: bool = True
@@ -128,6 +120,20 @@ class FilebeatConfig(NodeDaemonConfig):
         # Built on its own, a FilebeatConfig knows no namespace: StackConfig
         # hands in the path for its own before this runs.
         return with_default_registry(data, "default")
+
+    @field_validator("registry_host_path")
+    @classmethod
+    def _registry_is_its_own(cls, path: str | None) -> str | None:
+        return None if path is None else check_registry_path(path)
+
+    @model_validator(mode="after")
+    def _registry_apart_from_logs(self) -> "FilebeatConfig":
+        if self.registry_host_path:
+            logs = enumerate(self.container_logs.host_paths if self.generate_config else [])
+            check_apart_from_mounts(self.registry_host_path, [
+                *((f"containerLogs.hostPaths.{i}", path) for i, path in logs),
+                *((f"hostPaths.{i}.path", v.path) for i, v in enumerate(self.host_paths))])
+        return self
 
     @field_validator("extra_config")
     @classmethod
