@@ -13,9 +13,14 @@ class KeyedError(ValueError):
     """A rule broken by one key below the model that checks it, so the error
     names `filebeat.updateStrategy.maxSurge`, not just `filebeat`."""
 
-    def __init__(self, key: str, message: str):
+    def __init__(self, key: str, message: str, also: tuple[str, ...] = ()):
+        """`also`: the other keys the rule compares `key` with. When an override
+        (`--set`, `-f`) changed one of them and not `key`, the error names that
+        one instead, since it is what the operator just did; so the message
+        must read right after any of them."""
         super().__init__(message)
         self.key = key
+        self.also = also
 
 
 class CamelModel(BaseModel):

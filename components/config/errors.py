@@ -11,6 +11,8 @@ class Problem:
     key: str
     """Where, as a dotted path below the namespace: `filebeat.updateStrategy.maxSurge`."""
     message: str
+    also: tuple[str, ...] = ()
+    """The other keys the broken rule compares `key` with (`KeyedError.also`)."""
 
 
 class ConfigError(Exception):
@@ -26,8 +28,22 @@ class ConfigError(Exception):
         super().__init__(self.lines())
 
     def lines(self) -> str:
-        return "\n".join(printable(f"{self.origin_of(p.key)}: {p.key}: {p.message}")
-                         for p in self.problems)
+        return "\n".join(printable(f"{self.origin_of(key)}: {key}: {p.message}")
+                         for p in self.problems for key in [self.blamed_key(p)])
+
+    def blamed_key(self, problem: Problem) -> str:
+        """The key a problem is named by: its own, unless an override left it
+        alone but changed another key the rule compares it with. A rule that
+        broke because of a `--set filebeat.image` is the --set's doing, and
+        naming the stack file's filebeat.generateConfig would send the
+        operator to a line they never touched."""
+        if self._overridden(problem.key):
+            return problem.key
+        return next((key for key in problem.also if self._overridden(key)), problem.key)
+
+    def _overridden(self, key: str) -> bool:
+        return any(key == path or key.startswith((f"{path}.", f"{path}["))
+                   or path.startswith((f"{key}.", f"{key}[")) for path in self.origins)
 
     def origin_of(self, key: str) -> str:
         """The source that set `key` (or the part of the config around it), and

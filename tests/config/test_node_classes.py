@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from components import ConfigError
 from components.config.kube.node_selection import NodeClass, overlapping_classes
+from tests.cli import cli
 from tests.configs import refused, render_config, with_filebeat
 
 CLASSES = {
@@ -123,3 +124,50 @@ def test_class_rules(classes, message):
         env={"WORKERS": "2", "LOG_LEVEL": "info"}, args=["-e"],
         resources={"requests": {"cpu": "100m"}}, nodeClasses=classes))[0]
     assert line.startswith(f"<render_config>: {message}")
+
+
+DERIVED = ("is derived by the component (REDIS_HOST and REDIS_PORT from the redis Service, "
+           "NODE_NAME from the node); remove it")
+PASSES_C = ("must not pass -c: the generated filebeat.yml is passed already; set "
+            "generateConfig false to choose the config yourself")
+
+
+def ingest(**fields) -> dict:
+    return {"ingest": {"nodeSelector": {"pool": "ingest"}, **fields},
+            "general": {"nodeSelector": {"pool": "general"}}}
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"nodeClasses": ingest(env={"REDIS_HOST": "evil"})},
+     f"filebeat.nodeClasses.ingest.env.REDIS_HOST: {DERIVED}"),
+    ({"nodeClasses": ingest(env={"GOMAXPROCS": "2", "REDIS_PORT": "1"})},
+     f"filebeat.nodeClasses.ingest.env.REDIS_PORT: {DERIVED}"),
+    ({"nodeClasses": ingest(env={"NODE_NAME": "x"})},
+     f"filebeat.nodeClasses.ingest.env.NODE_NAME: {DERIVED}"),
+    ({"nodeClasses": ingest(args=["-c", "/etc/other.yml"])},
+     f"filebeat.nodeClasses.ingest.args: {PASSES_C}"),
+    ({"nodeClasses": ingest(args=["-e", "-c=/etc/other.yml"])},
+     f"filebeat.nodeClasses.ingest.args: {PASSES_C}"),
+    ({"env": {"REDIS_HOST": "x"}}, f"filebeat.env.REDIS_HOST: {DERIVED}"),
+])
+def test_a_class_may_not_set_what_the_daemon_may_not(fields, message):
+    assert refused(with_filebeat(**fields)) == [f"<render_config>: {message}"]
+
+
+def test_a_class_running_its_own_filebeat_yml_may_pass_c():
+    out = render_config(with_filebeat(generateConfig=False, nodeClasses=ingest(
+        args=["-c", "/etc/other.yml"]))).manifests
+    container = out["DaemonSet"]["filebeat-ingest"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["-c", "/etc/other.yml"]
+
+
+@pytest.mark.parametrize(("value", "key", "message"), [
+    ("filebeat.nodeClasses.ingest.env.REDIS_HOST=evil",
+     "filebeat.nodeClasses.ingest.env.REDIS_HOST", DERIVED),
+    ('filebeat.nodeClasses.ingest.args=["-c","/etc/other.yml"]',
+     "filebeat.nodeClasses.ingest.args", PASSES_C),
+])
+def test_a_set_on_a_class_is_refused_naming_itself(value, key, message):
+    result = cli("render", "--stack", "mixed-nodes", "--set", value)
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.splitlines() == [f"--set {value}: {key}: {message}"]

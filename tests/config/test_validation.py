@@ -112,7 +112,8 @@ CASES = {
         "redis.resources.requests.cpu: (1e999999999) is more than limits.cpu (1)"),
     # env
     "env-derived": (with_filebeat(env={"REDIS_HOST": "x"}),
-        "filebeat.env: must not set REDIS_HOST: the component derives it from the redis Service"),
+        "filebeat.env.REDIS_HOST: is derived by the component (REDIS_HOST and REDIS_PORT from "
+        "the redis Service, NODE_NAME from the node); remove it"),
     "env-name": (with_filebeat(env={"1X": "y"}),
         "filebeat.env: '1X' is not a valid environment variable name"),
     "env-name-double-dot": (with_filebeat(env={"..X": "y"}),

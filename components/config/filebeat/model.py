@@ -22,32 +22,19 @@ from ..kube.types import (
     DNS1123Label,
     EnvVarName,
     Port,
-    is_dns1123_label,
 )
 from .extra_config import check_extra_config
 from .flags import passes_config_file
 from .inputs import CONTAINER_INPUT_ID, POD_LOGS_DIR, ContainerLogs, ExtraInput
 from .output import RedisOutput
+from .registry import (
+    REGISTRY_ROOT,
+    check_apart_from_mounts,
+    check_registry_path,
+    with_default_registry,
+)
 
 DERIVED_ENV = ("REDIS_HOST", "REDIS_PORT", "NODE_NAME")
-REGISTRY_ROOT = "/var/lib/redis-filebeat"
-
-
-def default_registry_path(namespace: str, name: str) -> str:
-    return f"{REGISTRY_ROOT}/{namespace}/{name}"
-
-
-def with_default_registry(data: Any, namespace: Any) -> Any:
-    """Filebeat's raw config with registryHostPath set to the default for
-    `namespace`, unless it is set already (null included) or the names are
-    bad, which their own keys report."""
-    if not isinstance(data, dict) or "registryHostPath" in data or "registry_host_path" in data:
-        return data
-    name = data.get("name", "filebeat")
-    if not (isinstance(namespace, str) and isinstance(name, str)
-            and is_dns1123_label(namespace) and is_dns1123_label(name)):
-        return data
-    return {**data, "registryHostPath": default_registry_path(namespace, name)}
 """Env vars the Filebeat component sets itself, from the redis Service and the
 downward API."""
 CONFIG_FILE = "filebeat.yml"
@@ -67,11 +54,12 @@ class FilebeatConfig(NodeDaemonConfig):
     """Default 'filebeat'."""
     env: dict[EnvVarName, str] = {}
     """Extra environment, sorted by name after REDIS_HOST, REDIS_PORT and
-    NODE_NAME, which are derived and may not be set here. Default none."""
+    NODE_NAME, which are derived and may not be set here nor in a node
+    class's env. Default none."""
     args: list[str] = []
     """Container args. With the generated config they come after
     `-c <filebeat.yml> [-c <password fragment>] -e`, and may not pass `-c`
-    (in any spelling) themselves. Default none."""
+    (in any spelling) themselves, nor may a node class's args. Default none."""
     config_files: dict[ConfigKey, str] = {}
     """More files in the `<name>-config` ConfigMap, beside the generated
     filebeat.yml (so a `filebeat.yml` key is refused while generateConfig is
@@ -86,9 +74,14 @@ class FilebeatConfig(NodeDaemonConfig):
     chart's and ECK's, so a second stack on the same nodes, or Elastic's own
     filebeat at /var/lib/filebeat-data, never finds the registry locked ("data
     path already locked by another beat"). A stack file beside another on the
-    same `kubernetes:context` with the same path is refused. null keeps it in
-    the pod, where it dies with it: a new pod re-ships every log file from the
-    start."""
+    same `kubernetes:context` with the same path is refused. It is mounted
+    read-write into a root container, so it must be a directory of its own,
+    written plainly (no `..`, `//` or trailing `/`): `/`, the system's own
+    directories (/etc, /usr, /var/lib, /var/log...) and anything that holds
+    one, anything in /proc, /sys, /dev, /run or the kubelet's, runtimes',
+    etcd's or CNI's state, and a directory that is, holds or lies inside a log
+    directory the pod mounts are refused. null keeps it in the pod, where it
+    dies with it: a new pod re-ships every log file from the start."""
     registry_mount_path: AbsolutePath = "/usr/share/filebeat/data"
     """Where the image keeps its data directory. Default: the Elastic image's."""
     generate_config: bool = True
@@ -128,22 +121,37 @@ class FilebeatConfig(NodeDaemonConfig):
         # hands in the path for its own before this runs.
         return with_default_registry(data, "default")
 
+    @field_validator("registry_host_path")
+    @classmethod
+    def _registry_is_its_own(cls, path: str | None) -> str | None:
+        return None if path is None else check_registry_path(path)
+
+    @model_validator(mode="after")
+    def _registry_apart_from_logs(self) -> "FilebeatConfig":
+        if self.registry_host_path:
+            logs = enumerate(self.container_logs.host_paths if self.generate_config else [])
+            check_apart_from_mounts(self.registry_host_path, [
+                *((f"containerLogs.hostPaths.{i}", path) for i, path in logs),
+                *((f"hostPaths.{i}.path", v.path) for i, v in enumerate(self.host_paths))])
+        return self
+
     @field_validator("extra_config")
     @classmethod
     def _extra_config_is_filebeats(cls, settings: dict[str, Any]) -> dict[str, Any]:
         check_extra_config(settings)
         return settings
 
-    @field_validator("env")
-    @classmethod
-    def _derived_env_untouched(cls, env: dict[str, str]) -> dict[str, str]:
-        taken = sorted(set(env) & set(DERIVED_ENV))
-        if taken:
-            raise ValueError(
-                f"must not set {', '.join(taken)}: the component derives it "
-                "from the redis Service and the node"
-            )
-        return env
+    @model_validator(mode="after")
+    def _derived_env_untouched(self) -> "FilebeatConfig":
+        # Rendered after the derived entries, a second REDIS_HOST would win:
+        # filebeat would ship to wherever it points.
+        for key, env in self.env_by_key().items():
+            taken = next((name for name in DERIVED_ENV if name in env), None)
+            if taken:
+                raise KeyedError(f"{key}.{taken}", (
+                    "is derived by the component (REDIS_HOST and REDIS_PORT from the redis "
+                    "Service, NODE_NAME from the node); remove it"))
+        return self
 
     @property
     def auth_secret_name(self) -> str:
@@ -171,27 +179,28 @@ class FilebeatConfig(NodeDaemonConfig):
                                             ("extraConfig", self.extra_config)) if value]
             if given:
                 raise KeyedError(given[0], (
-                    "goes into the generated filebeat.yml, and generateConfig is false; "
-                    "write it into your own filebeat.yml"))
+                    f"{given[0]} goes into the generated filebeat.yml, and generateConfig is "
+                    "false; write it into your own filebeat.yml"), also=("generateConfig",))
             return self
         if CONFIG_FILE in self.config_files:
             raise KeyedError(f"configFiles.{CONFIG_FILE}", (
                 "is generated from this config; set generateConfig false to supply "
                 "your own"
             ))
-        if any(passes_config_file(arg) for arg in self.args):
-            raise KeyedError("args", (
-                "must not pass -c: the generated filebeat.yml is passed already; set "
-                "generateConfig false to choose the config yourself"
-            ))
+        for key, args in self.args_by_key().items():
+            if any(passes_config_file(arg) for arg in args):
+                raise KeyedError(key, (
+                    "must not pass -c: the generated filebeat.yml is passed already; set "
+                    "generateConfig false to choose the config yourself"
+                ))
         tag = _FILEBEAT_TAG.search(self.image)
         if tag and (int(tag.group(1)), int(tag.group(2))) < GENERATED_FOR:
             oldest = ".".join(map(str, GENERATED_FOR))
-            raise KeyedError("generateConfig", (
-                f"writes a config for filebeat {oldest} or later, but the image is "
-                f"filebeat {tag.group(1)}.{tag.group(2)}; use a newer image, or set "
-                "generateConfig false to run the image's own filebeat.yml"
-            ))
+            raise KeyedError("image", (
+                f"filebeat {tag.group(1)}.{tag.group(2)} cannot read the filebeat.yml that "
+                f"generateConfig writes, which needs filebeat {oldest} or later; use a newer "
+                "image, or set generateConfig false to run the image's own filebeat.yml"
+            ), also=("generateConfig",))
         mounted = self.container_logs.host_paths
         for path in self.container_logs.paths:
             if not _under(path, mounted):

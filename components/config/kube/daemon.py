@@ -159,6 +159,20 @@ class NodeDaemonConfig(WorkloadConfig):
             f"nodeClasses.{name}.resources": node_class.resources
             for name, node_class in self.node_classes.items() if node_class.resources}
 
+    def env_by_key(self) -> dict[str, dict[str, str]]:
+        """Each env a container of the daemon is given, by the key that sets it:
+        a rule on `env` must hold for every node class's too, or a class is a
+        way round it."""
+        return {"env": self.env} | {f"nodeClasses.{name}.env": node_class.env
+                                    for name, node_class in self.node_classes.items()}
+
+    def args_by_key(self) -> dict[str, list[str]]:
+        """Each args list a container of the daemon runs with, by the key that
+        sets it; a class without its own runs the daemon's."""
+        return {"args": self.args} | {
+            f"nodeClasses.{name}.args": node_class.args
+            for name, node_class in self.node_classes.items() if node_class.args is not None}
+
     @property
     def critical_quota_name(self) -> str:
         return f"{self.name}-critical-pods"

@@ -67,9 +67,11 @@ class NodeClass(CamelModel):
     resources: Resources | None = None
     """Replaces the daemon's resources on these nodes. Default: the daemon's."""
     env: dict[EnvVarName, str] = {}
-    """Added to the daemon's env, winning on equal names. Default none."""
+    """Added to the daemon's env, winning on equal names. A name the daemon's
+    env may not hold, this may not either. Default none."""
     args: list[str] | None = None
-    """Replaces the daemon's args on these nodes. Default: the daemon's."""
+    """Replaces the daemon's args on these nodes, under the rules of the
+    daemon's args. Default: the daemon's."""
 
 
 def overlapping_classes(classes: dict[str, NodeClass], common: dict[str, str]) -> list[str]:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 
 from ...conventions import INSTANCE_LABEL
 from ..base import CamelModel, KeyedError
-from ..filebeat.model import FilebeatConfig, with_default_registry
+from ..filebeat.model import FilebeatConfig
+from ..filebeat.registry import with_default_registry
 from ..kube.types import DNS1123Label, DNS1123Subdomain
 from ..redis.acl import ALWAYS_NEEDED, FILEBEAT_NEEDS, refused_denial
 from ..redis.model import RedisConfig

@@ -136,14 +136,20 @@ class _Where:
     loc: list[str | int]
     strategy: str | None
     """The update strategy type, when the problem is inside one."""
+    also: list[list[str | int]]
+    """Where the other keys a broken rule compares are (`KeyedError.also`)."""
 
 
 def _problem(error: ErrorDetails) -> Problem:
     where = _where(error)
     translate = _MESSAGES.get(error["type"], _plain_message)
-    key = ".".join(readable_key(part) if isinstance(part, str) else f"[{part}]"
-                   for part in where.loc)
-    return Problem(key.replace(".[", "[") or "(stack)", translate(error, where))
+    return Problem(_dotted(where.loc) or "(stack)", translate(error, where),
+                   tuple(_dotted(loc) for loc in where.also))
+
+
+def _dotted(loc: list[str | int]) -> str:
+    key = ".".join(readable_key(part) if isinstance(part, str) else f"[{part}]" for part in loc)
+    return key.replace(".[", "[")
 
 
 def _where(error: ErrorDetails) -> _Where:
@@ -158,11 +164,17 @@ def _where(error: ErrorDetails) -> _Where:
            if not (part in PROCESSOR_TYPES and at >= 2 and isinstance(loc[at - 1], int)
                    and loc[at - 2] == "processors")]
     broken = (error.get("ctx") or {}).get("error")
+    also: list[list[str | int]] = []
     if isinstance(broken, KeyedError):
-        loc.extend(int(part) if part.isdigit() else part for part in broken.key.split("."))
+        also = [[*loc, *_parts(key)] for key in broken.also]
+        loc.extend(_parts(broken.key))
     if loc and loc[-1] == "[key]":
         loc = loc[:-2]  # a bad dict key: the message already quotes it
-    return _Where(loc, strategy)
+    return _Where(loc, strategy, also)
+
+
+def _parts(key: str) -> list[str | int]:
+    return [int(part) if part.isdigit() else part for part in key.split(".")]
 
 
 def _unknown_key(error: ErrorDetails, where: _Where) -> str:

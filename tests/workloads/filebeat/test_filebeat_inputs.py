@@ -178,11 +178,11 @@ AT = "<render_config>: filebeat"
      "extraConfig.filebeat.shutdown_timout: 'filebeat.shutdown_timout' is not a filebeat "
      "setting; did you mean 'shutdown_timeout'?"),
     ({"generateConfig": False, "extraConfig": {"queue.mem.events": 1}},
-     "extraConfig: goes into the generated filebeat.yml, and generateConfig is false; write "
-     "it into your own filebeat.yml"),
+     "extraConfig: extraConfig goes into the generated filebeat.yml, and generateConfig is false; "
+     "write it into your own filebeat.yml"),
     ({"generateConfig": False, "extraInputs": [{"id": "a", "paths": ["/var/log/a"]}]},
-     "extraInputs: goes into the generated filebeat.yml, and generateConfig is false; write "
-     "it into your own filebeat.yml"),
+     "extraInputs: extraInputs goes into the generated filebeat.yml, and generateConfig is false; "
+     "write it into your own filebeat.yml"),
 ])
 def test_bad_inputs_and_settings_are_refused_by_key(fields, message):
     assert refused(with_filebeat(**fields)) == [f"{AT}.{message}"]

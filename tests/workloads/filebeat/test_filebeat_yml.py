@@ -135,13 +135,13 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"image": "ikubernetes/filebeat:5.6.5-alpine"},
-     "filebeat.generateConfig: writes a config for filebeat 8.10 or later, but the image is "
-     "filebeat 5.6; use a newer image, or set generateConfig false to run the image's own "
-     "filebeat.yml"),
+     "filebeat.image: filebeat 5.6 cannot read the filebeat.yml that generateConfig writes, "
+     "which needs filebeat 8.10 or later; use a newer image, or set generateConfig false to "
+     "run the image's own filebeat.yml"),
     ({"image": "docker.elastic.co/beats/filebeat:8.9.2"},
-     "filebeat.generateConfig: writes a config for filebeat 8.10 or later, but the image is "
-     "filebeat 8.9; use a newer image, or set generateConfig false to run the image's own "
-     "filebeat.yml"),
+     "filebeat.image: filebeat 8.9 cannot read the filebeat.yml that generateConfig writes, "
+     "which needs filebeat 8.10 or later; use a newer image, or set generateConfig false to "
+     "run the image's own filebeat.yml"),
     ({"configFiles": {"filebeat.yml": "x"}},
      "filebeat.configFiles.filebeat.yml: is generated from this config; set generateConfig "
      "false to supply your own"),
@@ -167,8 +167,8 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
     ({"output": {"datatype": "stream"}},
      "filebeat.output.datatype: must be 'list' or 'channel' (got 'stream')"),
     ({"env": {"NODE_NAME": "x"}},
-     "filebeat.env: must not set NODE_NAME: the component derives it from the redis Service "
-     "and the node"),
+     "filebeat.env.NODE_NAME: is derived by the component (REDIS_HOST and REDIS_PORT from the "
+     "redis Service, NODE_NAME from the node); remove it"),
 ])
 def test_filebeat_config_rules(fields, message):
     assert refused(with_filebeat(**fields)) == [f"<render_config>: {message}"]
