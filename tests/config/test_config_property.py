@@ -72,7 +72,9 @@ def test_hostile_config_ends_in_a_clean_error_or_valid_manifests():
                   "0 crashes")
     assert total >= CASES
     # Both ends are reached, or the generator is not exercising the loader.
-    assert OUTCOMES["rendered"] >= CASES // 20 and OUTCOMES["refused"] >= CASES // 4
+    # About 9% render, but hypothesis' draws are not independent: one run in
+    # many rendered 22 of 500, so the floor sits well below that tail.
+    assert OUTCOMES["rendered"] >= CASES // 50 and OUTCOMES["refused"] >= CASES // 4
 
 
 def test_the_check_fails_on_a_crash_and_on_a_bare_error(monkeypatch):
