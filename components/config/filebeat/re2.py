@@ -26,9 +26,10 @@ pattern that one release would refuse is refused, with the spelling all read:
 - depth: Go refuses a tree more than 1000 levels deep, and filebeat's rewrite
   turns `x{n,m}` into m-n nested optional copies, two levels each, which RE2
   never sees. Lacking Go's tree, the count here is an upper bound: a level for
-  each character (no construct adds more) and two for each copy. So a pattern
-  of over 1000 characters is refused even where filebeat would read it, and a
-  `{n,m}` that a class holds as text counts too: over, never under.
+  each character (no construct adds more) and two for each copy, as if every
+  range nested in the next. So a pattern of over 1000 characters, or with two
+  side-by-side ranges of 250 and more, is refused even where filebeat would read
+  it, and a `{n,m}` that a class holds as text counts too: over, never under.
 - size: RE2 compiles to bytes under an 8 MB cap where Go compiles to runes, so
   a big Unicode class repeated a thousand times (`\\pL{1000}`) is refused here
   though filebeat reads it; Go's own size cap is never reached within the depth.
@@ -99,11 +100,11 @@ def _escape_problem(pattern: str) -> str | None:
         if escape.group() == "\\C":
             return "uses \\C (any byte), which RE2 has and filebeat's Go regexp lacks"
         if name and ("_" in name or name == "SignWriting"):
-            return (f"uses \\p{{{name}}}, a script name filebeat built with Go 1.25 or "
+            return (f"uses {escape.group()}, a script name filebeat built with Go 1.25 or "
                     "later cannot look up in any spelling; give the characters' range")
         if name in _NOT_IN_GO_1_20:
-            return (f"uses \\p{{{name}}}, a script of Unicode 14 or 15, which filebeat 8.10 "
-                    "to 8.12 (Go 1.20) lacks; give the characters' range")
+            return (f"uses {escape.group()}, a script of Unicode 14 or 15, which filebeat "
+                    "8.10 to 8.12 (Go 1.20) lacks; give the characters' range")
     return None
 
 
