@@ -158,8 +158,8 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
      "filebeat.containerLogs.multiline.pattern: uses a lookaround or backreference, which "
      "filebeat's RE2 lacks"),
     ({"containerLogs": {"multiline": {"pattern": "(unclosed"}}},
-     "filebeat.containerLogs.multiline.pattern: is not a regular expression: missing ), "
-     "unterminated subpattern at position 0"),
+     "filebeat.containerLogs.multiline.pattern: is not a regular expression filebeat reads: "
+     "missing ): (unclosed"),
     ({"containerLogs": {"jsn": {}}},
      "filebeat.containerLogs.jsn: unknown key; did you mean 'json'?"),
     ({"output": {"db": 16}},
