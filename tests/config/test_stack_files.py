@@ -161,3 +161,14 @@ def test_a_key_without_a_namespace_is_told_where_it_belongs(tmp_path, lines, mes
     result = cli("render", "--config", str(path))
     assert (result.returncode, result.stderr) == (2, f"{path}: {message}\n")
 
+
+def test_a_key_that_was_not_read_sets_off_no_rule_that_needs_it(tmp_path):
+    # Read without its namespace, `namespace` stays 'default', which
+    # createNamespace may not create: a line about a mistake not made.
+    stack = STACK.replace("config:\n", "config:\n  namespace: logging\n"
+                                       "  redis-filebeat:createNamespace: true\n")
+    result = cli("render", "--config", str(project(tmp_path, "", stack)))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'stacks' / 'Pulumi.x.yaml'}: namespace: has no namespace; "
+        "write redis-filebeat:namespace"]

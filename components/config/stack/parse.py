@@ -32,8 +32,14 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
         config = StackConfig.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as error:
         refused = {p.key for p in problems}
+        errors = error.errors()
+        if problems:
+            # A rule across the stack's keys (at loc ()) checked without a key
+            # that was refused blames keys written right: pydantic, likewise,
+            # checks no section's rules once one of its keys fails.
+            errors = [e for e in errors if e["loc"]]
         problems.extend(
-            p for p in map(_problem, error.errors())
+            p for p in map(_problem, errors)
             if p.key not in refused  # "is required" adds nothing to why it was refused
         )
         raise ConfigError(origin, problems, raw.origins) from None
