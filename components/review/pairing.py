@@ -69,7 +69,7 @@ def _object_diff(change: Change, pairs: Sequence[Change], storage: StorageClasse
     lines = impacts(change, pairs, storage)
     if rollout is not None and nodes is not None:
         lines.append(rollout.line(nodes.given))
-    if capacity := change_line(change, log_rate):
+    if capacity := change_line(change, pairs, log_rate):
         lines.append(capacity)
     return ObjectDiff(change, tuple(_fields(change)), tuple(lines),
                       isinstance(change, Changed) and bool(replaced_fields(change)), rollout)

@@ -68,6 +68,19 @@ def test_a_bad_set_names_itself(args, message):
     assert result.stderr.splitlines()[-1] == message
 
 
+
+def test_a_long_set_is_cut_where_it_shows_and_keeps_its_key():
+    key = "filebeat.extraConfig." + "k" * 70  # past the old cut at 80 characters
+    result = cli("render", "--stack", "dev", "--set", f"{key}={'v' * 200}")
+    assert result.returncode == 2
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith(f"--set {key}={'v' * 10}"), line
+    assert "v…: " in line and "v" * 200 not in line
+    # A key no one could read in a line is cut too, and says so.
+    result = cli("render", "--stack", "dev", "--set", f"redis.{'k' * 5000}")
+    assert result.stderr.splitlines()[-1].startswith(f"--set redis.{'k' * 100}")
+    assert "k…: write key.path=value" in result.stderr and "k" * 1000 not in result.stderr
+
 def test_a_bad_overlay_names_its_file(tmp_path):
     overlay = tmp_path / "o.yaml"
     overlay.write_text("redis-filebeat:redis: {replicas: 0}\n")

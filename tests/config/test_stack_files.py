@@ -137,3 +137,38 @@ def test_a_stack_config_dir_that_is_no_folder_is_refused(tmp_path, monkeypatch):
     assert (result.returncode, result.stderr) == (2, (
         f"{tmp_path / 'Pulumi.yaml'}: stackConfigDir: must be a folder, relative to the "
         "project file\n"))
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    # A key of ours, written without the namespace.
+    ("  namespace: logging\n", "namespace: has no namespace; write redis-filebeat:namespace"),
+    # Keys of redis or filebeat, not of the stack: redis-filebeat:<key> would be refused too.
+    ("  resources:\n    limits: {memory: 128Mi}\n",
+     "resources: looks mis-indented: it is no key of redis-filebeat's own but one of "
+     "redis and filebeat; indent it under the one it belongs to"),
+    ("  persistence: {enabled: true}\n",
+     "persistence: looks mis-indented: it is no key of redis-filebeat's own but one of "
+     "redis; indent it under redis-filebeat:redis"),
+    ("  namespce: logging\n",
+     "namespce: has no namespace, and is no key of redis-filebeat; did you mean "
+     "'redis-filebeat:namespace'?"),
+    ("  colour: blue\n",
+     "colour: has no namespace, and is no key of redis-filebeat; another package's key is "
+     "written <package>:colour"),
+])
+def test_a_key_without_a_namespace_is_told_where_it_belongs(tmp_path, lines, message):
+    path = project(tmp_path, "", STACK.replace("config:\n", "config:\n" + lines))
+    result = cli("render", "--config", str(path))
+    assert (result.returncode, result.stderr) == (2, f"{path}: {message}\n")
+
+
+def test_a_key_that_was_not_read_sets_off_no_rule_that_needs_it(tmp_path):
+    # Read without its namespace, `namespace` stays 'default', which
+    # createNamespace may not create: a line about a mistake not made.
+    stack = STACK.replace("config:\n", "config:\n  namespace: logging\n"
+                                       "  redis-filebeat:createNamespace: true\n")
+    result = cli("render", "--config", str(project(tmp_path, "", stack)))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'stacks' / 'Pulumi.x.yaml'}: namespace: has no namespace; "
+        "write redis-filebeat:namespace"]

@@ -2,7 +2,8 @@
 
 - every relative link leads to a file that exists, and every `#anchor` to a
   heading in it (GitHub's slugs);
-- every `python -m components ...` in a shell block is one the CLI's parser accepts;
+- every `python -m components ...` in a shell block is one the CLI's parser accepts,
+  and no `diff` in one compares a side with itself;
 - the README's example stack file is a stack file that renders;
 - no HTML comment or editing note is left in them, and the README stays short.
 
@@ -101,8 +102,13 @@ def refused_commands(text: str) -> list[str]:
             except SystemExit:
                 problems.append(f"{shown}: refused by components.cli (its message is above)")
                 continue
-            if parsed.command == "diff" and len(getattr(parsed, "sides", None) or []) != 2:
+            sides = getattr(parsed, "sides", None) or []
+            if parsed.command == "diff" and len(sides) != 2:
                 problems.append(f"{shown}: diff needs two sides, old then new")
+            elif parsed.command == "diff" and sides[0] == sides[1]:
+                # Overrides apply to both sides: the same side twice never differs.
+                problems.append(f"{shown}: diff compares a side with itself: it always "
+                                "reports no changes")
     return problems
 
 
@@ -179,12 +185,15 @@ def test_the_docs_show_every_subcommand():
 
 def test_a_refused_command_is_found():
     text = ("```sh\n.venv/bin/python -m components render --stack dev --frobnicate\n"
-            "python -m components diff --stack dev\n```\n"
+            "python -m components diff --stack dev\n"
+            "python -m components diff --stack dev --stack dev --set redis.replicas=0\n```\n"
             "```yaml\npython -m components render --no-such-flag\n```\n")
     assert refused_commands(text) == [
         "python -m components render --stack dev --frobnicate: refused by components.cli "
         "(its message is above)",
         "python -m components diff --stack dev: diff needs two sides, old then new",
+        "python -m components diff --stack dev --stack dev --set redis.replicas=0: diff "
+        "compares a side with itself: it always reports no changes",
     ]
 
 

@@ -56,8 +56,23 @@ def apply(config: Mapping[str, Any], overrides: Overrides, limits: Limits,
     return merged, origins
 
 
+SHOWN = 80
+"""About how much of a --set a message quotes: enough to find it on the command line."""
+KEY_SHOWN = 200
+
+
 def _where(argument: str) -> str:
-    return f"--set {printable(argument)[:80]}"
+    """The --set as a message quotes it: the key whole, so it can be found, unless
+    no one could read it in a line; the value in what room is left, at least 20
+    characters. A cut is marked, so no one takes the rest for missing."""
+    key, equals, value = argument.partition("=")
+    key = _cut(printable(key), KEY_SHOWN)
+    room = max(SHOWN - len(key) - len(equals), 20)
+    return f"--set {key}{equals}{_cut(printable(value), room)}"
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _overlay(path: Path, limits: Limits) -> dict[str, Any]:

@@ -94,8 +94,11 @@ class RedisConfig(WorkloadConfig):
     rounded down to whole MiB, or no cap when there is no memory limit."""
     maxmemory_policy: MaxmemoryPolicy = "noeviction"
     """What redis does when full. Default noeviction: refuse the write, so
-    filebeat waits and retries instead of redis silently dropping old logs.
-    Every other policy evicts buffered logs to make room."""
+    filebeat waits and retries and nothing buffered is lost. redis evicts
+    whole keys, and filebeat's list is one: an allkeys-* policy deletes the
+    whole buffer when full, every event in it at once, without a refused
+    write; a volatile-* policy finds no key with a TTL to evict and refuses
+    the write as noeviction does."""
     persistence: Persistence = Persistence()
     """Default: off, the buffer lives as long as the pod."""
     buffer: Buffer = Buffer()

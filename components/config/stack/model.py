@@ -196,6 +196,23 @@ def config_aliases() -> set[str]:
             for name, field in model.model_fields.items()}
 
 
+def homes(key: str) -> list[str]:
+    """The dotted paths of the shallowest sections that take `key`: where a
+    key written at the wrong depth was most likely meant to go."""
+    level: list[tuple[str, type[BaseModel]]] = [("", StackConfig)]
+    seen: set[type[BaseModel]] = set()
+    while level:
+        found = [path for path, model in level if key in
+                 {f.alias or n for n, f in model.model_fields.items()}]
+        if found:
+            return list(dict.fromkeys(found))
+        seen.update(model for _, model in level)
+        level = [(f"{path}.{field.alias or name}".lstrip("."), nested)
+                 for path, model in level for name, field in model.model_fields.items()
+                 for nested in _nested_models(field.annotation) if nested not in seen]
+    return []
+
+
 def _models(model: type[BaseModel]) -> set[type[BaseModel]]:
     """`model` and every model its fields can hold, however deeply nested."""
     found: set[type[BaseModel]] = set()

@@ -7,7 +7,7 @@ way). So a stack that renders offline is a stack that `pulumi up` accepts.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..filebeat.processors import PROCESSOR_TYPES
 from ..kube.rollout import UPDATE_STRATEGY_TYPES
 from ..kube.types import quoted
 from ..suggestions import did_you_mean
-from .model import PASSWORD_KEY, PASSWORD_REQUIRED, SECRET_KEYS, StackConfig, config_aliases
+from .model import PASSWORD_KEY, PASSWORD_REQUIRED, SECRET_KEYS, StackConfig, config_aliases, homes
 
 
 def parse_config(raw: RawConfig, origin: str) -> StackConfig:
@@ -32,8 +32,14 @@ def parse_config(raw: RawConfig, origin: str) -> StackConfig:
         config = StackConfig.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as error:
         refused = {p.key for p in problems}
+        errors = error.errors()
+        if problems:
+            # A rule across the stack's keys (at loc ()) checked without a key
+            # that was refused blames keys written right: pydantic, likewise,
+            # checks no section's rules once one of its keys fails.
+            errors = [e for e in errors if e["loc"]]
         problems.extend(
-            p for p in map(_problem, error.errors())
+            p for p in map(_problem, errors)
             if p.key not in refused  # "is required" adds nothing to why it was refused
         )
         raise ConfigError(origin, problems, raw.origins) from None
@@ -89,8 +95,7 @@ def _read_keys(raw: RawConfig) -> tuple[dict[str, Any], list[Problem]]:
         if not colon:
             # Pulumi reads stack-file keys as <namespace>:<name>; a bare name
             # would be no key of ours, and a typo must not pass in silence.
-            problems.append(Problem(readable_key(full_key),
-                                    f"has no namespace; write {PROJECT}:{full_key}"))
+            problems.append(Problem(readable_key(full_key), _bare(full_key, known)))
             continue
         if namespace != PROJECT:
             continue  # other packages' config, e.g. kubernetes:context
@@ -120,6 +125,24 @@ def _read_keys(raw: RawConfig) -> tuple[dict[str, Any], list[Problem]]:
             else:
                 data[key] = _scalar(text, annotation)
     return data, problems
+
+
+def _bare(key: str, known: Collection[str]) -> str:
+    """Why a key without a namespace is refused, and what to write instead:
+    `redis-filebeat:<key>` only for a key of ours, or following that advice
+    would only swap this line for "unknown key"."""
+    if key in known:
+        return f"has no namespace; write {PROJECT}:{key}"
+    paths = homes(key)
+    if paths:
+        roots = {path.split(".")[0] for path in paths}
+        where = f"{PROJECT}:{roots.pop()}" if len(roots) == 1 else "the one it belongs to"
+        among = ", ".join(paths[:-1]) + " and " * (len(paths) > 1) + paths[-1]
+        return (f"looks mis-indented: it is no key of {PROJECT}'s own but one of "
+                f"{among}; indent it under {where}")
+    return (f"has no namespace, and is no key of {PROJECT}" + (
+        did_you_mean(key, known, prefix=f"{PROJECT}:")
+        or f"; another package's key is written <package>:{key}"))
 
 
 def _scalar(text: str, annotation: Any) -> Any:
