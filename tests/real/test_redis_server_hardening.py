@@ -121,6 +121,16 @@ def test_extra_directives_take_effect(pod):
             "client-output-buffer-limit")["client-output-buffer-limit"]
 
 
+def test_files_named_in_its_dir_start_redis(pod):
+    """The plain names the config accepts (a path is refused before render)."""
+    server = pod(deniedCommands=[], extraConfig={
+        "dbfilename": "buffer.rdb", "appendfilename": "buffer.aof",
+        "appenddirname": "aof-buffer"}, **SMALL)
+    with server.client() as client:
+        assert client.config_get("dbfilename") == {"dbfilename": "buffer.rdb"}
+        assert client.config_get("appenddirname") == {"appenddirname": "aof-buffer"}
+
+
 def test_extra_directives_with_the_denials_on(pod):
     # CONFIG is denied: INFO shows the one that took effect.
     server = pod(extraConfig={"hz": 20, "latency-monitor-threshold": 100}, **SMALL)

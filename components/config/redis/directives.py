@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 
+from ..base import KeyedError
 from ..kube.types import quoted
 from ..suggestions import did_you_mean
 from .names import DIRECTIVES, REDIS_VERSION
@@ -71,6 +72,12 @@ ALIASES = {"slaveof": "replicaof", "min-slaves-to-write": "min-replicas-to-write
 """Old names redis still reads for a refused directive."""
 TLS_PREFIX = "tls-"
 
+PLAIN_NAMES = {"dbfilename": "a file name", "appendfilename": "a file name",
+               "appenddirname": "a directory name"}
+"""Directives whose value redis puts inside `dir` itself, and on a path refuses
+to start ("dbfilename can't be a path, just a filename"): the pod would never
+run. Each with what it must be instead."""
+
 _NAME = re.compile(r"[a-z][a-z0-9_-]*")
 MAX_ARGUMENT = 1024
 
@@ -116,6 +123,15 @@ def _arguments(value: object) -> list[str]:
     return arguments
 
 
+def _check_plain_names(config: dict[str, list[str]]) -> dict[str, list[str]]:
+    for name, what in PLAIN_NAMES.items():
+        if any("/" in argument for argument in config.get(name, ())):
+            raise KeyedError(name, (
+                f"must be {what}, not a path: redis keeps it in its dir (the data volume) "
+                "and refuses to start on a path"))
+    return config
+
+
 ALLOWED = sorted(name for name in DIRECTIVES if ALIASES.get(name, name) not in REFUSED
                  and not name.startswith(TLS_PREFIX))
 """What the JSON Schema offers editors to complete."""
@@ -124,4 +140,4 @@ DirectiveName = Annotated[str, AfterValidator(_check_directive),
 DirectiveValue = Annotated[list[str], PlainValidator(
     _arguments, json_schema_input_type=str | int | bool | list[str | int])]
 """One argument (a string, a number, or true/false for yes/no), or a list of them."""
-ExtraConfig = dict[DirectiveName, DirectiveValue]
+ExtraConfig = Annotated[dict[DirectiveName, DirectiveValue], AfterValidator(_check_plain_names)]

@@ -249,6 +249,19 @@ def test_refused_directives_name_what_to_set_instead(name, message):
     assert line.startswith("<render_config>: redis.extraConfig: " + message), line
 
 
+@pytest.mark.parametrize(("name", "value", "what"), [
+    ("dbfilename", "backups/buffer.rdb", "a file name"),
+    ("appendfilename", "/data/buffer.aof", "a file name"),
+    ("appenddirname", "aof/buffer", "a directory name"),
+])
+def test_a_file_redis_keeps_in_its_dir_is_named_not_pathed(name, value, what):
+    """redis 7 refuses to start on a path here ("can't be a path, just a
+    filename"); tests/real/test_redis_server_hardening.py starts it on a name."""
+    assert refused(with_redis(extraConfig={name: value})) == [
+        f"<render_config>: redis.extraConfig.{name}: must be {what}, not a path: redis keeps "
+        "it in its dir (the data volume) and refuses to start on a path"]
+
+
 @pytest.mark.parametrize("value", ["a\nb", "tab\there", "x" * 1025])
 def test_a_value_stays_one_line(value):
     assert refused(with_redis(extraConfig={"hz": value})) == [
