@@ -7,22 +7,15 @@ unless PROMTOOL_REQUIRED=1 (as .ci/run sets after building it), which fails inst
 """
 
 import copy
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from components.render.renderer import find_stack_file, render_stack_file
+from tests.real.tools import required_tool
 
-PROMTOOL = shutil.which("promtool")
-if not PROMTOOL and os.environ.get("PROMTOOL_REQUIRED") == "1":
-    pytest.fail("PROMTOOL_REQUIRED=1 but promtool is not on PATH", pytrace=False)
-pytestmark = pytest.mark.skipif(
-    not PROMTOOL, reason="promtool is not on PATH (PATH=\"$(toolchain/build promtool | tail -1)"
-                         ":$PATH\"; .ci/run does this)")
+PROMTOOL, pytestmark = required_tool("promtool", "PROMTOOL_REQUIRED", build="promtool")
 
 TARGET = {"namespace": "logging", "job": "redis-metrics", "pod": "redis-abc"}
 

@@ -13,24 +13,17 @@ fails instead.
 """
 
 import json
-import os
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from components.config.filebeat.re2 import Re2Pattern
 from tests.config.test_re2 import LOG_PATTERNS
+from tests.real.tools import required_tool
 
-FILEBEAT = shutil.which("filebeat")
-if not FILEBEAT and os.environ.get("RUNTIME_REQUIRED") == "1":
-    pytest.fail("RUNTIME_REQUIRED=1 but filebeat is not on PATH", pytrace=False)
-pytestmark = pytest.mark.skipif(
-    not FILEBEAT, reason="filebeat is not on PATH (PATH=\"$(toolchain/build filebeat | tail -1)"
-                         ":$PATH\"; .ci/run does this)")
+FILEBEAT, pytestmark = required_tool("filebeat", "RUNTIME_REQUIRED", build="filebeat")
 
 PATTERNS = [
     *LOG_PATTERNS,

@@ -4,9 +4,7 @@ The same harness as test_redis_server.py: the rendered ConfigMap and Secret
 become files, and redis-server runs the container's own command on them.
 """
 
-import os
 import re
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -19,6 +17,7 @@ from components.config.redis.names import COMMANDS, DIRECTIVES, REDIS_VERSION
 from tests.real import test_redis_server as redis_server
 from tests.real.runtime.pod import free_port
 from tests.real.test_redis_server import REDIS_SERVER, SMALL
+from tests.real.tools import required_tool
 
 # The same skip (or, in CI, failure) without redis-server, and the same one worker.
 pytestmark = redis_server.pytestmark
@@ -28,11 +27,8 @@ pod = redis_server.pod
 """test_redis_server.py's fixture: a rendered redis started on a free port, stopped after."""
 
 
-REDIS_EXPORTER = shutil.which("redis_exporter")
-# .ci/run builds it (toolchain/build redis-exporter) and sets this, so that CI
-# fails rather than skips when it is missing.
-if not REDIS_EXPORTER and os.environ.get("REDIS_EXPORTER_REQUIRED") == "1":
-    pytest.fail("REDIS_EXPORTER_REQUIRED=1 but redis_exporter is not on PATH", pytrace=False)
+REDIS_EXPORTER, needs_the_exporter = required_tool(
+    "redis_exporter", "REDIS_EXPORTER_REQUIRED", build="redis-exporter")
 
 
 def drains_like_filebeat_and_a_reader(client: redis.Redis) -> None:
@@ -202,8 +198,7 @@ def scrape(port: int) -> str:
             time.sleep(0.1)
 
 
-@pytest.mark.skipif(not REDIS_EXPORTER, reason="redis_exporter is not on PATH (PATH=\"$("
-                                               "toolchain/build redis-exporter | tail -1):$PATH\")")
+@needs_the_exporter
 def test_the_exporter_sends_nothing_denied_and_exports_what_the_alerts_read(pod):
     metrics_port = free_port()
     server = pod(monitoring={"enabled": True, "image": "oliver006/redis_exporter:v1.88.0",
