@@ -58,3 +58,18 @@ def test_turning_the_generated_config_off_names_the_set_that_did(tmp_path):
         "--set filebeat.generateConfig=false: filebeat.generateConfig: extraConfig goes into "
         "the generated filebeat.yml, and generateConfig is false; write it into your own "
         "filebeat.yml"]
+
+
+def test_an_unknown_set_key_too_long_to_show_whole_names_the_set():
+    key = "filebeat." + "a" * 70
+    result = cli("render", "--stack", "dev", "--set", f"{key}=1")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith(
+        f"--set {key}=1: filebeat.'aaaa"), result.stderr
+
+
+def test_an_unknown_set_key_with_a_space_names_the_set():
+    result = cli("render", "--stack", "dev", "--set", "filebeat.log level=1")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith(
+        "--set filebeat.log level=1: filebeat.'log level': unknown key"), result.stderr

@@ -10,7 +10,8 @@ import posixpath
 from typing import Any
 
 from ..base import KeyedError
-from ..kube.types import is_dns1123_label, quoted
+from ..errors import quoted
+from ..kube.types import is_dns1123_label
 
 REGISTRY_ROOT = "/var/lib/redis-filebeat"
 OWN = (f"keep the registry in a directory of its own, such as the default "

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from ..kube.types import quoted
+from ..errors import quoted
 from .names import COMMANDS, REDIS_VERSION
 
 _COMMAND = re.compile(r"[a-z][a-z0-9_.-]*(\|[a-z][a-z0-9_.-]*)?")
