@@ -1,5 +1,9 @@
 """A rule that compares two keys blames the one an override changed, and that override."""
 
+import json
+
+import pytest
+
 from components.config.errors import ConfigError, Problem
 from tests.cli import cli
 from tests.configs import ROOT
@@ -73,3 +77,120 @@ def test_an_unknown_set_key_with_a_space_names_the_set():
     assert result.returncode == 2
     assert result.stderr.splitlines()[0].startswith(
         "--set filebeat.log level=1: filebeat.'log level': unknown key"), result.stderr
+
+
+EXPORTER = {"enabled": True, "image": "oliver006/redis_exporter:v1.88.0",
+            "scraperNamespace": "monitoring", "rules": {"enabled": False}}
+PORTS = [{"name": "http", "containerPort": 5066}]
+SURGE = {"updateStrategy": {"maxUnavailable": 0, "maxSurge": 1}, "registryHostPath": None}
+DIGEST = "sha256:" + "a" * 64
+
+
+def stack(redis=None, filebeat=None, **top) -> dict:
+    """A stack that renders, with what a case adds to it."""
+    return {"redis": {"image": "redis:7", "auth": False, **(redis or {})},
+            "filebeat": {"image": "docker.elastic.co/beats/filebeat:8.15.3", **(filebeat or {})},
+            **top}
+
+
+# Each case: a stack that renders, an override of a key a rule compares with
+# another, and how the line must start: with the override and the key it set,
+# and words that read right after either key.
+OTHER_KEY_CASES = [
+    pytest.param(stack({"maxmemory": "100Mi", "resources": {"limits": {"memory": "256Mi"}}}),
+                 "redis.resources.limits.memory=64Mi",
+                 "redis.resources.limits.memory: maxmemory (100Mi) must be below "
+                 "resources.limits.memory (64Mi)", id="maxmemory-limit"),
+    pytest.param(stack({"persistence": {"enabled": True}, "maxmemory": "256Mi"}),
+                 "redis.maxmemory=600Mi",
+                 "redis.maxmemory: persistence.size (1Gi) must be at least twice maxmemory "
+                 "(600Mi)", id="claim-maxmemory"),
+    pytest.param(stack({"persistence": {"enabled": True}}),
+                 "redis.resources.limits.memory=2Gi",
+                 "redis.resources.limits.memory: persistence.size (1Gi) must be at least "
+                 "twice maxmemory (1536Mi, 75% of resources.limits.memory)", id="claim-limit"),
+    pytest.param(stack({"maxmemory": "600Mi", "persistence": {"size": "1Gi"}}),
+                 "redis.persistence.enabled=true",
+                 "redis.persistence.enabled: persistence.size (1Gi) must be at least twice",
+                 id="claim-enabled"),
+    pytest.param(stack({"deniedCommands": ["TYPE"], "monitoring": {**EXPORTER, "enabled": False}}),
+                 "redis.monitoring.enabled=true",
+                 "redis.monitoring.enabled: deniedCommands must not deny TYPE: the exporter",
+                 id="denial-exporter"),
+    pytest.param(stack(), "redis.image=redis:6.2",
+                 "redis.image: deniedCommands needs redis 7 or later", id="denial-image"),
+    pytest.param(stack({"networkPolicy": False,
+                        "monitoring": {**EXPORTER, "scraperNamespace": None}}),
+                 "redis.networkPolicy=true",
+                 "redis.networkPolicy: monitoring.scraperNamespace is required when monitoring "
+                 "is enabled and networkPolicy is on", id="scraper-policy"),
+    pytest.param(stack({"resources": {"limits": {"memory": "128Mi"}},
+                        "monitoring": {**EXPORTER, "rules": {}}}),
+                 "redis.resources.limits.memory=null",
+                 "redis.resources.limits.memory: monitoring.rules need a maxmemory",
+                 id="rules-limit"),
+    pytest.param(stack({"monitoring": EXPORTER}), "redis.containerPort=9121",
+                 "redis.containerPort: monitoring.port (9121) is containerPort's too",
+                 id="exporter-port"),
+    pytest.param(stack({"persistence": {"enabled": True,
+                                        "snapshots": [{"afterSeconds": 900, "changes": 1}]}}),
+                 "redis.persistence.enabled=false",
+                 "redis.persistence.enabled: snapshots need enabled true", id="snapshots"),
+    pytest.param(stack({"persistence": {"enabled": True, "existingClaim": "data"}}),
+                 "redis.persistence.enabled=false",
+                 "redis.persistence.enabled: existingClaim needs enabled true", id="claim-mount"),
+    pytest.param(stack({"persistence": {"enabled": True, "size": "2Gi"}}),
+                 "redis.persistence.existingClaim=data",
+                 "redis.persistence.existingClaim: size is the claim's own, and existingClaim",
+                 id="claim-owner"),
+    pytest.param(stack({"monitoring": {"scraperNamespace": "monitoring"}}),
+                 "redis.monitoring.enabled=true",
+                 "redis.monitoring.enabled: monitoring.image is required when monitoring is "
+                 "enabled", id="exporter-image"),
+    pytest.param(stack({"resources": {"limits": {"memory": "128Mi"}},
+                        "monitoring": {**EXPORTER, "serviceMonitor": False}}),
+                 "redis.monitoring.rules.enabled=true",
+                 "redis.monitoring.rules.enabled: serviceMonitor must be true while rules are "
+                 "enabled", id="service-monitor"),
+    pytest.param(stack({"monitoring": {"image": "oliver006/redis_exporter:v1.88.0",
+                                       "imageDigest": DIGEST}}),
+                 f"redis.monitoring.image=oliver006/redis_exporter@{DIGEST}",
+                 "redis.monitoring.image: imageDigest is set, but image already names a digest",
+                 id="exporter-digest"),
+    pytest.param(stack(filebeat={"imageDigest": DIGEST}),
+                 f"filebeat.image=docker.elastic.co/beats/filebeat:8.15.3@{DIGEST}",
+                 "filebeat.image: imageDigest is set, but image already names a digest",
+                 id="digest"),
+]
+
+
+@pytest.mark.parametrize(("config", "override", "line"), OTHER_KEY_CASES)
+def test_a_rule_names_the_other_key_when_the_set_changed_only_that(
+        tmp_path, config, override, line):
+    result = render(tmp_path, config, override)
+    assert result.returncode == 2, result.stdout
+    first = result.stderr.splitlines()[0]
+    # A long --set is cut in the line, after its first 60 characters at least.
+    assert first.startswith(f"--set {override}"[:60]), result.stderr
+    assert f": {line}" in first, result.stderr
+
+
+# An override below a mapping the rule compares: the line names the mapping,
+# from the stack file with the override.
+WITH_CASES = [
+]
+
+
+@pytest.mark.parametrize(("config", "override", "line"), WITH_CASES)
+def test_a_rule_names_the_mapping_the_set_changed_below(tmp_path, config, override, line):
+    result = render(tmp_path, config, override)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.splitlines()[0].startswith(
+        f"{tmp_path / 'Pulumi.x.yaml'} with --set {override}: {line}"), result.stderr
+
+
+def render(tmp_path, config: dict, override: str):
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text(json.dumps({"config": {f"redis-filebeat:{key}": value
+                                           for key, value in config.items()}}))
+    return cli("render", "--config", str(path), "--set", override)

@@ -199,7 +199,7 @@ def _check_digest(value: str) -> str:
 def digest_conflict(image: str, digest: str | None) -> str | None:
     """Why `image` and `imageDigest` cannot both be given, if they cannot."""
     if digest and "@" in image:
-        return "is set, but image already names a digest; keep one of the two"
+        return "imageDigest is set, but image already names a digest; keep one of the two"
     return None
 
 

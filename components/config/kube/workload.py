@@ -79,7 +79,7 @@ class WorkloadConfig(CamelModel):
     def _one_digest(self) -> "WorkloadConfig":
         conflict = digest_conflict(self.image, self.image_digest)
         if conflict:
-            raise KeyedError("imageDigest", conflict)
+            raise KeyedError("imageDigest", conflict, also=("image",))
         return self
 
     @model_validator(mode="after")
