@@ -161,6 +161,40 @@ OTHER_KEY_CASES = [
                  f"filebeat.image=docker.elastic.co/beats/filebeat:8.15.3@{DIGEST}",
                  "filebeat.image: imageDigest is set, but image already names a digest",
                  id="digest"),
+    pytest.param(stack(filebeat={"generateConfig": False, "configFiles": {"filebeat.yml": "x"}}),
+                 "filebeat.generateConfig=true",
+                 "filebeat.generateConfig: configFiles holds filebeat.yml, which generateConfig "
+                 "writes", id="config-file"),
+    pytest.param(stack(filebeat={"generateConfig": False, "args": ["-c", "/etc/fb/mine.yml"]}),
+                 "filebeat.generateConfig=true",
+                 "filebeat.generateConfig: args must not pass -c", id="args"),
+    pytest.param(stack(filebeat={"containerLogs": {"paths": ["/var/log/containers/*.log"]}}),
+                 "filebeat.containerLogs.hostPaths=[/var/lib/docker/containers]",
+                 "filebeat.containerLogs.hostPaths: containerLogs.paths has "
+                 "'/var/log/containers/*.log', which is not under", id="log-paths"),
+    pytest.param(stack(filebeat={"generateConfig": False,
+                                 "containerLogs": {"paths": ["/srv/app/*.log"]}}),
+                 "filebeat.generateConfig=true",
+                 "filebeat.generateConfig: containerLogs.paths has '/srv/app/*.log'",
+                 id="log-paths-generate"),
+    pytest.param(stack(filebeat={"containerLogs": {
+                     "rotatedLogs": True, "paths": ["/var/lib/docker/containers/*/*.log"]}}),
+                 "filebeat.containerLogs.hostPaths=[/var/lib/docker/containers]",
+                 "filebeat.containerLogs.hostPaths: containerLogs.rotatedLogs reads "
+                 "/var/log/pods, which is not under", id="rotated-logs"),
+    pytest.param(stack(filebeat={"hostPaths": [{"name": "app", "path": "/srv/app"}],
+                                 "extraInputs": [{"id": "app", "paths": ["/srv/app/*.log"]}]}),
+                 "filebeat.hostPaths=[]",
+                 "filebeat.hostPaths: extraInputs[0].paths has '/srv/app/*.log', which is not "
+                 "under", id="extra-input-paths"),
+    pytest.param(stack(), "filebeat.hostPaths=[{name: var-log, path: /srv}]",
+                 "filebeat.hostPaths: two mounts would share the volume name 'var-log'",
+                 id="volume-names"),
+    pytest.param(stack(filebeat={"generateConfig": False,
+                                 "registryHostPath": "/var/log/filebeat-registry"}),
+                 "filebeat.generateConfig=true",
+                 "filebeat.generateConfig: the registry /var/log/filebeat-registry lies inside "
+                 "/var/log", id="registry"),
 ]
 
 
