@@ -195,6 +195,33 @@ OTHER_KEY_CASES = [
                  "filebeat.generateConfig=true",
                  "filebeat.generateConfig: the registry /var/log/filebeat-registry lies inside "
                  "/var/log", id="registry"),
+    pytest.param(stack(filebeat={"expose": "service", "ports": PORTS}), "filebeat.ports=[]",
+                 "filebeat.ports: expose service needs at least one entry in ports",
+                 id="expose-ports"),
+    pytest.param(stack(filebeat={"expose": "service", "ports": PORTS}), "filebeat.name=9fb",
+                 "filebeat.name: expose service names a Service after the daemon, and name "
+                 "'9fb'", id="expose-name"),
+    pytest.param(stack(filebeat={**SURGE, "ports": PORTS}), "filebeat.expose=hostPort",
+                 "filebeat.expose: updateStrategy.maxSurge cannot be combined with "
+                 "ports[].hostPort (5066)", id="surge-host-port"),
+    pytest.param(stack(filebeat=SURGE), "filebeat.registryHostPath=/var/lib/redis-filebeat/x",
+                 "filebeat.registryHostPath: updateStrategy.maxSurge cannot be used with "
+                 "registryHostPath (/var/lib/redis-filebeat/x)", id="surge-registry"),
+    pytest.param(stack(filebeat={"nodeClasses": {"gpu": {"nodeSelector": {"pool": "gpu"}}}}),
+                 "filebeat.name=" + "f" * 60,
+                 "filebeat.name: the DaemonSet name '" + "f" * 60 + "-gpu' is longer",
+                 id="class-name"),
+    pytest.param(stack(filebeat={"rolloutTimeoutSeconds": 300}),
+                 "filebeat.updateStrategy.type=OnDelete",
+                 "filebeat.updateStrategy.type: rolloutTimeoutSeconds does nothing with "
+                 "updateStrategy OnDelete", id="rollout-timeout"),
+    pytest.param(stack(filebeat={"podLabels": {"tier": "logs"}}), "filebeat.labels.tier=x",
+                 "filebeat.labels.tier: is a key of both podLabels and labels", id="pod-labels"),
+    pytest.param(stack({"resources": {"requests": {"memory": "100Mi"},
+                                      "limits": {"memory": "128Mi"}}}),
+                 "redis.resources.limits.memory=64Mi",
+                 "redis.resources.limits.memory: requests.memory (100Mi) is more than "
+                 "limits.memory (64Mi)", id="requests"),
 ]
 
 
@@ -212,6 +239,11 @@ def test_a_rule_names_the_other_key_when_the_set_changed_only_that(
 # An override below a mapping the rule compares: the line names the mapping,
 # from the stack file with the override.
 WITH_CASES = [
+    pytest.param(stack(filebeat={"nodeSelector": {"zone": "c"}, "nodeClasses": {
+                     "a": {"nodeSelector": {"zone": "a"}}, "b": {"nodeSelector": {"type": "b"}}}}),
+                 "filebeat.nodeSelector.zone=a",
+                 "filebeat.nodeSelector: nodeClasses a and b could select the same node",
+                 id="node-classes"),
 ]
 
 

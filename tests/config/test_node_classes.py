@@ -88,7 +88,7 @@ def test_overlapping_classes_are_refused(classes, common, message):
     with pytest.raises(ConfigError) as caught:
         render(nodeClasses=classes, nodeSelector=common)
     assert str(caught.value) == (
-        f"<render_config>: filebeat.nodeClasses: {message}, which would then run two "
+        f"<render_config>: filebeat.nodeClasses: nodeClasses {message}, which would then run two "
         "daemons: "
         "give each pair different values for one nodeSelector label")
 

@@ -105,7 +105,8 @@ FILE = "<render_config>"
 
 @pytest.mark.parametrize(("config", "message"), [
     (with_("redis", podLabels={"app.kubernetes.io/name": "x"}),
-     "redis.podLabels.app.kubernetes.io/name: is a key of labels, the selector"),
+     "redis.podLabels.app.kubernetes.io/name: is a key of both podLabels and labels, the "
+     "selector"),
     (with_("filebeat", podLabels={"node-class": "x"}),
      "filebeat.podLabels.node-class: is the label that keeps node classes' selectors apart"),
     (with_("filebeat", podLabels={"bad key": "x"}),

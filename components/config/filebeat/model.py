@@ -174,6 +174,11 @@ class FilebeatConfig(NodeDaemonConfig):
         )] if self.registry_host_path else []
         return [*self.host_paths, *logs, *registry]
 
+    def volume_key(self, volume: HostPathVolume) -> str:
+        if volume in self.host_paths:
+            return "hostPaths"
+        return "registryHostPath" if volume.name == "registry" else "containerLogs.hostPaths"
+
     @model_validator(mode="after")
     def _generated_config_fits(self) -> "FilebeatConfig":
         if not self.generate_config:
