@@ -222,6 +222,33 @@ OTHER_KEY_CASES = [
                  "redis.resources.limits.memory=64Mi",
                  "redis.resources.limits.memory: requests.memory (100Mi) is more than "
                  "limits.memory (64Mi)", id="requests"),
+    pytest.param(stack({"auth": True, "existingSecret": {"name": "redis-pw"}}),
+                 "redis.auth=false",
+                 "redis.auth: redis.existingSecret is set, but redis.auth is false",
+                 id="existing-secret-auth"),
+    pytest.param(stack({"auth": True, "existingSecret": {"name": "redis-pw"}}),
+                 "redisPassword={secure: v1:abc}",
+                 "redisPassword: redis.existingSecret is set, and so is redisPassword",
+                 id="existing-secret-password"),
+    pytest.param(stack({"auth": True}, redisPassword={"secure": "v1:abc"}), "redis.auth=false",
+                 "redis.auth: redisPassword is set, but redis.auth is false",
+                 id="password-auth"),
+    pytest.param(stack(namespace="logging", createNamespace=True), "namespace=kube-system",
+                 "namespace: createNamespace is true but namespace 'kube-system' is built in",
+                 id="create-namespace"),
+    pytest.param(stack(filebeat={"name": "a"}), "redis.name=a-redis",
+                 "redis.name: filebeat.name 'a' would name a Secret 'a-redis-auth', which "
+                 "redis.name 'a-redis' names", id="object-names"),
+    pytest.param(stack({"labels": {"app.kubernetes.io/name": "fb"}}, {"labels": {"app": "f"}}),
+                 "filebeat.name=fb",
+                 "filebeat.name: redis.labels overlaps the app.kubernetes.io/ labels of "
+                 "filebeat's pods (app.kubernetes.io/name is filebeat.name)", id="selector-name"),
+    pytest.param(stack({"monitoring": EXPORTER}), "filebeat.output.datatype=channel",
+                 "filebeat.output.datatype: redis.monitoring.enabled needs "
+                 "filebeat.output.datatype list", id="monitoring-datatype"),
+    pytest.param(stack({"deniedCommands": ["PUBLISH"]}), "filebeat.output.datatype=channel",
+                 "filebeat.output.datatype: deniedCommands must not deny PUBLISH",
+                 id="denial-datatype"),
 ]
 
 
@@ -244,6 +271,8 @@ WITH_CASES = [
                  "filebeat.nodeSelector.zone=a",
                  "filebeat.nodeSelector: nodeClasses a and b could select the same node",
                  id="node-classes"),
+    pytest.param(stack({"labels": {"app": "r"}}, {"labels": {"app": "f"}}), "redis.labels.app=f",
+                 "redis.labels: filebeat.labels overlaps redis.labels", id="selectors"),
 ]
 
 

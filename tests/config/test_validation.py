@@ -50,7 +50,7 @@ CASES = {
     "selectors-overlap": (
         {"redis": {"image": "r", "labels": {"app": "logs"}},
          "filebeat": {"image": "f", "labels": {"app": "logs", "tier": "node"}}},
-        "filebeat.labels: overlaps redis.labels"),
+        "filebeat.labels: filebeat.labels overlaps redis.labels"),
     # ports and counts
     "port-zero": (with_redis(port=0), "redis.port: should be greater than or equal to 1 (got 0)"),
     "port-too-high": (with_redis(port=65536),
@@ -155,7 +155,8 @@ CASES = {
     "unknown-snake-case": (with_redis(container_port=1),
         "redis.container_port: unknown key; did you mean 'containerPort'?"),
     "create-builtin-namespace": (minimal() | {"createNamespace": True},
-        "createNamespace: is true but namespace 'default' is built into every cluster"),
+        "createNamespace: createNamespace is true but namespace 'default' is built into every "
+        "cluster"),
 }
 
 

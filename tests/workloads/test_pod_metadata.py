@@ -125,9 +125,9 @@ FILE = "<render_config>"
     # send traffic to them.
     (with_("filebeat", labels={"app": "filebeat"},
            podLabels={"app.kubernetes.io/name": "redis"}),
-     "filebeat.podLabels: overlaps redis.labels"),
+     "filebeat.podLabels: filebeat.podLabels overlaps redis.labels"),
     (with_("redis", labels={"app": "redis"}, podLabels={"app.kubernetes.io/name": "filebeat"}),
-     "redis.podLabels: overlaps filebeat.labels"),
+     "redis.podLabels: redis.podLabels overlaps filebeat.labels"),
 ])
 def test_rule(config, message):
     (line,) = refused(config)

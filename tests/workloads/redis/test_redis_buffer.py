@@ -170,5 +170,5 @@ def test_redis_and_filebeat_objects_never_share_a_name(redis, filebeat, clash):
         render_config(with_filebeat(name=filebeat) | {
             "redis": {"image": "redis:7", "name": redis}})
     assert str(caught.value) == (
-        f"<render_config>: filebeat.name: would name a {clash}, which redis (name "
-        f"{redis!r}) names the same; choose another name")
+        f"<render_config>: filebeat.name: filebeat.name {filebeat!r} would name a {clash}, "
+        f"which redis.name {redis!r} names the same; choose another name")

@@ -199,7 +199,7 @@ def test_monitoring_is_off_by_default_in_every_stack_but_prod():
     (monitored(rules={"memoryFraction": 1}), "redis.monitoring.rules.memoryFraction:"),
     (monitored(rules={"growingForMinutes": 0}), "redis.monitoring.rules.growingForMinutes:"),
     ({**monitored(), "filebeat": {**minimal()["filebeat"], "output": {"datatype": "channel"}}},
-     "redis.monitoring.enabled: needs filebeat.output.datatype list"),
+     "redis.monitoring.enabled: redis.monitoring.enabled needs filebeat.output.datatype list"),
 ])
 def test_refused(config, message):
     lines = refused(config)
