@@ -94,8 +94,8 @@ def stack(redis=None, filebeat=None, **top) -> dict:
 
 
 # Each case: a stack that renders, an override of a key a rule compares with
-# another, and how the line must start: with the override and the key it set,
-# and words that read right after either key.
+# another, and what the line says after the override: the key it set, then
+# words that read right after either key.
 OTHER_KEY_CASES = [
     pytest.param(stack({"maxmemory": "100Mi", "resources": {"limits": {"memory": "256Mi"}}}),
                  "redis.resources.limits.memory=64Mi",
