@@ -3,7 +3,8 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .kube.types import quoted
+# Nothing here may import pydantic: a stack file and its overrides are read,
+# and their origins recorded by `readable_key`, before any model is loaded.
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,9 @@ def readable_key(part: str) -> str:
     """A config key as an error names it: quoted when it would not read as one."""
     plain = part and part.isprintable() and " " not in part and len(part) <= 60
     return part if plain else quoted(part)
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """Quote a bad value, cut short so that its error stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -50,7 +50,7 @@ CASES = {
     "selectors-overlap": (
         {"redis": {"image": "r", "labels": {"app": "logs"}},
          "filebeat": {"image": "f", "labels": {"app": "logs", "tier": "node"}}},
-        "filebeat.labels: overlaps redis.labels"),
+        "filebeat.labels: filebeat.labels overlaps redis.labels"),
     # ports and counts
     "port-zero": (with_redis(port=0), "redis.port: should be greater than or equal to 1 (got 0)"),
     "port-too-high": (with_redis(port=65536),
@@ -109,7 +109,7 @@ CASES = {
         "redis.labels: label key 'aaaa"),
     "huge-exponent": (with_redis(resources={"requests": {"cpu": "1e999999999"},
                                             "limits": {"cpu": "1"}}),
-        "redis.resources.requests.cpu: (1e999999999) is more than limits.cpu (1)"),
+        "redis.resources.requests.cpu: requests.cpu (1e999999999) is more than limits.cpu (1)"),
     # env
     "env-derived": (with_filebeat(env={"REDIS_HOST": "x"}),
         "filebeat.env.REDIS_HOST: is derived by the component (REDIS_HOST and REDIS_PORT from "
@@ -146,7 +146,7 @@ CASES = {
         "filebeat.resources.limits.memory: 'lots' is not a Kubernetes quantity"),
     "request-over-limit": (with_redis(resources={"requests": {"memory": "2Gi"},
                                                  "limits": {"memory": "1Gi"}}),
-        "redis.resources.requests.memory: (2Gi) is more than limits.memory (1Gi)"),
+        "redis.resources.requests.memory: requests.memory (2Gi) is more than limits.memory (1Gi)"),
     # unknown keys
     "unknown-top-level": (minimal() | {"namepsace": "x"},
         "namepsace: unknown key; did you mean 'namespace'?"),
@@ -155,7 +155,8 @@ CASES = {
     "unknown-snake-case": (with_redis(container_port=1),
         "redis.container_port: unknown key; did you mean 'containerPort'?"),
     "create-builtin-namespace": (minimal() | {"createNamespace": True},
-        "createNamespace: is true but namespace 'default' is built into every cluster"),
+        "createNamespace: createNamespace is true but namespace 'default' is built into every "
+        "cluster"),
 }
 
 

@@ -88,7 +88,8 @@ def test_password_rules_never_quote_the_password(password, message):
 
 
 def test_a_password_without_auth_is_refused():
-    with pytest.raises(ConfigError, match="redisPassword: is set, but redis.auth is false"):
+    with pytest.raises(ConfigError,
+                       match="redisPassword: redisPassword is set, but redis.auth is false"):
         render_config(with_redis(auth=False), secrets={"redisPassword": PASSWORD})
 
 

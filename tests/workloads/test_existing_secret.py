@@ -307,16 +307,17 @@ def test_a_name_is_required_and_must_be_a_kubernetes_name():
 
 def test_refused_together_with_redis_password():
     assert refused(existing(), secrets={"redisPassword": PASSWORD}) == [
-        "<render_config>: redis.existingSecret: is set, and so is redisPassword; pick "
-        "one: the stack's own secret, or a Secret someone else made"]
+        "<render_config>: redis.existingSecret: redis.existingSecret is set, and so is "
+        "redisPassword; pick one: the stack's own secret, or a Secret someone else made"]
 
 
 def test_refused_without_auth():
     config = existing()
     config["redis"]["auth"] = False
     assert refused(config) == [
-        "<render_config>: redis.existingSecret: is set, but redis.auth is false, so "
-        "redis would not ask for a password; remove the key or turn auth on"]
+        "<render_config>: redis.existingSecret: redis.existingSecret is set, but redis.auth is "
+        "false, so redis would not ask for a password; remove redis.existingSecret or turn "
+        "auth on"]
 
 
 def test_the_missing_password_names_existing_secret_as_the_alternative():

@@ -168,10 +168,10 @@ def test_node_classes_add_their_label_and_keep_their_selectors():
 
 @pytest.mark.parametrize(("config", "line"), [
     ({"redis": {"labels": {"app.kubernetes.io/part-of": "redis-filebeat"}}},
-     "redis.labels: overlaps the app.kubernetes.io/ labels of filebeat's pods"),
+     "redis.labels: redis.labels overlaps the app.kubernetes.io/ labels of filebeat's pods"),
     # The stack's name is not known to config; both workloads carry the same one.
     ({"filebeat": {"labels": {"app.kubernetes.io/instance": "prod"}}},
-     "filebeat.labels: overlaps the app.kubernetes.io/ labels of redis' pods"),
+     "filebeat.labels: filebeat.labels overlaps the app.kubernetes.io/ labels of redis' pods"),
 ])
 def test_a_selector_that_would_match_the_other_workloads_pods_is_refused(config, line):
     merged = minimal()

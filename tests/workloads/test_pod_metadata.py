@@ -105,7 +105,8 @@ FILE = "<render_config>"
 
 @pytest.mark.parametrize(("config", "message"), [
     (with_("redis", podLabels={"app.kubernetes.io/name": "x"}),
-     "redis.podLabels.app.kubernetes.io/name: is a key of labels, the selector"),
+     "redis.podLabels.app.kubernetes.io/name: is a key of both podLabels and labels, the "
+     "selector"),
     (with_("filebeat", podLabels={"node-class": "x"}),
      "filebeat.podLabels.node-class: is the label that keeps node classes' selectors apart"),
     (with_("filebeat", podLabels={"bad key": "x"}),
@@ -124,9 +125,9 @@ FILE = "<render_config>"
     # send traffic to them.
     (with_("filebeat", labels={"app": "filebeat"},
            podLabels={"app.kubernetes.io/name": "redis"}),
-     "filebeat.podLabels: overlaps redis.labels"),
+     "filebeat.podLabels: filebeat.podLabels overlaps redis.labels"),
     (with_("redis", labels={"app": "redis"}, podLabels={"app.kubernetes.io/name": "filebeat"}),
-     "redis.podLabels: overlaps filebeat.labels"),
+     "redis.podLabels: redis.podLabels overlaps filebeat.labels"),
 ])
 def test_rule(config, message):
     (line,) = refused(config)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from ..base import CamelModel
+from ..base import CamelModel, KeyedError
 from ..kube.types import AbsolutePath
 from .processors import Processor
 from .re2 import Re2Pattern
@@ -115,3 +115,29 @@ class ExtraInput(CamelModel):
     """Run on every event of this input, in order, among the global processors as
     the container logs' are: after add_kubernetes_metadata and after filebeat
     adds agent, ecs and host. Default none."""
+
+
+def check_extra_inputs(inputs: list[ExtraInput], mounted: list[str]) -> None:
+    """Refuse an input whose progress another's would overwrite, or that reads
+    nothing because its files are not in the pod (`mounted`: where the pod
+    sees the node's directories)."""
+    seen = {CONTAINER_INPUT_ID}
+    for index, extra in enumerate(inputs):
+        if extra.id in seen:
+            whose = "the container logs' input" if extra.id == CONTAINER_INPUT_ID else (
+                "another input")
+            raise KeyedError(f"extraInputs.{index}.id", (
+                f"{extra.id!r} is {whose}'s id; filebeat keeps each input's progress "
+                "under its id, so each needs its own"))
+        seen.add(extra.id)
+        for path in extra.paths:
+            if not under(path, mounted):
+                raise KeyedError(f"extraInputs.{index}.paths", (
+                    f"extraInputs[{index}].paths has {path!r}, which is not under any of "
+                    "containerLogs.hostPaths or hostPaths, so filebeat would find nothing "
+                    "there; mount its directory"), also=("containerLogs.hostPaths", "hostPaths"))
+
+
+def under(path: str, roots: list[str]) -> bool:
+    """Is `path` below one of `roots`, so that a pod that mounts them sees it?"""
+    return any(path.startswith(root.rstrip("/") + "/") for root in roots)

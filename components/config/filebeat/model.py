@@ -25,7 +25,7 @@ from ..kube.types import (
 )
 from .extra_config import check_extra_config
 from .flags import passes_config_file
-from .inputs import CONTAINER_INPUT_ID, POD_LOGS_DIR, ContainerLogs, ExtraInput
+from .inputs import POD_LOGS_DIR, ContainerLogs, ExtraInput, check_extra_inputs, under
 from .output import RedisOutput
 from .registry import (
     REGISTRY_ROOT,
@@ -129,10 +129,12 @@ class FilebeatConfig(NodeDaemonConfig):
     @model_validator(mode="after")
     def _registry_apart_from_logs(self) -> "FilebeatConfig":
         if self.registry_host_path:
+            # The container logs are mounted only while generateConfig is on.
             logs = enumerate(self.container_logs.host_paths if self.generate_config else [])
             check_apart_from_mounts(self.registry_host_path, [
-                *((f"containerLogs.hostPaths.{i}", path) for i, path in logs),
-                *((f"hostPaths.{i}.path", v.path) for i, v in enumerate(self.host_paths))])
+                (f"containerLogs.hostPaths.{i}", path) for i, path in logs], ("generateConfig",))
+            check_apart_from_mounts(self.registry_host_path, [
+                (f"hostPaths.{i}.path", v.path) for i, v in enumerate(self.host_paths)])
         return self
 
     @field_validator("extra_config")
@@ -172,6 +174,11 @@ class FilebeatConfig(NodeDaemonConfig):
         )] if self.registry_host_path else []
         return [*self.host_paths, *logs, *registry]
 
+    def volume_key(self, volume: HostPathVolume) -> str:
+        if volume in self.host_paths:
+            return "hostPaths"
+        return "registryHostPath" if volume.name == "registry" else "containerLogs.hostPaths"
+
     @model_validator(mode="after")
     def _generated_config_fits(self) -> "FilebeatConfig":
         if not self.generate_config:
@@ -184,15 +191,14 @@ class FilebeatConfig(NodeDaemonConfig):
             return self
         if CONFIG_FILE in self.config_files:
             raise KeyedError(f"configFiles.{CONFIG_FILE}", (
-                "is generated from this config; set generateConfig false to supply "
-                "your own"
-            ))
+                f"configFiles holds {CONFIG_FILE}, which generateConfig writes from this "
+                "config; set generateConfig false to supply your own"), also=("generateConfig",))
         for key, args in self.args_by_key().items():
             if any(passes_config_file(arg) for arg in args):
                 raise KeyedError(key, (
-                    "must not pass -c: the generated filebeat.yml is passed already; set "
-                    "generateConfig false to choose the config yourself"
-                ))
+                    f"{key} must not pass -c: the generated filebeat.yml is passed already; "
+                    "set generateConfig false to choose the config yourself"
+                ), also=("generateConfig",))
         tag = _FILEBEAT_TAG.search(self.image)
         if tag and (int(tag.group(1)), int(tag.group(2))) < GENERATED_FOR:
             oldest = ".".join(map(str, GENERATED_FOR))
@@ -202,50 +208,29 @@ class FilebeatConfig(NodeDaemonConfig):
                 "image, or set generateConfig false to run the image's own filebeat.yml"
             ), also=("generateConfig",))
         mounted = self.container_logs.host_paths
+        also = ("containerLogs.hostPaths", "generateConfig")
         for path in self.container_logs.paths:
-            if not _under(path, mounted):
+            if not under(path, mounted):
                 raise KeyedError("containerLogs.paths", (
-                    f"{path!r} is not under any of containerLogs.hostPaths, so filebeat "
-                    "would find nothing there; mount its directory"
-                ))
-        if self.container_logs.rotated_logs and not _under(f"{POD_LOGS_DIR}/x", mounted):
+                    f"containerLogs.paths has {path!r}, which is not under any of "
+                    "containerLogs.hostPaths, so filebeat would find nothing there; mount "
+                    "its directory"), also=also)
+        if self.container_logs.rotated_logs and not under(f"{POD_LOGS_DIR}/x", mounted):
             raise KeyedError("containerLogs.rotatedLogs", (
-                f"reads {POD_LOGS_DIR}, which is not under any of containerLogs.hostPaths; "
-                f"add /var/log or {POD_LOGS_DIR} to them"
-            ))
-        self._extra_inputs_fit()
+                f"containerLogs.rotatedLogs reads {POD_LOGS_DIR}, which is not under any of "
+                f"containerLogs.hostPaths; add /var/log or {POD_LOGS_DIR} to them"), also=also)
+        check_extra_inputs(self.extra_inputs, [
+            *mounted, *(v.mount_path or v.path for v in self.host_paths)])
         names = [log_volume_name(path) for path in mounted]
-        taken = {v.name for v in self.host_paths} | {"registry", "config"}
+        hosts = {v.name for v in self.host_paths}
+        taken = hosts | {"registry", "config"}
         clash = sorted({n for n in names if names.count(n) > 1 or n in taken})
         if clash:
             raise KeyedError("containerLogs.hostPaths", (
                 f"two mounts would share the volume name {clash[0]!r}; drop the "
-                "duplicate or rename your hostPaths entry"
-            ))
+                "duplicate or rename your hostPaths entry"),
+                also=("hostPaths", "generateConfig") if clash[0] in hosts else ("generateConfig",))
         return self
-
-
-    def _extra_inputs_fit(self) -> None:
-        seen = {CONTAINER_INPUT_ID}
-        mounted = [*self.container_logs.host_paths,
-                   *(v.mount_path or v.path for v in self.host_paths)]
-        for index, extra in enumerate(self.extra_inputs):
-            if extra.id in seen:
-                whose = "the container logs' input" if extra.id == CONTAINER_INPUT_ID else (
-                    "another input")
-                raise KeyedError(f"extraInputs.{index}.id", (
-                    f"{extra.id!r} is {whose}'s id; filebeat keeps each input's progress "
-                    "under its id, so each needs its own"))
-            seen.add(extra.id)
-            for path in extra.paths:
-                if not _under(path, mounted):
-                    raise KeyedError(f"extraInputs.{index}.paths", (
-                        f"{path!r} is not under any of containerLogs.hostPaths or hostPaths, "
-                        "so filebeat would find nothing there; mount its directory"))
-
-
-def _under(path: str, roots: list[str]) -> bool:
-    return any(path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
 def log_volume_name(path: str) -> str:

@@ -10,7 +10,8 @@ import posixpath
 from typing import Any
 
 from ..base import KeyedError
-from ..kube.types import is_dns1123_label, quoted
+from ..errors import quoted
+from ..kube.types import is_dns1123_label
 
 REGISTRY_ROOT = "/var/lib/redis-filebeat"
 OWN = (f"keep the registry in a directory of its own, such as the default "
@@ -98,9 +99,11 @@ def check_registry_path(path: str) -> str:
     return path
 
 
-def check_apart_from_mounts(registry: str, mounts: list[tuple[str, str]]) -> None:
+def check_apart_from_mounts(registry: str, mounts: list[tuple[str, str]],
+                            also: tuple[str, ...] = ()) -> None:
     """Refuse a registry that is, holds or lies inside a node directory the
-    pod mounts to read logs from, given as (key, path) pairs."""
+    pod mounts to read logs from, given as (key, path) pairs; `also`: the
+    keys besides each key that decide whether it is mounted."""
     for key, mount in mounts:
         mount = "/" + posixpath.normpath(mount).lstrip("/")
         if registry == mount or inside(mount, registry):
@@ -115,7 +118,7 @@ def check_apart_from_mounts(registry: str, mounts: list[tuple[str, str]]) -> Non
             continue
         raise KeyedError("registryHostPath", (
             f"{where}, which the pod also mounts to read logs from ({_readable(key)}): {why}; "
-            "keep the registry apart from every directory the pod reads"), also=(key,))
+            "keep the registry apart from every directory the pod reads"), also=(key, *also))
 
 
 def inside(path: str, directory: str) -> bool:

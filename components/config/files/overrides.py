@@ -22,6 +22,7 @@ from ...untrusted_yaml import (
     printable,
     read_file,
 )
+from ..errors import readable_key
 
 
 class OverrideError(Exception):
@@ -113,10 +114,13 @@ def _full(key: str) -> str:
 def _merge(base: Mapping[str, Any], overlay: Mapping[str, Any], source: str,
            origins: dict[str, str], at: str = "") -> dict[str, Any]:
     """`overlay` deep-merged onto `base`, lists replaced; each value it sets is
-    recorded in `origins` as coming from `source`."""
+    recorded in `origins` as coming from `source`, by the key as a problem
+    names it (`readable_key`): a long key is shortened there, and a path kept
+    whole would match no problem, so the stack file would be blamed."""
     merged = dict(base)
     for key, value in overlay.items():
-        path = f"{at}.{key}" if at else str(key).removeprefix(f"{PROJECT}:")
+        part = readable_key(str(key) if at else str(key).removeprefix(f"{PROJECT}:"))
+        path = f"{at}.{part}" if at else part
         below = merged.get(key)
         if isinstance(below, Mapping) and isinstance(value, Mapping) and not _secure(value):
             merged[key] = _merge(below, value, source, origins, path)

@@ -22,6 +22,7 @@ from ...untrusted_yaml import (
     printable,
     read_file,
 )
+from ..errors import readable_key
 from ..suggestions import did_you_mean
 from .overrides import NO_OVERRIDES, OverrideError, Overrides, apply
 from .project_file import ProjectFileError, project_config, project_file_of
@@ -102,7 +103,7 @@ def stack_config(text: str | bytes, origin: str, project: Mapping[str, Any] | No
     if not isinstance(config, dict):
         raise StackFileError(f"{origin}: config: must be a mapping of keys to values")
     origins = {} if project_origin is None else {
-        str(key).removeprefix(f"{PROJECT}:"): project_origin
+        readable_key(str(key).removeprefix(f"{PROJECT}:")): project_origin
         for key in (project or {}) if key not in config}
     config = {**(project or {}), **config}
     if overrides:

@@ -182,18 +182,22 @@ class NodeDaemonConfig(WorkloadConfig):
         derives from its own settings."""
         return list(self.host_paths)
 
+    def volume_key(self, volume: HostPathVolume) -> str:
+        """The key that mounts one of `volumes()`: only the subclass that
+        derives a volume knows which of its keys to blame for it."""
+        return "hostPaths"
+
     @model_validator(mode="after")
     def _exposure_has_ports(self) -> "NodeDaemonConfig":
         if self.expose != "push" and not self.ports:
             raise KeyedError("expose", (
-                f"{self.expose} needs at least one entry in ports: there is nothing "
-                "to reach otherwise"
-            ))
+                f"expose {self.expose} needs at least one entry in ports: there is nothing "
+                "to reach otherwise"), also=("ports",))
         if self.expose in ("headless", "service") and not is_dns1035_label(self.name):
             raise KeyedError("expose", (
-                f"{self.expose} names a Service after the daemon, and {self.name!r} is "
-                "not a valid Service name (a DNS-1035 label starts with a letter)"
-            ))
+                f"expose {self.expose} names a Service after the daemon, and name "
+                f"{self.name!r} is not a valid Service name (a DNS-1035 label starts with a "
+                "letter)"), also=("name",))
         if self.expose == "hostPort":
             self.ports = [p if p.host_port else p.model_copy(update={"host_port": p.container_port})
                           for p in self.ports]
@@ -207,17 +211,19 @@ class NodeDaemonConfig(WorkloadConfig):
         host_ports = [p.host_port for p in self.ports if p.host_port]
         if host_ports:
             raise KeyedError("updateStrategy.maxSurge", (
-                f"cannot be combined with ports[].hostPort ({host_ports[0]}): the surge "
-                "pod needs the same host port on the same node, so it never schedules "
-                "and the rollout hangs; use maxSurge 0"
-            ))
-        shared = [v.path for v in self.volumes() if v.shared_state]
+                "updateStrategy.maxSurge cannot be combined with ports[].hostPort "
+                f"({host_ports[0]}): the surge pod needs the same host port on the same "
+                "node, so it never schedules and the rollout hangs; use maxSurge 0"
+            ), also=("ports", "expose"))
+        shared = [v for v in self.volumes() if v.shared_state]
         if shared:
+            key = self.volume_key(shared[0])
+            where = "hostPaths[].sharedState" if key == "hostPaths" else key
             raise KeyedError("updateStrategy.maxSurge", (
-                f"cannot be used with hostPaths[].sharedState ({shared[0]}): the old "
-                "and the new pod would share that state on one node, the new one "
+                f"updateStrategy.maxSurge cannot be used with {where} ({shared[0].path}): "
+                "the old and the new pod would share that state on one node, the new one "
                 "refuses to start, and the rollout never completes; use maxSurge 0"
-            ))
+            ), also=(key,))
         return self
 
     @model_validator(mode="after")
@@ -226,15 +232,13 @@ class NodeDaemonConfig(WorkloadConfig):
             if len(f"{self.name}-{node_class}") > 63:
                 raise KeyedError(f"nodeClasses.{node_class}", (
                     f"the DaemonSet name '{self.name}-{node_class}' is longer than 63 "
-                    "characters"
-                ))
+                    "characters"), also=("name",))
         overlaps = overlapping_classes(self.node_classes, self.node_selector)
         if overlaps:
             raise KeyedError("nodeClasses", (
-                f"{'; '.join(overlaps)} could select the same node, which would then "
-                "run two daemons: give each pair different values for one "
-                "nodeSelector label"
-            ))
+                f"nodeClasses {'; '.join(overlaps)} could select the same node, which would "
+                "then run two daemons: give each pair different values for one "
+                "nodeSelector label"), also=("nodeSelector",))
         return self
 
     @model_validator(mode="after")
@@ -248,7 +252,6 @@ class NodeDaemonConfig(WorkloadConfig):
     def _timeout_needs_a_rollout(self) -> "NodeDaemonConfig":
         if self.rollout_timeout_seconds is not None and isinstance(self.update_strategy, OnDelete):
             raise KeyedError("rolloutTimeoutSeconds", (
-                "does nothing with updateStrategy OnDelete: Pulumi does not wait for "
-                "an OnDelete rollout at all"
-            ))
+                "rolloutTimeoutSeconds does nothing with updateStrategy OnDelete: Pulumi "
+                "does not wait for an OnDelete rollout at all"), also=("updateStrategy.type",))
         return self

@@ -37,9 +37,8 @@ class Resources(CamelModel):
             limit = getattr(self.limits, resource)
             if request and limit and quantity_value(request) > quantity_value(limit):
                 raise KeyedError(f"requests.{resource}", (
-                    f"({request}) is more than limits.{resource} ({limit}); "
-                    "Kubernetes refuses such a pod"
-                ))
+                    f"requests.{resource} ({request}) is more than limits.{resource} "
+                    f"({limit}); Kubernetes refuses such a pod"), also=(f"limits.{resource}",))
         return self
 
     def memory_below(self, floor: MemoryFloor) -> tuple[str, str] | None:

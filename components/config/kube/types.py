@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator
 
+from ..errors import quoted
+
 _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
@@ -43,12 +45,6 @@ def _check_dns1123_label(value: str) -> str:
             "digits and '-', starting and ending with a letter or digit"
         )
     return value
-
-
-def quoted(value: object, limit: int = 60) -> str:
-    """Quote a bad value, cut short so that its error stays one readable line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_dns1123_label(value: str) -> bool:
@@ -203,7 +199,7 @@ def _check_digest(value: str) -> str:
 def digest_conflict(image: str, digest: str | None) -> str | None:
     """Why `image` and `imageDigest` cannot both be given, if they cannot."""
     if digest and "@" in image:
-        return "is set, but image already names a digest; keep one of the two"
+        return "imageDigest is set, but image already names a digest; keep one of the two"
     return None
 
 

@@ -79,7 +79,7 @@ class WorkloadConfig(CamelModel):
     def _one_digest(self) -> "WorkloadConfig":
         conflict = digest_conflict(self.image, self.image_digest)
         if conflict:
-            raise KeyedError("imageDigest", conflict)
+            raise KeyedError("imageDigest", conflict, also=("image",))
         return self
 
     @model_validator(mode="after")
@@ -87,7 +87,8 @@ class WorkloadConfig(CamelModel):
         for key in sorted(self.pod_labels):
             if key in self.labels:
                 raise KeyedError(f"podLabels.{key}", (
-                    "is a key of labels, the selector: set it there, or pick another key"))
+                    "is a key of both podLabels and labels, the selector: set it in labels "
+                    "only, or pick another key"), also=(f"labels.{key}",))
         for key in sorted(self.pod_annotations):
             if key.startswith(OWNED_POD_ANNOTATION_PREFIXES):
                 raise KeyedError(f"podAnnotations.{key}", (

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from ..kube.types import quoted
+from ..errors import quoted
 from .names import COMMANDS, REDIS_VERSION
 
 _COMMAND = re.compile(r"[a-z][a-z0-9_.-]*(\|[a-z][a-z0-9_.-]*)?")
@@ -68,13 +68,30 @@ EXPORTER_NEEDS = {
 }
 
 
+def denial_problem(denied: list[str], image: str,
+                   exporter: bool) -> tuple[str, tuple[str, ...]] | None:
+    """Why `denied` does not fit the redis image or the exporter, if it does
+    not, and the keys besides deniedCommands that the reason depends on."""
+    problem = duplicate(denied)
+    if problem:
+        return problem, ()
+    problem = refused_denial(denied, EXPORTER_NEEDS) if exporter else None
+    if problem:
+        return problem, ("monitoring.enabled",)
+    major = too_old_for_acls(image) if denied else None
+    if major:
+        return (f"deniedCommands needs redis 7 or later for its ACL rules, and the image is "
+                f"redis {major}; set deniedCommands: [] for it"), ("image",)
+    return None
+
+
 def refused_denial(denied: Iterable[str], needed: Mapping[str, str]) -> str | None:
     """The message for the first denied command a client needs, naming the
     client; a denied command takes its subcommands with it."""
     for name in denied:
         for command, why in needed.items():
             if name == command or name == command.split("|")[0]:
-                return f"must not deny {name}: {why}"
+                return f"deniedCommands must not deny {name}: {why}"
     return None
 
 

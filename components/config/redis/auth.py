@@ -12,7 +12,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from ..base import CamelModel
-from ..kube.types import ConfigKey, DNS1123Subdomain, quoted
+from ..errors import quoted
+from ..kube.types import ConfigKey, DNS1123Subdomain
 
 _VERSION = re.compile(r"[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?")
 

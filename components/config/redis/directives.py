@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 
 from ..base import KeyedError
-from ..kube.types import quoted
+from ..errors import quoted
 from ..suggestions import did_you_mean
 from .names import DIRECTIVES, REDIS_VERSION
 

@@ -28,14 +28,7 @@ from ..kube.types import (
     quantity_value,
 )
 from ..kube.workload import WorkloadConfig
-from .acl import (
-    DEFAULT_DENIED,
-    EXPORTER_NEEDS,
-    CommandName,
-    duplicate,
-    refused_denial,
-    too_old_for_acls,
-)
+from .acl import DEFAULT_DENIED, CommandName, denial_problem
 from .auth import ExistingSecret
 from .buffer import Buffer
 from .directives import ExtraConfig
@@ -182,10 +175,10 @@ class RedisConfig(WorkloadConfig):
         limit = self.resources.limits.memory
         if limit is not None and wanted >= quantity_value(limit):
             raise KeyedError("maxmemory", (
-                f"({self.maxmemory}) must be below resources.limits.memory ({limit}): "
+                f"maxmemory ({self.maxmemory}) must be below resources.limits.memory ({limit}): "
                 "redis needs memory beyond its dataset, and at the limit the kernel "
                 "kills it and every buffered log with it"
-            ))
+            ), also=("resources.limits.memory",))
         return self
 
     def _derived_maxmemory_caps(self) -> "RedisConfig":
@@ -206,7 +199,9 @@ class RedisConfig(WorkloadConfig):
         problem = maxmemory and self.persistence.too_small_for(maxmemory, self.maxmemory or (
             f"{size_text(maxmemory)}, {MAXMEMORY_SHARE:.0%} of resources.limits.memory"))
         if problem:
-            raise KeyedError("persistence.size", problem)
+            raise KeyedError("persistence.size", problem, also=(
+                "maxmemory" if self.maxmemory else "resources.limits.memory",
+                "persistence.enabled"))
         return self
 
     @model_validator(mode="after")
@@ -230,15 +225,9 @@ class RedisConfig(WorkloadConfig):
 
     @model_validator(mode="after")
     def _denials_fit_the_image_and_the_exporter(self) -> "RedisConfig":
-        denied = self.denied_commands
-        problem = duplicate(denied)
-        if problem is None and self.monitoring.enabled:
-            problem = refused_denial(denied, EXPORTER_NEEDS)
-        if problem is None and denied and (major := too_old_for_acls(self.image)):
-            problem = (f"needs redis 7 or later for its ACL rules, and the image is redis "
-                       f"{major}; set deniedCommands: [] for it")
+        problem = denial_problem(self.denied_commands, self.image, self.monitoring.enabled)
         if problem:
-            raise KeyedError("deniedCommands", problem)
+            raise KeyedError("deniedCommands", *problem)
         return self
 
     @model_validator(mode="after")
@@ -248,15 +237,18 @@ class RedisConfig(WorkloadConfig):
             return self
         if self.network_policy and monitoring.scraper_namespace is None:
             raise KeyedError("monitoring.scraperNamespace", (
-                "is required when monitoring is enabled and networkPolicy is on: the "
-                "policy admits the metrics port only from Prometheus' namespace"))
+                "monitoring.scraperNamespace is required when monitoring is enabled and "
+                "networkPolicy is on: the policy admits the metrics port only from "
+                "Prometheus' namespace"), also=("networkPolicy", "monitoring.enabled"))
         if monitoring.rules.enabled and self.maxmemory_bytes() is None:
             raise KeyedError("monitoring.rules", (
-                "need a maxmemory (set maxmemory or resources.limits.memory): without "
-                "one redis never refuses a write, and the memory alert has nothing to "
-                "measure against"))
+                "monitoring.rules need a maxmemory (set maxmemory or resources.limits.memory): "
+                "without one redis never refuses a write, and the memory alert has nothing "
+                "to measure against"), also=("maxmemory", "resources.limits.memory",
+                                             "monitoring.enabled"))
         if monitoring.port == self.container_port:
             raise KeyedError("monitoring.port", (
-                f"({monitoring.port}) is containerPort's too; the exporter and redis "
-                "share the pod's network, so each needs a port of its own"))
+                f"monitoring.port ({monitoring.port}) is containerPort's too; the exporter "
+                "and redis share the pod's network, so each needs a port of its own"),
+                also=("containerPort", "monitoring.enabled"))
         return self

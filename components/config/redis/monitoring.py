@@ -108,15 +108,17 @@ class Monitoring(CamelModel):
     def _what_it_needs(self) -> "Monitoring":
         if self.enabled and self.image is None:
             raise KeyedError("image", (
-                "is required when enabled, e.g. 'oliver006/redis_exporter:v1.88.0'"))
+                "monitoring.image is required when monitoring is enabled, e.g. "
+                "'oliver006/redis_exporter:v1.88.0'"), also=("enabled",))
         if self.enabled and self.rules.enabled and not self.service_monitor:
             raise KeyedError("serviceMonitor", (
-                "must be true while rules are enabled: the alerts find this buffer's "
-                "series by the job label the ServiceMonitor gives them"))
+                "serviceMonitor must be true while rules are enabled: the alerts find this "
+                "buffer's series by the job label the ServiceMonitor gives them"),
+                also=("rules.enabled", "enabled"))
         if self.image is not None:
             conflict = digest_conflict(self.image, self.image_digest)
             if conflict:
-                raise KeyedError("imageDigest", conflict)
+                raise KeyedError("imageDigest", conflict, also=("image",))
         problem = self.resources.memory_below(EXPORTER)
         if problem:
             raise KeyedError(f"resources.{problem[0]}", problem[1])

@@ -60,15 +60,16 @@ class Persistence(CamelModel):
         least = 2 * maxmemory
         if not self.enabled or self.existing_claim or quantity_value(self.size) >= least:
             return None
-        return (f"({self.size}) must be at least twice maxmemory ({shown}): {size_text(least)}; "
-                "the AOF grows to about twice the dataset between rewrites, and on a full "
-                "disk redis refuses every write")
+        return (f"persistence.size ({self.size}) must be at least twice maxmemory ({shown}): "
+                f"{size_text(least)}; the AOF grows to about twice the dataset between "
+                "rewrites, and on a full disk redis refuses every write")
 
     @model_validator(mode="after")
     def _snapshots_need_a_volume(self) -> "Persistence":
         if self.snapshots and not self.enabled:
             raise KeyedError("snapshots", (
-                "needs enabled: without a volume the snapshots die with the pod"))
+                "snapshots need enabled true: without a volume they die with the pod"),
+                also=("enabled",))
         return self
 
     @model_validator(mode="after")
@@ -76,12 +77,14 @@ class Persistence(CamelModel):
         if self.existing_claim is None:
             return self
         if not self.enabled:
-            raise KeyedError("existingClaim", "needs enabled: true, or nothing mounts it")
+            raise KeyedError("existingClaim", "existingClaim needs enabled true, or nothing "
+                             "mounts it", also=("enabled",))
         for field in ("size", "storage_class_name", "access_modes"):
             if field in self.model_fields_set:
                 raise KeyedError(to_camel(field), (
-                    "is the claim's own, and existingClaim names a claim this stack does "
-                    "not make; set it where that claim is made"))
+                    f"{to_camel(field)} is the claim's own, and existingClaim names a claim "
+                    "this stack does not make; set it where that claim is made"),
+                    also=("existingClaim",))
         return self
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
-from ...conventions import INSTANCE_LABEL
+from ...conventions import INSTANCE_LABEL, NAME_LABEL
 from ..base import CamelModel, KeyedError
 from ..filebeat.model import FilebeatConfig
 from ..filebeat.registry import with_default_registry
@@ -99,28 +99,27 @@ class StackConfig(CamelModel):
         existing = self.redis.existing_secret
         if existing is not None and not self.redis.auth:
             raise KeyedError(EXISTING_SECRET_KEY, (
-                "is set, but redis.auth is false, so redis would not ask for a password; "
-                "remove the key or turn auth on"))
+                f"{EXISTING_SECRET_KEY} is set, but redis.auth is false, so redis would not ask "
+                f"for a password; remove {EXISTING_SECRET_KEY} or turn auth on"),
+                also=("redis.auth",))
         if existing is not None and self.redis_password is not None:
             raise KeyedError(EXISTING_SECRET_KEY, (
-                "is set, and so is redisPassword; pick one: the stack's own secret, "
-                "or a Secret someone else made"))
+                f"{EXISTING_SECRET_KEY} is set, and so is {PASSWORD_KEY}; pick one: the "
+                "stack's own secret, or a Secret someone else made"), also=(PASSWORD_KEY,))
         if self.redis.auth and self.redis_password is None and existing is None:
             raise KeyedError(PASSWORD_KEY, PASSWORD_REQUIRED)
         if not self.redis.auth and self.redis_password is not None:
             raise KeyedError(PASSWORD_KEY, (
-                "is set, but redis.auth is false, so redis would not ask for it; "
-                "remove the key or turn auth on"
-            ))
+                f"{PASSWORD_KEY} is set, but redis.auth is false, so redis would not ask for "
+                f"it; remove {PASSWORD_KEY} or turn auth on"), also=("redis.auth",))
         return self
 
     @model_validator(mode="after")
     def _namespace_is_creatable(self) -> "StackConfig":
         if self.create_namespace and self.namespace in BUILTIN_NAMESPACES:
             raise KeyedError("createNamespace", (
-                f"is true but namespace {self.namespace!r} is built into every "
-                "cluster; set createNamespace to false"
-            ))
+                f"createNamespace is true but namespace {self.namespace!r} is built into "
+                "every cluster; set createNamespace to false"), also=("namespace",))
         return self
 
     @model_validator(mode="after")
@@ -131,9 +130,9 @@ class StackConfig(CamelModel):
         if clash:
             kind, name = clash[0]
             raise KeyedError("filebeat.name", (
-                f"would name a {kind} {name!r}, which redis (name {self.redis.name!r}) names "
-                "the same; choose another name"
-            ))
+                f"filebeat.name {self.filebeat.name!r} would name a {kind} {name!r}, which "
+                f"redis.name {self.redis.name!r} names the same; choose another name"),
+                also=("redis.name",))
         return self
 
     @model_validator(mode="after")
@@ -146,28 +145,29 @@ class StackConfig(CamelModel):
         if redis.labels.items() <= {**filebeat.pod_labels, **filebeat.labels}.items():
             key, other = ("filebeat.labels" if redis.labels.items() <= filebeat.labels.items()
                           else "filebeat.podLabels", "redis.labels")
+            also: tuple[str, ...] = (other,)
         elif filebeat.labels.items() <= {**redis.pod_labels, **redis.labels}.items():
             key, other = (("filebeat.labels", "redis.labels")
                           if filebeat.labels.items() <= redis.labels.items()
                           else ("redis.podLabels", "filebeat.labels"))
+            also = (other,)
         elif _selects(redis.labels, filebeat.all_pod_labels):
-            key, other = "redis.labels", "the app.kubernetes.io/ labels of filebeat's pods"
+            key, (other, also) = "redis.labels", _recommended("filebeat", redis.labels)
         elif _selects(filebeat.labels, redis.all_pod_labels):
-            key, other = "filebeat.labels", "the app.kubernetes.io/ labels of redis' pods"
+            key, (other, also) = "filebeat.labels", _recommended("redis", filebeat.labels)
         else:
             return self
         raise KeyedError(key, (
-            f"overlaps {other}: one workload's selector would also match the "
-            "other's pods; give each a label the other lacks"
-        ))
-        return self
+            f"{key} overlaps {other}: one workload's selector would also match the other's "
+            "pods; give each a label the other lacks"), also=also)
 
     @model_validator(mode="after")
     def _monitoring_watches_a_list(self) -> "StackConfig":
         if self.redis.monitoring.enabled and self.filebeat.output.datatype != "list":
             raise KeyedError("redis.monitoring.enabled", (
-                "needs filebeat.output.datatype list: the exporter and the alerts watch "
-                "the list's length, and a channel keeps none"))
+                "redis.monitoring.enabled needs filebeat.output.datatype list: the exporter "
+                "and the alerts watch the list's length, and a channel keeps none"),
+                also=("filebeat.output.datatype",))
         return self
 
     @model_validator(mode="after")
@@ -175,11 +175,22 @@ class StackConfig(CamelModel):
         needed = {**ALWAYS_NEEDED, **FILEBEAT_NEEDS[self.filebeat.output.datatype]}
         problem = refused_denial(self.redis.denied_commands, needed)
         if problem:
-            raise KeyedError("redis.deniedCommands", problem)
+            raise KeyedError("redis.deniedCommands", problem, also=("filebeat.output.datatype",))
         return self
 
 
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def _recommended(workload: str, selector: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+    """The recommended labels of `workload`'s pods that a selector overlaps, and
+    the key that sets the one of them that varies, app.kubernetes.io/name, when
+    the selector reads it: only then can an override of the name break the rule."""
+    whose = "redis'" if workload == "redis" else f"{workload}'s"
+    if NAME_LABEL not in selector:
+        return f"the app.kubernetes.io/ labels of {whose} pods", ()
+    return (f"the app.kubernetes.io/ labels of {whose} pods (app.kubernetes.io/name is "
+            f"{workload}.name)", (f"{workload}.name",))
 
 
 def _selects(selector: Mapping[str, str], pods: Mapping[str, str]) -> bool:

@@ -8,10 +8,9 @@ from pydantic import SecretStr
 from pydantic_core import ErrorDetails
 
 from ..base import KeyedError
-from ..errors import Problem, readable_key
+from ..errors import Problem, quoted, readable_key
 from ..filebeat.processors import PROCESSOR_TYPES
 from ..kube.rollout import UPDATE_STRATEGY_TYPES
-from ..kube.types import quoted
 from ..suggestions import did_you_mean
 from .model import SECRET_KEYS, config_aliases
 

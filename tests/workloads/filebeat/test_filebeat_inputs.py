@@ -62,9 +62,9 @@ def test_rotated_logs_with_only_the_pods_directory_mounted():
 def test_rotated_logs_need_the_pods_directory_mounted():
     assert refused(with_filebeat(containerLogs={
         "rotatedLogs": True, "hostPaths": ["/var/log/containers"]})) == [
-        "<render_config>: filebeat.containerLogs.rotatedLogs: reads /var/log/pods, "
-        "which is not under any of containerLogs.hostPaths; add /var/log or /var/log/pods to "
-        "them"]
+        "<render_config>: filebeat.containerLogs.rotatedLogs: containerLogs.rotatedLogs reads "
+        "/var/log/pods, which is not under any of containerLogs.hostPaths; add /var/log or "
+        "/var/log/pods to them"]
 
 
 # Extra inputs
@@ -146,8 +146,9 @@ AT = "<render_config>: filebeat"
      "extraInputs[0].id: must be letters, digits, '.', '_' and '-', start and end with a "
      "letter or digit, and have at most 253 characters"),
     ({"extraInputs": [{"id": "a", "paths": ["/etc/a.log"]}]},
-     "extraInputs[0].paths: '/etc/a.log' is not under any of containerLogs.hostPaths or "
-     "hostPaths, so filebeat would find nothing there; mount its directory"),
+     "extraInputs[0].paths: extraInputs[0].paths has '/etc/a.log', which is not under any of "
+     "containerLogs.hostPaths or hostPaths, so filebeat would find nothing there; mount its "
+     "directory"),
     ({"extraInputs": [{"id": "a", "paths": []}]}, "extraInputs[0].paths: must not be empty"),
     ({"extraInputs": [{"id": "a", "paths": ["/var/log/a"], "excludeFiles": ["(?!x)"]}]},
      "extraInputs[0].excludeFiles[0]: uses a lookaround or backreference, which filebeat's "

@@ -143,14 +143,15 @@ def test_filebeat_gets_a_deny_all_ingress_policy():
      "which needs filebeat 8.10 or later; use a newer image, or set generateConfig false to "
      "run the image's own filebeat.yml"),
     ({"configFiles": {"filebeat.yml": "x"}},
-     "filebeat.configFiles.filebeat.yml: is generated from this config; set generateConfig "
-     "false to supply your own"),
+     "filebeat.configFiles.filebeat.yml: configFiles holds filebeat.yml, which generateConfig "
+     "writes from this config; set generateConfig false to supply your own"),
     ({"args": ["-c", "/x.yml"]},
-     "filebeat.args: must not pass -c: the generated filebeat.yml is passed already; set "
+     "filebeat.args: args must not pass -c: the generated filebeat.yml is passed already; set "
      "generateConfig false to choose the config yourself"),
     ({"containerLogs": {"hostPaths": ["/var/lib/docker/containers"]}},
-     "filebeat.containerLogs.paths: '/var/log/containers/*.log' is not under any of "
-     "containerLogs.hostPaths, so filebeat would find nothing there; mount its directory"),
+     "filebeat.containerLogs.paths: containerLogs.paths has '/var/log/containers/*.log', which "
+     "is not under any of containerLogs.hostPaths, so filebeat would find nothing there; mount "
+     "its directory"),
     ({"containerLogs": {"paths": ["/var/log/a.log"], "hostPaths": ["/var/log", "/var/log/"]}},
      "filebeat.containerLogs.hostPaths: two mounts would share the volume name 'var-log'; drop "
      "the duplicate or rename your hostPaths entry"),
@@ -174,8 +175,8 @@ def test_filebeat_config_rules(fields, message):
     assert refused(with_filebeat(**fields)) == [f"<render_config>: {message}"]
 
 
-C_REFUSED = ("filebeat.args: must not pass -c: the generated filebeat.yml is passed already; "
-             "set generateConfig false to choose the config yourself")
+C_REFUSED = ("filebeat.args: args must not pass -c: the generated filebeat.yml is passed "
+             "already; set generateConfig false to choose the config yourself")
 
 
 @pytest.mark.parametrize("args", [

@@ -63,17 +63,18 @@ def test_every_pattern_renders_valid_manifests(expose, version):
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"expose": "headless"}, "filebeat.expose: headless needs at least one entry in ports"),
+    ({"expose": "headless"}, "filebeat.expose: expose headless needs at least one entry in ports"),
     ({"expose": "service", "name": "9beat", "ports": METRICS},
-     "filebeat.expose: service names a Service after the daemon, and '9beat' is not a valid "
-     "Service name"),
+     "filebeat.expose: expose service names a Service after the daemon, and name '9beat' is "
+     "not a valid Service name"),
     ({"expose": "nodePort", "ports": METRICS},
      "filebeat.expose: must be 'push', 'hostPort', 'headless' or 'service'"),
     ({"ports": [{"name": "metrics-port-long", "containerPort": 1}]},
      "filebeat.ports[0].name: 'metrics-port-long' is not a valid port name"),
     ({"expose": "hostPort", "ports": METRICS, "registryHostPath": None,
       "updateStrategy": {"maxUnavailable": 0, "maxSurge": 1}},
-     "filebeat.updateStrategy.maxSurge: cannot be combined with ports[].hostPort (5066)"),
+     "filebeat.updateStrategy.maxSurge: updateStrategy.maxSurge cannot be combined with "
+     "ports[].hostPort (5066)"),
 ])
 def test_rule(fields, message):
     assert refused(with_filebeat(**fields))[0].startswith(f"<render_config>: {message}")

@@ -87,9 +87,9 @@ def test_surge_with_a_host_port_is_refused():
         ports=[{"name": "metrics", "containerPort": 5066, "hostPort": 5066}],
         updateStrategy={"maxUnavailable": 0, "maxSurge": 1},
     ) == (
-        f"{FILE}: filebeat.updateStrategy.maxSurge: cannot be combined with ports[].hostPort "
-        "(5066): the surge pod needs the same host port on the same node, so it never "
-        "schedules and the rollout hangs; use maxSurge 0")
+        f"{FILE}: filebeat.updateStrategy.maxSurge: updateStrategy.maxSurge cannot be combined "
+        "with ports[].hostPort (5066): the surge pod needs the same host port on the same "
+        "node, so it never schedules and the rollout hangs; use maxSurge 0")
 
 
 def test_surge_is_fine_with_a_port_that_is_not_on_the_host():
@@ -100,11 +100,10 @@ def test_surge_is_fine_with_a_port_that_is_not_on_the_host():
 
 def test_surge_with_filebeats_registry_is_refused():
     assert refusal(updateStrategy={"maxUnavailable": 0, "maxSurge": 1}) == (
-        f"{FILE}: filebeat.updateStrategy.maxSurge: cannot be used with "
-        "hostPaths[].sharedState (/var/lib/redis-filebeat/default/filebeat): the old and "
-        "the new pod would "
-        "share that state on one node, the new one refuses to start, and the rollout never "
-        "completes; use maxSurge 0")
+        f"{FILE}: filebeat.updateStrategy.maxSurge: updateStrategy.maxSurge cannot be used with "
+        "registryHostPath (/var/lib/redis-filebeat/default/filebeat): the old and the new pod "
+        "would share that state on one node, the new one refuses to start, and the rollout "
+        "never completes; use maxSurge 0")
 
 
 def test_surge_with_any_shared_host_path_is_refused():
@@ -128,7 +127,8 @@ def test_read_only_host_paths_do_not_block_surge():
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"updateStrategy": {"type": "OnDelete"}, "rolloutTimeoutSeconds": 60},
-     "filebeat.rolloutTimeoutSeconds: does nothing with updateStrategy OnDelete"),
+     "filebeat.rolloutTimeoutSeconds: rolloutTimeoutSeconds does nothing with updateStrategy "
+     "OnDelete"),
     ({"nodeAffinity": {"requiredTerms": [{"matchExpressions": [
         {"key": "a", "operator": "In"}]}]}},
      "filebeat.nodeAffinity.requiredTerms[0].matchExpressions[0]: operator In needs at least "

@@ -134,8 +134,9 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"maxmemory": "1Gi", "resources": {"limits": {"memory": "1Gi"}}},
-     "redis.maxmemory: (1Gi) must be below resources.limits.memory (1Gi): redis needs memory "
-     "beyond its dataset, and at the limit the kernel kills it and every buffered log with it"),
+     "redis.maxmemory: maxmemory (1Gi) must be below resources.limits.memory (1Gi): redis needs "
+     "memory beyond its dataset, and at the limit the kernel kills it and every buffered log "
+     "with it"),
     ({"maxmemory": "100m"}, "redis.maxmemory: (100m) must be a whole number of bytes from 1Mi "
                             "to 1Pi; 'm' means thousandths of a byte: for mebibytes, write "
                             "100Mi"),
@@ -146,7 +147,8 @@ def test_an_image_that_names_its_digest_needs_no_waiver():
      "one Service, and a reader drains only the pod its connection lands on, so logs would be "
      "stranded in the others"),
     ({"imageDigest": DIGEST, "image": f"redis@{DIGEST}"},
-     "redis.imageDigest: is set, but image already names a digest; keep one of the two"),
+     "redis.imageDigest: imageDigest is set, but image already names a digest; keep one of "
+     "the two"),
     ({"imageDigest": "sha256:abc"},
      "redis.imageDigest: 'sha256:abc' is not an image digest: write it as 'sha256:' and 64 "
      "lowercase hex digits, as `docker buildx imagetools inspect` prints it"),
@@ -168,5 +170,5 @@ def test_redis_and_filebeat_objects_never_share_a_name(redis, filebeat, clash):
         render_config(with_filebeat(name=filebeat) | {
             "redis": {"image": "redis:7", "name": redis}})
     assert str(caught.value) == (
-        f"<render_config>: filebeat.name: would name a {clash}, which redis (name "
-        f"{redis!r}) names the same; choose another name")
+        f"<render_config>: filebeat.name: filebeat.name {filebeat!r} would name a {clash}, "
+        f"which redis.name {redis!r} names the same; choose another name")

@@ -83,11 +83,12 @@ FILE = "<render_config>"
 
 
 @pytest.mark.parametrize(("persistence", "message"), [
-    ({"existingClaim": "logs"}, "redis.persistence.existingClaim: needs enabled: true"),
+    ({"existingClaim": "logs"},
+     "redis.persistence.existingClaim: existingClaim needs enabled true"),
     ({"enabled": True, "existingClaim": "logs", "size": "2Gi"},
-     "redis.persistence.size: is the claim's own, and existingClaim names a claim"),
+     "redis.persistence.size: size is the claim's own, and existingClaim names a claim"),
     ({"enabled": True, "existingClaim": "logs", "accessModes": ["ReadWriteOnce"]},
-     "redis.persistence.accessModes: is the claim's own"),
+     "redis.persistence.accessModes: accessModes is the claim's own"),
     ({"enabled": True, "existingClaim": "Logs"},
      "redis.persistence.existingClaim: 'Logs' is not a DNS-1123 subdomain"),
     ({"accessModes": []}, "redis.persistence.accessModes: must name each mode once"),
@@ -110,13 +111,14 @@ AOF = ("the AOF grows to about twice the dataset between rewrites, and on a full
 
 @pytest.mark.parametrize(("redis", "message"), [
     ({"maxmemory": "1536Mi", "persistence": {"enabled": True, "size": "512Mi"}},
-     f"redis.persistence.size: (512Mi) must be at least twice maxmemory (1536Mi): 3Gi; {AOF}"),
+     "redis.persistence.size: persistence.size (512Mi) must be at least twice maxmemory "
+     f"(1536Mi): 3Gi; {AOF}"),
     ({"resources": {"limits": {"memory": "2Gi"}},
       "persistence": {"enabled": True, "size": "3071Mi"}},
-     "redis.persistence.size: (3071Mi) must be at least twice maxmemory (1536Mi, 75% of "
-     f"resources.limits.memory): 3Gi; {AOF}"),
+     "redis.persistence.size: persistence.size (3071Mi) must be at least twice maxmemory "
+     f"(1536Mi, 75% of resources.limits.memory): 3Gi; {AOF}"),
     ({"resources": {"limits": {"memory": "4Gi"}}, "persistence": {"enabled": True}},
-     "redis.persistence.size: (1Gi) must be at least twice maxmemory (3Gi, 75% of "
+     "redis.persistence.size: persistence.size (1Gi) must be at least twice maxmemory (3Gi, 75% of "
      f"resources.limits.memory): 6Gi; {AOF}"),
 ], ids=["explicit", "derived", "the-default-size"])
 def test_a_claim_smaller_than_twice_maxmemory_is_refused(redis, message):
@@ -141,5 +143,5 @@ def test_prods_buffer_with_a_claim_too_small_is_refused_from_the_command_line():
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stdout) == (2, ""), run.stderr
     assert run.stderr.splitlines() == [
-        "--set redis.persistence.size=512Mi: redis.persistence.size: (512Mi) must be at "
-        f"least twice maxmemory (1536Mi): 3Gi; {AOF}"]
+        "--set redis.persistence.size=512Mi: redis.persistence.size: persistence.size (512Mi) "
+        f"must be at least twice maxmemory (1536Mi): 3Gi; {AOF}"]

@@ -147,14 +147,14 @@ def test_a_command_named_twice_is_refused(denied, message):
 ])
 def test_what_filebeat_and_the_probes_send_cannot_be_denied(denied, why):
     assert refused(with_redis(deniedCommands=[denied])) == [
-        f"<render_config>: redis.deniedCommands: must not deny {denied}: {why}"]
+        f"<render_config>: redis.deniedCommands: deniedCommands must not deny {denied}: {why}"]
 
 
 def test_a_channel_output_needs_publish_and_not_info():
     config = with_filebeat(output={"datatype": "channel"})
     config["redis"]["deniedCommands"] = ["PUBLISH"]
     assert refused(config) == [
-        "<render_config>: redis.deniedCommands: must not deny PUBLISH: filebeat "
+        "<render_config>: redis.deniedCommands: deniedCommands must not deny PUBLISH: filebeat "
         "publishes its events with it (output.datatype channel)"]
     config["redis"]["deniedCommands"] = ["INFO", "RPUSH"]
     render_config(config)
@@ -167,12 +167,12 @@ def test_a_channel_output_needs_publish_and_not_info():
 ])
 def test_what_the_exporter_needs_cannot_be_denied_while_it_runs(denied, why):
     assert refused(with_redis(deniedCommands=[denied], **MONITORED)) == [
-        f"<render_config>: redis.deniedCommands: must not deny {denied}: {why}"]
+        f"<render_config>: redis.deniedCommands: deniedCommands must not deny {denied}: {why}"]
 
 
 def test_a_redis_without_acls_needs_no_denials():
     assert refused(with_redis(image="redis:4.0-alpine")) == [
-        "<render_config>: redis.deniedCommands: needs redis 7 or later for its ACL "
+        "<render_config>: redis.deniedCommands: deniedCommands needs redis 7 or later for its ACL "
         "rules, and the image is redis 4; set deniedCommands: [] for it"]
     assert refused(with_redis(image="docker.io/library/redis:6.2.14"))
     render_config(with_redis(image="redis:4.0-alpine", deniedCommands=[]))

@@ -185,21 +185,21 @@ def test_monitoring_is_off_by_default_in_every_stack_but_prod():
 
 @pytest.mark.parametrize(("config", "message"), [
     (with_redis(resources=LIMITED, monitoring={"enabled": True, "scraperNamespace": "m"}),
-     "redis.monitoring.image: is required when enabled"),
+     "redis.monitoring.image: monitoring.image is required when monitoring is enabled"),
     (monitored(scraperNamespace=None),
-     "redis.monitoring.scraperNamespace: is required when monitoring is enabled and "
-     "networkPolicy is on"),
+     "redis.monitoring.scraperNamespace: monitoring.scraperNamespace is required when "
+     "monitoring is enabled and networkPolicy is on"),
     (with_redis(monitoring={"enabled": True, "image": EXPORTER, "scraperNamespace": "m"}),
-     "redis.monitoring.rules: need a maxmemory"),
-    (monitored(port=6379), "redis.monitoring.port: (6379) is containerPort's too"),
-    (monitored(serviceMonitor=False), "redis.monitoring.serviceMonitor: must be true while "
-                                      "rules are enabled"),
+     "redis.monitoring.rules: monitoring.rules need a maxmemory"),
+    (monitored(port=6379), "redis.monitoring.port: monitoring.port (6379) is containerPort's too"),
+    (monitored(serviceMonitor=False),
+     "redis.monitoring.serviceMonitor: serviceMonitor must be true while rules are enabled"),
     (monitored(image=f"{EXPORTER}@{DIGEST}", imageDigest=DIGEST),
      "redis.monitoring.imageDigest:"),
     (monitored(rules={"memoryFraction": 1}), "redis.monitoring.rules.memoryFraction:"),
     (monitored(rules={"growingForMinutes": 0}), "redis.monitoring.rules.growingForMinutes:"),
     ({**monitored(), "filebeat": {**minimal()["filebeat"], "output": {"datatype": "channel"}}},
-     "redis.monitoring.enabled: needs filebeat.output.datatype list"),
+     "redis.monitoring.enabled: redis.monitoring.enabled needs filebeat.output.datatype list"),
 ])
 def test_refused(config, message):
     lines = refused(config)
