@@ -1,7 +1,5 @@
 """A rule that compares two keys blames the one an override changed, and that override."""
 
-
-
 from components.config.errors import ConfigError, Problem
 from tests.cli import cli
 from tests.configs import ROOT
