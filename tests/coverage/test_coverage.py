@@ -172,9 +172,19 @@ def test_tolerate_all_taints_covers_tainted_nodes():
     ("role", {"role": ""}, True), ("role=cp", {"role": "cp"}, True),
     ("role=cp", {"role": "w"}, False), ("!gpu", {}, True), ("!gpu", {"gpu": "1"}, False),
     ("role=cp,!gpu", {"role": "cp", "gpu": "1"}, False),
+    ("role==cp", {"role": "cp"}, True), ("role==cp", {"role": "w"}, False),
+    ("os!=linux", {"os": "windows"}, True), ("os!=linux", {"os": "linux"}, False),
+    ("os!=linux", {}, True), ("role=", {"role": ""}, True), ("role!=", {"role": ""}, False),
 ])
 def test_expectations_are_label_selectors(text, labels, matches):
     assert parse_expectation(text).matches(labels) is matches
+
+
+@pytest.mark.parametrize("text", ["!a=b", "!a!=b", "a===b", "a=b=c", "a!b", "a b", "", "a,,b",
+                                  "a=b c"])
+def test_an_expectation_that_is_no_selector_is_refused(text):
+    with pytest.raises(ValueError, match="key!=value, joined by commas"):
+        parse_expectation(text)
 
 
 def test_json_is_one_object_per_node():
@@ -247,4 +257,13 @@ def test_a_bad_inventory_exits_2_with_one_line(tmp_path, text, message):
 def test_a_bad_expectation_is_a_usage_error(tmp_path):
     result = cli("coverage", "--stack", "dev", "--nodes", str(tmp_path / "n.yaml"),
                  "--expect-uncovered", "!a=b")
-    assert result.returncode == 2 and "write key, key=value or !key" in result.stderr
+    assert result.returncode == 2 and "write key, !key, key=value" in result.stderr
+
+
+def test_a_negated_expectation_takes_the_nodes_it_names(tmp_path):
+    nodes = tmp_path / "nodes.yaml"
+    nodes.write_text(NODES + "- name: win-1\n  labels: {kubernetes.io/os: windows}\n")
+    result = cli("coverage", "--stack", "dev", "--nodes", str(nodes), "--expect-uncovered",
+                 "kubernetes.io/os!=linux,!node-role.kubernetes.io/control-plane")
+    assert "win-1: no DaemonSet, as expected (kubernetes.io/os!=linux," in result.stdout
+    assert result.stdout.endswith("1 uncovered as expected\n"), result.stdout
