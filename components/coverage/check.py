@@ -5,6 +5,7 @@ twice. Some nodes need no log shipper (control-plane nodes, say): an
 expectation declares them by label, and they are reported apart.
 """
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,31 +16,51 @@ from .rules import DaemonPod, Node, Verdict
 
 @dataclass(frozen=True)
 class Expectation:
-    """Nodes that need no daemon, chosen like a label selector: `key`, `key=value`, `!key`."""
+    """Nodes that need no daemon, chosen like a label selector: `key`, `!key`,
+    `key=value` (or `==`), `key!=value`."""
 
     text: str
-    requirements: tuple[tuple[str, str | None, bool], ...]
-    """(key, value or None for any, True when the label must be absent)."""
+    requirements: tuple[tuple[str, str, str | None], ...]
+    """(key, operator, value): `exists` and `!exists` take no value; `!=`, as
+    in Kubernetes, also matches a node without the label."""
 
     def matches(self, labels: Mapping[str, str]) -> bool:
-        for key, value, absent in self.requirements:
-            if absent and key in labels:
-                return False
-            if not absent and (key not in labels or (value is not None and labels[key] != value)):
-                return False
-        return True
+        return all(_holds(operator, labels.get(key), value)
+                   for key, operator, value in self.requirements)
+
+
+def _holds(operator: str, label: str | None, value: str | None) -> bool:
+    if operator == "exists":
+        return label is not None
+    if operator == "!exists":
+        return label is None
+    if operator == "=":
+        return label == value
+    return label != value
+
+
+_REQUIREMENT = re.compile(r"(?P<absent>!)?(?P<key>[^=!\s]+)"
+                          r"(?:(?P<operator>==|=|!=)(?P<value>[^=!\s]*))?")
 
 
 def parse_expectation(text: str) -> Expectation:
-    """`node-role.kubernetes.io/control-plane`, `pool=infra,!gpu`; ValueError says why not."""
-    requirements = []
+    """`node-role.kubernetes.io/control-plane`, `pool=infra,!gpu`; ValueError says why not.
+
+    Each part is matched whole: a partition on the first `=` read the `!=`
+    kubectl users write as a key ending in `!` (and `==` as a value starting
+    with `=`), which no node has: the expectation silently matched nothing.
+    """
+    requirements: list[tuple[str, str, str | None]] = []
     for part in text.split(","):
-        part = part.strip()
-        absent = part.startswith("!")
-        key, equals, value = part.removeprefix("!").partition("=")
-        if not key or (absent and equals) or " " in key:
-            raise ValueError(f"{text!r}: write key, key=value or !key, joined by commas")
-        requirements.append((key, value if equals else None, absent))
+        found = _REQUIREMENT.fullmatch(part.strip())
+        if not found or (found["absent"] and found["operator"]):
+            raise ValueError(f"{text!r}: write key, !key, key=value (or key==value) or "
+                             "key!=value, joined by commas")
+        key, operator = found["key"], found["operator"]
+        if operator is None:
+            requirements.append((key, "!exists" if found["absent"] else "exists", None))
+        else:
+            requirements.append((key, "=" if operator == "==" else operator, found["value"]))
     return Expectation(text, tuple(requirements))
 
 

@@ -40,7 +40,8 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--expect-uncovered", metavar="SELECTOR", action="append", default=[],
                         type=_expectation,
                         help="nodes that need no log shipper, as a label selector: key, "
-                             "key=value, !key, joined by commas; repeatable (e.g. "
+                             "!key, key=value (or ==), key!=value, joined by commas; "
+                             "repeatable (e.g. "
                              "node-role.kubernetes.io/control-plane)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                         help="markdown: a pull-request comment; json: one object per node")

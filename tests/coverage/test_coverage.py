@@ -138,6 +138,61 @@ def test_a_bad_inventory_gets_one_line_per_problem():
     ]
 
 
+def test_a_plan_node_refuses_a_key_it_does_not_know():
+    with pytest.raises(InventoryError) as caught:
+        nodes_of([{"name": "w-1", "lables": {"os": "linux"}},
+                  {"name": "w-2", "taint": [taint("dedicated", "NoSchedule", "x")]},
+                  {"name": "w-3", "zone": "a"}], "typo.yaml")
+    assert str(caught.value).splitlines() == [
+        "typo.yaml: node 'w-1': lables: unknown key; did you mean 'labels'?",
+        "typo.yaml: node 'w-2': taint: unknown key; did you mean 'taints'?",
+        "typo.yaml: node 'w-3': zone: unknown key",
+    ]
+
+
+def kubectl_list(*items: dict, kind: str = "List") -> dict:
+    return {"apiVersion": "v1", "kind": kind, "items": list(items)}
+
+
+def test_a_list_of_anything_but_nodes_is_refused_once_per_kind():
+    pod = {"kind": "Pod", "metadata": {"name": "redis-0", "labels": {"app": "redis"}}}
+    node = {"kind": "Node", "metadata": {"name": "n1"}}
+    with pytest.raises(InventoryError) as caught:
+        nodes_of(kubectl_list(pod, node, pod, {"metadata": {"name": "x"}}), "pods.json")
+    assert str(caught.value).splitlines() == [
+        "pods.json: items[0]: kind: Pod, not Node (and 1 more): give the output of "
+        "`kubectl get nodes -o yaml`",
+        "pods.json: items[3]: kind: (none), not Node: give the output of "
+        "`kubectl get nodes -o yaml`",
+    ]
+
+
+def test_a_node_list_from_the_api_leaves_the_kind_of_its_items_out():
+    [node] = nodes_of(kubectl_list({"metadata": {"name": "n1"}}, kind="NodeList"), "n.json")
+    assert node.name == "n1"
+
+
+@pytest.mark.parametrize("document", [kubectl_list(), kubectl_list(kind="NodeList"), [],
+                                      {"nodes": []}])
+def test_an_inventory_without_nodes_says_so(document):
+    with pytest.raises(InventoryError, match=r"^n\.json: holds no nodes"):
+        nodes_of(document, "n.json")
+
+
+def test_kubectl_taint_problems_name_the_key_as_kubectl_writes_it():
+    bad = {"kind": "Node", "metadata": {"name": "n1"},
+           "spec": {"taints": [{"key": "a", "effect": "NoExecut"}]}}
+    not_a_list = {"kind": "Node", "metadata": {"name": "n2"}, "spec": {"taints": "a"}}
+    with pytest.raises(InventoryError) as caught:
+        nodes_of(kubectl_list(bad, not_a_list, {"kind": "Node"}), "n.json")
+    assert str(caught.value).splitlines() == [
+        "n.json: node 'n1': spec.taints[0]: effect: must be one of NoSchedule, "
+        "PreferNoSchedule, NoExecute",
+        "n.json: node 'n2': spec.taints: must be a list",
+        "n.json: items[2]: metadata.name: must be text",
+    ]
+
+
 def classes(**extra) -> dict:
     return with_filebeat(nodeClasses={
         "a": {"nodeSelector": {"pool": "a"}}, "b": {"nodeSelector": {"pool": "b"}}}, **extra)
@@ -172,9 +227,19 @@ def test_tolerate_all_taints_covers_tainted_nodes():
     ("role", {"role": ""}, True), ("role=cp", {"role": "cp"}, True),
     ("role=cp", {"role": "w"}, False), ("!gpu", {}, True), ("!gpu", {"gpu": "1"}, False),
     ("role=cp,!gpu", {"role": "cp", "gpu": "1"}, False),
+    ("role==cp", {"role": "cp"}, True), ("role==cp", {"role": "w"}, False),
+    ("os!=linux", {"os": "windows"}, True), ("os!=linux", {"os": "linux"}, False),
+    ("os!=linux", {}, True), ("role=", {"role": ""}, True), ("role!=", {"role": ""}, False),
 ])
 def test_expectations_are_label_selectors(text, labels, matches):
     assert parse_expectation(text).matches(labels) is matches
+
+
+@pytest.mark.parametrize("text", ["!a=b", "!a!=b", "a===b", "a=b=c", "a!b", "a b", "", "a,,b",
+                                  "a=b c"])
+def test_an_expectation_that_is_no_selector_is_refused(text):
+    with pytest.raises(ValueError, match="key!=value, joined by commas"):
+        parse_expectation(text)
 
 
 def test_json_is_one_object_per_node():
@@ -234,6 +299,8 @@ def test_a_rendered_folder_is_a_source_too(tmp_path):
      "node 'a': labels: must map text to text (quote values like 'true')"),
     ("a: [1\n", "2:1: "),
     ("{}\n", "not a node inventory"),
+    ('{"apiVersion": "v1", "kind": "List", "items": []}', "holds no nodes"),
+    ("- {name: a, lables: {os: linux}}\n", "node 'a': lables: unknown key; did you mean"),
 ])
 def test_a_bad_inventory_exits_2_with_one_line(tmp_path, text, message):
     nodes = tmp_path / "nodes.yaml"
@@ -247,4 +314,13 @@ def test_a_bad_inventory_exits_2_with_one_line(tmp_path, text, message):
 def test_a_bad_expectation_is_a_usage_error(tmp_path):
     result = cli("coverage", "--stack", "dev", "--nodes", str(tmp_path / "n.yaml"),
                  "--expect-uncovered", "!a=b")
-    assert result.returncode == 2 and "write key, key=value or !key" in result.stderr
+    assert result.returncode == 2 and "write key, !key, key=value" in result.stderr
+
+
+def test_a_negated_expectation_takes_the_nodes_it_names(tmp_path):
+    nodes = tmp_path / "nodes.yaml"
+    nodes.write_text(NODES + "- name: win-1\n  labels: {kubernetes.io/os: windows}\n")
+    result = cli("coverage", "--stack", "dev", "--nodes", str(nodes), "--expect-uncovered",
+                 "kubernetes.io/os!=linux,!node-role.kubernetes.io/control-plane")
+    assert "win-1: no DaemonSet, as expected (kubernetes.io/os!=linux," in result.stdout
+    assert result.stdout.endswith("1 uncovered as expected\n"), result.stdout

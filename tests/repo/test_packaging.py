@@ -167,6 +167,24 @@ def test_a_pip_install_in_the_clone_leaves_nothing_for_git_to_show():
         assert check.returncode == 0, f"{left_behind} is not ignored: {check.stderr}"
 
 
+def test_pytest_in_a_clone_with_a_build_left_behind_loads_no_installed_plugin(tmp_path):
+    # `pip wheel .` leaves redis_filebeat.egg-info beside pyproject.toml, and
+    # `python -m pytest` puts the folder on sys.path: the entry point is found,
+    # its module (redis_filebeat, not installed here) is not, and pytest stops.
+    plugins = PYPROJECT["project"]["entry-points"]["pytest11"]
+    left_behind = tmp_path / "redis_filebeat.egg-info"
+    left_behind.mkdir()
+    (left_behind / "PKG-INFO").write_text(
+        f"Metadata-Version: 2.1\nName: {PYPROJECT['project']['name']}\nVersion: {__version__}\n")
+    (left_behind / "entry_points.txt").write_text(
+        "[pytest11]\n" + "".join(f"{name} = {module}\n" for name, module in plugins.items()))
+    shutil.copy(ROOT / "pytest.ini", tmp_path)
+    (tmp_path / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
+    result = run(sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
+                 "test_nothing.py", cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # Built and installed.
 
 def test_the_wheel_holds_redis_filebeat_and_nothing_named_components(installed):
