@@ -128,8 +128,10 @@ def _diff_line(d: ObjectDiff, line: str) -> str:
         return f"+ {line}"
     if d.status == "removed":
         return f"- {line}"
-    if line.startswith(("  +", "  -")) and not line.startswith(("  +++", "  ---")):
-        return line[2:]  # a line of a unified diff
+    if line.startswith(("  +", "  -")):
+        # A line of a unified diff: text_diff has dropped its headers, so even
+        # `---` or `+++c` is a line of the file.
+        return line[2:]
     return f"  {line}"
 
 

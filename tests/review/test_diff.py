@@ -570,6 +570,19 @@ def test_a_file_line_that_starts_like_a_diff_header_is_kept():
         "--- drop", "----", "+drop"]
 
 
+def test_markdown_marks_file_lines_that_start_like_a_diff_header():
+    """text_diff drops the headers already, so a removed `---` or an added
+    `+++c` is a file's line and must show as removed or added."""
+    def config_map(text: str) -> Manifest:
+        return Manifest({"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": "c", "namespace": "ns"}, "data": {"f": text}})
+
+    md = as_markdown(compare([config_map("a\n---\n---c\n")], [config_map("a\n+++c\n")]),
+                     "a", "b")
+    fenced = md.split("```diff\n")[1].split("```")[0].splitlines()
+    assert [line for line in fenced if line[:1] in "+-"] == ["----", "----c", "++++c"]
+
+
 def test_markdown_escapes_object_names():
     hostile = Manifest({"apiVersion": "v1", "kind": "Namespace",
                         "metadata": {"name": "<details><summary>x"}})
