@@ -435,10 +435,28 @@ def test_a_comment_limit_below_1000_is_refused(capsys):
     assert "--comment-limit must be at least 1000" in capsys.readouterr().err
 
 
-def test_the_comment_limit_reaches_the_report(capsys):
-    assert cli_main([*COMMENT, "--comment-limit", "1000"]) == 1
+@pytest.mark.parametrize("limit", [1000, 1058, 1500, 2000, 3000, 5000])
+def test_the_comment_limit_holds_with_what_was_left_out(capsys, limit):
+    """The lines that count what was left out are part of the comment too."""
+    assert cli_main([*COMMENT, "--comment-limit", str(limit)]) == 1
     out = capsys.readouterr().out
-    assert len(out) < 1_500 and "left out to fit a comment" in out
+    assert len(out) <= limit and "left out to fit a comment" in out
+
+
+@pytest.mark.parametrize("limit", [1000, 1700, 4000, 20_000])
+def test_a_long_report_stays_within_any_limit(limit):
+    def daemon_set(n: int, image: str) -> Manifest:
+        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                         "metadata": {"name": f"d{n:04}", "namespace": "ns"},
+                         "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                             "spec": {"containers": [{"name": "c", "image": image}]}}}})
+
+    diffs = compare([daemon_set(n, "i:1") for n in range(1000)],
+                    [daemon_set(n, "i:2") for n in range(1000)])
+    md = as_markdown(diffs, "--dir a", "--dir b", limit=limit)
+    assert limit - 300 < len(md) <= limit
+    assert md.rstrip().endswith("more objects, left out to fit a comment: run "
+                                "`python -m components diff --dir a --dir b` to see them")
 
 
 def test_named_items_that_only_change_order_are_a_change():
