@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="markdown: a pull-request comment; json: for a pipeline "
                            "(default: text)")
     diff.add_argument("--comment-limit", metavar="CHARS", type=int,
-                      help="markdown: cut the comment to about CHARS characters, saying "
+                      help="markdown: cut the comment to at most CHARS characters, saying "
                            "what was left out (default 60,000; GitHub refuses more than "
                            "65,536, so a comment of two reports gives each half)")
     commands.add_parser(

@@ -11,6 +11,8 @@ from Kubernetes' rollout semantics and pulumi-kubernetes' replace rules:
   (replacement.py). An explicitly named object cannot coexist with its
   replacement, so the provider deletes it first, unless it also moved
   namespace, in which case the new one is created first.
+- A DaemonSet added or moved onto a node directory that one the same `up`
+  deletes still holds cannot start before it is gone (shared_state.py).
 - ConfigMaps and Secrets are replaced on any change of their data (the
   provider's `enableConfigMapMutable`/`enableSecretMutable` are off by
   default), deleted first; a workload that reads one rolls through its
@@ -29,6 +31,7 @@ from .node_state import node_state
 from .replacement import REPLACED_ON_CHANGE, replaced_fields
 from .rollout import WORKLOADS, claims, lost_buffer, pods, workload_rollout
 from .shape import get
+from .shared_state import holding, locked_out
 from .storage import StorageClasses
 
 
@@ -48,11 +51,13 @@ def impacts(change: Change, everything: Sequence[Change],
 def _object_impacts(change: Change, everything: Sequence[Change],
                     storage: StorageClasses | None) -> list[str]:
     if isinstance(change, Added):
-        return _added(change.new)
+        locked = locked_out(change, everything)
+        return [f"added → {locked}"] if locked else _added(change.new)
     if isinstance(change, Removed):
-        return _removed(change.old)
+        held = holding(change, everything)
+        return [held] if held else _removed(change.old)
     if change.moved:
-        return _moved(change.old, change.new)
+        return _moved(change.old, change.new, locked_out(change, everything))
     old, new = change.old.body, change.new.body
     kind = change.new.kind
     lines = [f"{path} changed → immutable for Pulumi: it will delete and re-create the "
@@ -148,10 +153,13 @@ def _replaced_claim(change: Changed, everything: Sequence[Change]) -> list[str]:
     return lines
 
 
-def _moved(old: Manifest, new: Manifest) -> list[str]:
+def _moved(old: Manifest, new: Manifest, locked: str | None) -> list[str]:
+    """`locked`: what the new pods meet while the old ones hold their node directory."""
     line = (f"namespace changed {old.namespace} → {new.namespace} → Pulumi replaces it, "
             f"creating the new {new.kind} before deleting the old one")
-    if new.kind == "DaemonSet":
+    if locked:
+        line += f": {locked}"
+    elif new.kind == "DaemonSet":
         line += ": for a moment both ship the same node logs (duplicate entries)"
     elif new.kind in WORKLOADS:
         line += lost_buffer(new.body, before={})  # a claim in another namespace is new

@@ -12,7 +12,8 @@ change; this says what that costs.
 The old state is the same object's before the change, or, for a DaemonSet
 that is new (a renamed `filebeat.name`), that of the DaemonSets the change
 removes: node classes of one stack share one registry, so splitting a
-DaemonSet into classes moves nothing.
+DaemonSet into classes moves nothing. Sharing it is what keeps that split
+from finishing in one `up` (shared_state.py).
 """
 
 import re
@@ -45,8 +46,8 @@ def node_state(change: Change, everything: Sequence[Change]) -> list[str]:
                                 for item in kept_on_node(body).items()}):
         if path in kept.values():
             continue  # the same directory, whatever the volume is called now
-        filebeat = _is_filebeat(new.body, volume) or any(
-            _is_filebeat(body, volume) for body in old_bodies)
+        filebeat = is_filebeat(new.body, volume) or any(
+            is_filebeat(body, volume) for body in old_bodies)
         line = _moved(volume, path, kept[volume], filebeat) if volume in kept else (
             _left(volume, path, filebeat))
         if line not in lines:
@@ -79,7 +80,7 @@ def _left(volume: str, old: str, filebeat: bool) -> str:
             "what the old pods kept there")
 
 
-def _is_filebeat(body: dict[str, Any], volume: str) -> bool:
+def is_filebeat(body: dict[str, Any], volume: str) -> bool:
     """Whether a filebeat container mounts `volume`: its state is then the registry."""
     pod = get(body, "spec.template.spec", {}) or {}
     return any(_FILEBEAT_IMAGE.search(str(container.get("image") or ""))

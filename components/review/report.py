@@ -6,7 +6,7 @@ file) is shown as a unified diff of its lines.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..render.manifests import to_yaml
 from .fields import FieldChange, show, text_diff
@@ -39,43 +39,44 @@ def as_text(diffs: Sequence[ObjectDiff], old: str, new: str) -> str:
 
 def as_markdown(diffs: Sequence[ObjectDiff], old: str, new: str,
                 limit: int = COMMENT_LIMIT) -> str:
-    """A comment of at most about `limit` characters. The consequences take
-    up to half of it and the objects' fields the rest; what does not fit is
-    counted, with the command that shows it all."""
+    """A comment of at most `limit` characters, so GitHub takes it. The
+    consequences take up to half of it and the objects' fields the rest; what
+    does not fit is counted, with the command that shows it all, and that
+    count is paid for out of the same budget."""
     again = f"run `python -m components diff {old} {new}` to see them"
     lines = [f"### redis-filebeat: `{old}` → `{new}`", "", f"**{summary(diffs)}**"]
-    consequences = [f"- **{_escape(d.identity)}**: {_escape(line)}"
+    consequences = [[f"- **{_escape(d.identity)}**: {_escape(line)}"]
                     for d in diffs for line in d.impacts]
     if consequences:
         lines += ["", "#### What happens in the cluster", ""]
-        shown = _fitting([_size([line]) for line in consequences], limit // 2 - _size(lines))
-        lines += consequences[:shown]
-        if shown < len(consequences):
-            lines.append(f"- …and {len(consequences) - shown} more, left out to fit a "
-                         f"comment: {again}")
+        lines += _cut(consequences, limit // 2 - _size(lines), lambda left: [
+            f"- …and {left} more, left out to fit a comment: {again}"])
     if diffs:
         lines += ["", "#### Objects", ""]
-    blocks = [_details(d) for d in diffs]
-    shown = _fitting([_size(block) for block in blocks], limit - _size(lines))
-    lines += [line for block in blocks[:shown] for line in block]
-    if shown < len(blocks):
-        lines += ["", f"…and {len(blocks) - shown} more objects, left out to fit a "
-                      f"comment: {again}"]
+    lines += _cut([_details(d) for d in diffs], limit - _size(lines), lambda left: [
+        "", f"…and {left} more objects, left out to fit a comment: {again}"])
     return "\n".join(lines) + "\n"
 
 
 def _size(lines: Sequence[str]) -> int:
+    """What `lines` add to the report, each with its newline."""
     return sum(len(line) + 1 for line in lines)
 
 
-def _fitting(sizes: Sequence[int], budget: int) -> int:
-    """How many items of these sizes, from the first, fit in `budget`."""
-    used = 0
-    for count, size in enumerate(sizes):
-        used += size
+def _cut(items: Sequence[list[str]], budget: int,
+         left_out: Callable[[int], list[str]]) -> list[str]:
+    """The items, from the first, that fit in `budget` characters; when some do
+    not, fewer, so that the lines `left_out` says about the rest fit too."""
+    if _size([line for item in items for line in item]) <= budget:
+        return [line for item in items for line in item]
+    budget -= _size(left_out(len(items)))  # the longest count it can say
+    used, shown = 0, 0
+    for item in items:
+        used += _size(item)
         if used > budget:
-            return count
-    return len(sizes)
+            break
+        shown += 1
+    return [line for item in items[:shown] for line in item] + left_out(len(items) - shown)
 
 
 def _details(d: ObjectDiff) -> list[str]:
@@ -128,8 +129,10 @@ def _diff_line(d: ObjectDiff, line: str) -> str:
         return f"+ {line}"
     if d.status == "removed":
         return f"- {line}"
-    if line.startswith(("  +", "  -")) and not line.startswith(("  +++", "  ---")):
-        return line[2:]  # a line of a unified diff
+    if line.startswith(("  +", "  -")):
+        # A line of a unified diff: text_diff has dropped its headers, so even
+        # `---` or `+++c` is a line of the file.
+        return line[2:]
     return f"  {line}"
 
 

@@ -83,10 +83,11 @@ def waves(change: Change, nodes: Nodes) -> Waves | None:
     if how_many is None or at_a_time is None:
         return None
     return Waves(count, how_many, at_a_time, get(new, "spec.minReadySeconds", 0) or 0,
-                 _timeout(new))
+                 await_seconds(new))
 
 
-def _timeout(body: dict[str, Any]) -> int | None:
+def await_seconds(body: dict[str, Any]) -> int | None:
+    """How long `up` waits for the object to be ready; None when it does not wait."""
     annotations = get(body, "metadata.annotations", {}) or {}
     if str(annotations.get(SKIP_AWAIT, "")).lower() == "true":
         return None

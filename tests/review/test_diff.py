@@ -228,17 +228,6 @@ def test_removing_the_namespace_deletes_its_contents():
         "including objects this stack did not create"]}
 
 
-def test_added_and_removed_daemon_sets():
-    classes = {"arm": {"nodeSelector": {"kubernetes.io/arch": "arm64"}},
-               "amd": {"nodeSelector": {"kubernetes.io/arch": "amd64"}}}
-    diffs = diff(minimal(), with_filebeat(nodeClasses=classes))
-    lines = impacts(diffs)
-    assert lines[DAEMON] == ["removed → Pulumi deletes it and its pods stop: the nodes it "
-                             "selected no longer ship logs"]
-    assert lines["DaemonSet default/filebeat-arm"] == [
-        "added → a pod starts on every selected node"]
-
-
 def test_node_selection_change_is_called_out():
     diffs = diff(minimal(), with_filebeat(nodeSelector={"logging": "on"}))
     assert impacts(diffs)[DAEMON][1] == (
@@ -446,10 +435,28 @@ def test_a_comment_limit_below_1000_is_refused(capsys):
     assert "--comment-limit must be at least 1000" in capsys.readouterr().err
 
 
-def test_the_comment_limit_reaches_the_report(capsys):
-    assert cli_main([*COMMENT, "--comment-limit", "1000"]) == 1
+@pytest.mark.parametrize("limit", [1000, 1058, 1500, 2000, 3000, 5000])
+def test_the_comment_limit_holds_with_what_was_left_out(capsys, limit):
+    """The lines that count what was left out are part of the comment too."""
+    assert cli_main([*COMMENT, "--comment-limit", str(limit)]) == 1
     out = capsys.readouterr().out
-    assert len(out) < 1_500 and "left out to fit a comment" in out
+    assert len(out) <= limit and "left out to fit a comment" in out
+
+
+@pytest.mark.parametrize("limit", [1000, 1700, 4000, 20_000])
+def test_a_long_report_stays_within_any_limit(limit):
+    def daemon_set(n: int, image: str) -> Manifest:
+        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                         "metadata": {"name": f"d{n:04}", "namespace": "ns"},
+                         "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                             "spec": {"containers": [{"name": "c", "image": image}]}}}})
+
+    diffs = compare([daemon_set(n, "i:1") for n in range(1000)],
+                    [daemon_set(n, "i:2") for n in range(1000)])
+    md = as_markdown(diffs, "--dir a", "--dir b", limit=limit)
+    assert limit - 300 < len(md) <= limit
+    assert md.rstrip().endswith("more objects, left out to fit a comment: run "
+                                "`python -m components diff --dir a --dir b` to see them")
 
 
 def test_named_items_that_only_change_order_are_a_change():
@@ -581,6 +588,19 @@ def test_a_file_line_that_starts_like_a_diff_header_is_kept():
         "--- drop", "----", "+drop"]
 
 
+def test_markdown_marks_file_lines_that_start_like_a_diff_header():
+    """text_diff drops the headers already, so a removed `---` or an added
+    `+++c` is a file's line and must show as removed or added."""
+    def config_map(text: str) -> Manifest:
+        return Manifest({"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": "c", "namespace": "ns"}, "data": {"f": text}})
+
+    md = as_markdown(compare([config_map("a\n---\n---c\n")], [config_map("a\n+++c\n")]),
+                     "a", "b")
+    fenced = md.split("```diff\n")[1].split("```")[0].splitlines()
+    assert [line for line in fenced if line[:1] in "+-"] == ["----", "----c", "++++c"]
+
+
 def test_markdown_escapes_object_names():
     hostile = Manifest({"apiVersion": "v1", "kind": "Namespace",
                         "metadata": {"name": "<details><summary>x"}})
@@ -651,8 +671,9 @@ def test_a_registry_in_the_pod_is_reshipped_on_every_restart():
 def test_node_classes_share_the_registry_so_nothing_is_reshipped():
     classes = {"arm": {"nodeSelector": {"kubernetes.io/arch": "arm64"}}}
     lines = impacts(diff(minimal(), with_filebeat(nodeClasses=classes)))
-    assert lines["DaemonSet default/filebeat-arm"] == [
-        "added → a pod starts on every selected node"]
+    # One line, the shared registry's lock (test_diff_shared_state.py), and none of a move.
+    [line] = lines["DaemonSet default/filebeat-arm"]
+    assert "registry moved" not in line and RESHIPPED not in line
     # A stack new to the cluster has nothing to re-ship: no line either.
     assert impacts(compare([], render_config(minimal()).manifests.objects))[DAEMON] == [
         "added → a pod starts on every selected node"]
