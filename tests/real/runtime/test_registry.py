@@ -35,3 +35,26 @@ def test_a_registry_on_an_emptydir_ships_everything_again(pipeline, node):
     result = replaced_pod(pipeline, node, None, "registry on an emptyDir")
     assert result.lost == 0, result
     assert result.duplicated == 4_000, result  # every line the old pod had shipped
+
+
+def test_a_second_filebeat_on_the_same_registry_is_locked_out(pipeline, node):
+    """What `diff` warns of when a change puts new DaemonSets on an old one's
+    registry (docs/rollouts.md#a-new-daemonset-on-an-old-ones-node-directory):
+    the new pod stops at start, and the old one ships on."""
+    pipe = started(pipeline(base()))
+    log = ContainerLog(node.root, "locked-1")
+    sent = numbered("registry locked", 2_000, width=200)
+    log.write(sent[:1_000])
+    pipe.wait_message(sent[999])
+    second = pipe.new_filebeat()
+    second.initialize()
+    newcomer = second["filebeat"]
+    newcomer.start()
+    assert newcomer.process is not None
+    newcomer.process.wait(timeout=30)
+    assert newcomer.process.returncode != 0, newcomer.output()
+    assert "data path already locked by another beat" in newcomer.output(), newcomer.output()
+    log.write(sent[1_000:])
+    pipe.wait_message(sent[-1])
+    result = counted("registry locked", len(sent), messages(pipe))
+    assert (result.lost, result.duplicated) == (0, 0), result
