@@ -8,8 +8,11 @@ import sys
 import textwrap
 
 import pytest
+from pulumi_kubernetes.core.v1 import ConfigMap
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from components.testing import render_config
+from components.workloads.program import main
 from tests.configs import ROOT, minimal
 
 # A user's test module, as Pulumi's testing guide writes one.
@@ -86,3 +89,23 @@ def test_kit_renders_beside_a_running_loops_own_tasks():
             unrelated.cancel()
 
     assert set(asyncio.run(inside()).manifests["DaemonSet"]) == {"filebeat"}
+
+
+def autonamed(metadata):
+    def program():
+        main()
+        ConfigMap("mine", metadata=metadata, data={"k": "v"})
+    return program
+
+
+@pytest.mark.parametrize("metadata", [ObjectMetaArgs(namespace="logging"), None],
+                         ids=["namespace only", "no metadata"])
+def test_an_object_without_a_name_is_named_as_the_provider_would(metadata):
+    first = render_config(minimal(), program=autonamed(metadata)).manifests
+    [name] = [n for n in first["ConfigMap"] if n.startswith("mine-")]
+    assert len(name) == len("mine-") + 8 and int(name[5:], 16) >= 0
+    body = first["ConfigMap"][name]
+    assert body["metadata"]["annotations"] == {"pulumi.com/autonamed": "true"}
+    assert body["data"] == {"k": "v"}
+    again = render_config(minimal(), program=autonamed(metadata)).manifests
+    assert again.to_yaml() == first.to_yaml()  # a stand-in, the same in every render
