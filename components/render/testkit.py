@@ -53,6 +53,13 @@ def render_config(
     still print as `[secret]`: the renderer never prints one. Pass `program`
     to render your own program around ours.
     """
+    if not isinstance(config, StackConfig | Mapping):
+        raise TypeError(
+            "render_config takes a stack file's config: mapping or a StackConfig, not "
+            f"{type(config).__name__}; for a stack file use render_stack_file")
+    if not isinstance(secrets or {}, Mapping):
+        raise TypeError(f"render_config's secrets is a mapping of key to value, not "
+                        f"{type(secrets).__name__}")
     if isinstance(config, StackConfig):
         password = config.redis_password
         config = config.model_dump(mode="json", by_alias=True, exclude={"redis_password"})

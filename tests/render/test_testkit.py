@@ -11,6 +11,7 @@ import pytest
 from pulumi_kubernetes.core.v1 import ConfigMap
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
+from components import parse_config
 from components.testing import render_config
 from components.workloads.program import main
 from tests.configs import ROOT, minimal
@@ -109,3 +110,14 @@ def test_an_object_without_a_name_is_named_as_the_provider_would(metadata):
     assert body["data"] == {"k": "v"}
     again = render_config(minimal(), program=autonamed(metadata)).manifests
     assert again.to_yaml() == first.to_yaml()  # a stand-in, the same in every render
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: parse_config(minimal(), "x"), r"^parse_config takes a RawConfig, .* not dict;"),
+    (lambda: render_config("redis: {}"), r"^render_config takes a stack file's config: "
+                                          r"mapping or a StackConfig, not str;"),
+    (lambda: render_config(minimal(), secrets=["pw"]), r"^render_config's secrets is a mapping"),
+])
+def test_a_wrong_type_says_what_the_function_takes(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
