@@ -6,6 +6,7 @@ are registered beside the Kubernetes objects. Everything else is passed on
 as the SDK serialized it.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -37,6 +38,7 @@ def from_capture(resources: Iterable[Registered]) -> Manifests:
         # Top-level `__` keys are the SDK's bookkeeping, never a manifest field.
         body = {key: _plain(value, key if _is_secret_kind(resource) else None)
                 for key, value in resource.inputs.items() if not key.startswith("__")}
+        _autoname(body, resource)
         manifest = Manifest(_ordered(body))
         # A secret outside a Secret's data; JSON text searches as thoroughly
         # as a walk over every key and value, and at C speed.
@@ -48,6 +50,27 @@ def from_capture(resources: Iterable[Registered]) -> Manifests:
         manifests.append(manifest)
     _refuse_duplicates(manifests)
     return Manifests(manifests)
+
+
+AUTONAMED_ANNOTATION = "pulumi.com/autonamed"
+
+
+def _autoname(body: dict[str, Any], resource: Registered) -> None:
+    """Name an object declared without `metadata.name` as pulumi-kubernetes
+    would, `<resource name>-<8 hex digits>`, marked with the provider's
+    annotation, so a program written in the ordinary Pulumi style renders.
+
+    The provider's digits are random, chosen at `pulumi up`; these are a
+    stand-in derived from the resource's type and name, so every render of a
+    program names the object alike and a test can look it up.
+    """
+    metadata = body.setdefault("metadata", {})
+    if not isinstance(metadata, dict) or metadata.get("name"):
+        return  # named, or a secret as a whole, which from_capture refuses
+    digest = hashlib.sha256(f"{resource.type}::{resource.name}".encode()).hexdigest()
+    metadata["name"] = f"{resource.name}-{digest[:8]}"
+    metadata["annotations"] = {**(metadata.get("annotations") or {}),
+                               AUTONAMED_ANNOTATION: "true"}
 
 
 def _is_secret_kind(resource: Registered) -> bool:

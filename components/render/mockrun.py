@@ -7,10 +7,11 @@ what the provider would send to the cluster.
 `set_mocks` has sharp edges this module files down, so callers need not know:
 - It creates the root Stack on whatever event loop is current, and the
   program's futures must live on the same loop. Each run gets a fresh loop.
-- Its settings are partly process globals and partly ContextVars. Each run
-  happens in its own thread with an empty context, and the globals are put
-  back afterwards, so a run neither sees nor leaves state from another run,
-  from a pytest-asyncio loop, or from `@pulumi.runtime.test`.
+- Its settings are ContextVars whose process-wide defaults any context can
+  rewrite (`runtime_state.py`). Each run happens in its own thread with an
+  empty context and settings of its own, and the defaults are put back
+  afterwards, so a run neither sees nor leaves state from another run, from
+  a caller's own `set_mocks`, a pytest-asyncio loop or `@pulumi.runtime.test`.
 """
 
 import asyncio
@@ -32,6 +33,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from ..project import PROJECT, RawConfig
+from .runtime_state import defaults_restored, start_fresh
 
 _ONE_RUN_AT_A_TIME = threading.Lock()
 _P = ParamSpec("_P")
@@ -92,6 +94,7 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
         monitor_loop = asyncio.new_event_loop()
         loop.set_default_executor(_OnThisThread(loop, monitor_loop))
         try:
+            start_fresh()
             # A bare `key:` (None) is refused by parse_config before any run.
             set_all_config({k: v for k, v in config.values.items() if v is not None},
                            sorted(config.secret_keys))
@@ -106,23 +109,11 @@ def run_with_mocks(program: Callable[[], Any], stack: str, config: RawConfig) ->
             monitor_loop.close()
             loop.close()
 
-    if _outer_work_pending():
-        # An outer program's registrations would wait on its loop, which is
-        # blocked waiting for us, while the Pulumi runtime's globals are ours:
-        # a deadlock. Refuse instead.
-        raise RuntimeError(
-            "cannot render inside a running Pulumi program or @pulumi.runtime.test "
-            "that has resources in flight; render from a plain test function"
-        )
-    with _ONE_RUN_AT_A_TIME, _cycle_collector_paused(), _no_stack_traces():
-        saved = dict(vars(settings.SETTINGS))
-        try:
-            worker = threading.Thread(target=contextvars.Context().run, args=(run,))
-            worker.start()
-            worker.join()
-        finally:
-            vars(settings.SETTINGS).clear()
-            vars(settings.SETTINGS).update(saved)
+    with _ONE_RUN_AT_A_TIME, _cycle_collector_paused(), _no_stack_traces(), \
+            defaults_restored():
+        worker = threading.Thread(target=contextvars.Context().run, args=(run,))
+        worker.start()
+        worker.join()
     if failure:
         raise failure[0]
     return capture
@@ -212,19 +203,6 @@ def _cycle_collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _outer_work_pending() -> bool:
-    """True when called from a coroutine whose loop has other unfinished tasks,
-    as inside `@pulumi.runtime.test` after a resource was declared."""
-    if settings.SETTINGS.rpc_manager.rpcs:
-        return True
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    current = asyncio.current_task(loop)
-    return any(task is not current and not task.done() for task in asyncio.all_tasks(loop))
 
 
 async def _collect_outputs(capture: Capture) -> None:

@@ -14,11 +14,10 @@ CLI, no cluster and no event-loop set-up:
 
 Or take the `render_config` fixture: installing the package registers the
 kit's pytest plugin (`testing.py`, the module users import). Every render
-runs in its own thread, context and event loop and puts the Pulumi runtime
-back afterwards, so it is safe beside
-`@pulumi.runtime.test` tests, inside pytest-asyncio ones, and beside other
-renders. Inside a `@pulumi.runtime.test` that has declared resources it
-raises a clear RuntimeError rather than deadlock on that program's loop.
+runs in its own thread, context, event loop and Pulumi settings, and puts the
+runtime back afterwards, so users' tests may use Pulumi's own mocks as its
+testing guide shows (`set_mocks` at module level, `@pulumi.runtime.test`,
+even one with resources in flight) and pytest-asyncio, and render beside them.
 """
 
 from collections.abc import Callable, Mapping
@@ -54,6 +53,13 @@ def render_config(
     still print as `[secret]`: the renderer never prints one. Pass `program`
     to render your own program around ours.
     """
+    if not isinstance(config, StackConfig | Mapping):
+        raise TypeError(
+            "render_config takes a stack file's config: mapping or a StackConfig, not "
+            f"{type(config).__name__}; for a stack file use render_stack_file")
+    if not isinstance(secrets or {}, Mapping):
+        raise TypeError(f"render_config's secrets is a mapping of key to value, not "
+                        f"{type(secrets).__name__}")
     if isinstance(config, StackConfig):
         password = config.redis_password
         config = config.model_dump(mode="json", by_alias=True, exclude={"redis_password"})

@@ -224,11 +224,3 @@ def test_kit_imports_and_renders_where_pytest_is_not_installed():
                          text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["filebeat", "False"]
-
-@pulumi.runtime.test
-def test_kit_refuses_to_render_inside_a_program_with_resources_in_flight(plain_pulumi_mocks):
-    from pulumi_kubernetes.core.v1 import ConfigMap
-
-    ConfigMap("outer", metadata={"name": "outer"})
-    with pytest.raises(RuntimeError, match="cannot render inside a running Pulumi program"):
-        render_config(minimal())

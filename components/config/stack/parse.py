@@ -22,6 +22,11 @@ from .problems import problem
 
 def parse_config(raw: RawConfig, origin: str) -> StackConfig:
     """Validate the project's keys; raise `ConfigError` listing every problem."""
+    if not isinstance(raw, RawConfig):
+        # A stack file's `config:` mapping is the likely mistake; name the road for it.
+        raise TypeError(
+            f"parse_config takes a RawConfig, as runtime_config() returns it, not "
+            f"{type(raw).__name__}; to render a config: mapping use the test kit's render_config")
     data, problems = _read_keys(raw)
     try:
         # Stack files use the camelCase keys only; snake_case names are for Python.
