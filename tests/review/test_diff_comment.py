@@ -33,17 +33,22 @@ def test_a_fence_outlasts_backticks_in_values():
     assert md == "### redis-filebeat: `a` → `b`\n\n**no changes**\n"
 
 
-def test_a_long_list_of_consequences_is_cut_too():
-    """A thousand DaemonSets rolling make a thousand impact lines: they get half
-    the comment, and every line left out is counted."""
+def thousand_rolling():
+    """A thousand DaemonSets whose image changes: a thousand impact lines."""
     def daemon_set(n: int, image: str) -> Manifest:
         return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
                          "metadata": {"name": f"d{n:04}", "namespace": "ns"},
                          "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
                              "spec": {"containers": [{"name": "c", "image": image}]}}}})
 
-    diffs = compare([daemon_set(n, "i:1") for n in range(1000)],
-                    [daemon_set(n, "i:2") for n in range(1000)])
+    return compare([daemon_set(n, "i:1") for n in range(1000)],
+                   [daemon_set(n, "i:2") for n in range(1000)])
+
+
+def test_a_long_list_of_consequences_is_cut_too():
+    """A thousand DaemonSets rolling make a thousand impact lines: they get half
+    the comment, and every line left out is counted."""
+    diffs = thousand_rolling()
     md = as_markdown(diffs, "--dir a", "--dir b", limit=20_000)
     assert 19_000 < len(md) < 20_500
     consequences = md.split("#### What happens in the cluster\n\n")[1].split("\n\n")[0]
@@ -75,14 +80,7 @@ def test_the_comment_limit_holds_with_what_was_left_out(capsys, limit):
 
 @pytest.mark.parametrize("limit", [1000, 1700, 4000, 20_000])
 def test_a_long_report_stays_within_any_limit(limit):
-    def daemon_set(n: int, image: str) -> Manifest:
-        return Manifest({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                         "metadata": {"name": f"d{n:04}", "namespace": "ns"},
-                         "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
-                             "spec": {"containers": [{"name": "c", "image": image}]}}}})
-
-    diffs = compare([daemon_set(n, "i:1") for n in range(1000)],
-                    [daemon_set(n, "i:2") for n in range(1000)])
+    diffs = thousand_rolling()
     md = as_markdown(diffs, "--dir a", "--dir b", limit=limit)
     assert limit - 300 < len(md) <= limit
     assert md.rstrip().endswith("more objects, left out to fit a comment: run "
