@@ -60,6 +60,10 @@ def output_auth_yml(password: str) -> str:
     """The one setting that must stay secret, as a file filebeat merges with `-c`.
 
     A JSON string is a valid YAML scalar, and `json.dumps` escapes every
-    character YAML would otherwise read as syntax.
+    character YAML would otherwise read as syntax. Not as ASCII: a character
+    above U+FFFF would become a JSON surrogate pair (`\\ud83d\\udd11`), which
+    filebeat's YAML refuses ("invalid Unicode character escape code"), and
+    filebeat would stop on every node. Control characters never get here
+    (the password's rule refuses them), so nothing else needs an escape.
     """
-    return f"output.redis.password: {json.dumps(password)}\n"
+    return f"output.redis.password: {json.dumps(password, ensure_ascii=False)}\n"
