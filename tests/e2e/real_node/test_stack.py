@@ -19,7 +19,8 @@ runs on both nodes, and really on the real one. In order:
 6. `redis.existingSecret`: the stack moved to a Secret of its own; both
    start-up steps (init containers in the stand-in images) run, and lines
    still arrive.
-7. OnDelete: after `up`, the real pod keeps the old image until deleted.
+7. OnDelete: after `up`, the real pod keeps the old image until deleted;
+   docs/rollouts.md's own script then rolls every node (on_delete.py).
 
 After a failed step the later ones skip; the stack is destroyed, and the
 registry folder the kubelet made on the host removed, whatever happened.
@@ -41,9 +42,9 @@ from tests.e2e.cluster import (
 )
 from tests.e2e.real_node import lines
 from tests.e2e.real_node import node as real
+from tests.e2e.real_node.on_delete import run_the_docs_script
 from tests.e2e.real_node.pods import container_status, explain_pods, pod_status, real_pod
 from tests.e2e.real_node.stack import (
-    ROLL_SECONDS,
     SENT,
     arrived,
     proc_status,
@@ -218,12 +219,14 @@ def test_on_delete_changes_nothing_until_the_pod_is_deleted(deployment, node):
     assert [c["image"] for c in still["spec"]["containers"]] == [ours]
 
     after = f"c{secrets.token_hex(4)}"
-    node.kubectl("-n", deployment.namespace, "delete", "pod", old["metadata"]["name"],
-                 timeout=120)
-    node.until("the new filebeat pod Ready", lambda: (
-        (p := real_pod(node, deployment, rendered.daemon_set_name, missing_ok=True))
-        and p["spec"]["containers"][0]["image"] == newer
-        and container_status(p)["ready"]), ROLL_SECONDS, lambda: explain_pods(node, deployment))
+    # Rolled by the doc's own script, over the kwok node and the real one.
+    rolled = run_the_docs_script(node, deployment.namespace,
+                                 deployment.stack.outputs()["daemonSetNames"].value)
+    assert rolled.returncode == 0 and not rolled.stderr, (
+        f"{rolled.stdout}{rolled.stderr}\n{explain_pods(node, deployment)}")
+    new = real_pod(node, deployment, rendered.daemon_set_name)
+    assert new["spec"]["containers"][0]["image"] == newer
+    assert container_status(new)["ready"], explain_pods(node, deployment)
     writer(node, deployment, "after-on-delete", after)
     assert arrived(node, deployment, after, SENT) == lines.Count(SENT, SENT, 0, 0)
     assert lines.reshipped(read_redis(node, deployment)) == []
