@@ -47,11 +47,16 @@ def surge_shares_the_node(props: dict[str, Any]) -> list[str]:
     pod = _pod(props)
     problems = []
     containers = [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
+    # On the node's network every port is the node's: Kubernetes gives each
+    # containerPort a hostPort of the same number, after the pack has looked.
+    on_the_node = pod.get("hostNetwork") is True
     for container in containers:
         for port in container.get("ports") or []:
-            if port.get("hostPort"):
+            host_port = port.get("hostPort") or (on_the_node and port.get("containerPort"))
+            if host_port:
+                how = "hostPort" if port.get("hostPort") else "port (hostNetwork)"
                 problems.append(
-                    f"container {container.get('name')}: hostPort {port['hostPort']} with "
+                    f"container {container.get('name')}: {how} {host_port} with "
                     "maxSurge: the new pod cannot bind it while the old one holds it, so the "
                     "rollout stops; roll with maxUnavailable (maxSurge: 0)")
     host_paths = {v.get("name"): _get(v, "hostPath", "path")
@@ -87,6 +92,10 @@ def pod_security_gaps(resource_type: str, props: dict[str, Any]) -> list[str]:
             missing.append("allowPrivilegeEscalation: false")
         if "ALL" not in (_get(security, "capabilities", "drop") or []):
             missing.append("capabilities.drop: [ALL]")
+        added = _get(security, "capabilities", "add") or []
+        if added:
+            # Dropping ALL and adding one back keeps that one.
+            missing.append(f"capabilities.add: [] (it adds {', '.join(map(str, added))})")
         if security.get("readOnlyRootFilesystem") is not True:
             missing.append("readOnlyRootFilesystem: true")
         if not _get(container, "resources", "limits", "memory"):

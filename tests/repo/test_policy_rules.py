@@ -38,9 +38,13 @@ STATE = [{"name": "state", "hostPath": {"path": "/var/lib/x"}}]
     ({**SURGE, "rollingUpdate": {"maxSurge": "25%"}}, HOST_PORT, (), "hostPort 9000"),
     (SURGE, {"volumeMounts": [{"name": "state", "mountPath": "/s"}]}, STATE,
      "writes hostPath /var/lib/x"),
+    (SURGE, {"ports": [{"containerPort": 9000}]}, (), "port (hostNetwork) 9000"),
 ])
 def test_surge_beside_what_the_node_shares_is_refused(strategy, container, volumes, found):
-    [problem] = rules.surge_shares_the_node(daemon_set(strategy, container, volumes))
+    ds = daemon_set(strategy, container, volumes)
+    if "hostNetwork" in found:
+        ds["spec"]["template"]["spec"]["hostNetwork"] = True
+    [problem] = rules.surge_shares_the_node(ds)
     assert found in problem and "maxSurge: 0" in problem
 
 
@@ -72,6 +76,13 @@ def test_each_missing_security_setting_is_named():
                     "resources.limits.memory", "seccompProfile RuntimeDefault"):
         assert missing in problem, problem
     assert rules.pod_security_gaps("kubernetes:apps/v1:DaemonSet", daemon_set(UNAVAILABLE)) == []
+
+
+def test_a_capability_added_back_after_dropping_all_is_kept():
+    keeps = daemon_set(UNAVAILABLE, {"securityContext": {
+        **SECURE, "capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}}})
+    assert rules.pod_security_gaps("kubernetes:apps/v1:DaemonSet", keeps) == [
+        "container agent: set capabilities.add: [] (it adds SYS_ADMIN)"]
 
 
 def test_the_proxies_and_the_wires_doubles_read_as_written():
