@@ -96,9 +96,11 @@ fi
 """For redis' init container: `sh -c REDIS_SCRIPT <name> <secret> <key> <source>
 <auth.conf> <password> <acl rules or ""> [<exporter json> <redis uri>]`."""
 
-FILEBEAT_SCRIPT = _CHECK + r"""# $4: the fragment filebeat merges with a second -c.
+FILEBEAT_SCRIPT = _CHECK + r"""# $4: the fragment filebeat merges with a second -c; $5: the password
+# itself, for the readiness probe.
 printf 'output.redis.password: "%s"\n' "$escaped" > "$4"
+cat "$source" > "$5"
 """
 """For filebeat's init container: `sh -c FILEBEAT_SCRIPT <name> <secret> <key>
-<source> <fragment>`. Not an env var that filebeat expands: go-ucfg parses
+<source> <fragment> <password>`. Not an env var that filebeat expands: go-ucfg parses
 an expanded value again, so a password with a comma would become a list."""

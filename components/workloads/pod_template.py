@@ -91,6 +91,10 @@ class Mount:
     mount_path: str
     read_only: bool | None = True
     """None leaves the field out: Kubernetes' default, writable."""
+    sub_path: str | None = None
+    """One file (or folder) of the volume at `mount_path`, bound as it is when
+    the container starts: the kubelet never updates a subPath mount, even when
+    it rewrites the Secret or ConfigMap volume it comes from."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def _container_args(container: Container, mounts: Sequence[Mount]) -> ContainerA
         resources=_resources_args(container.resources),
         volume_mounts=[
             VolumeMountArgs(name=m.volume.name, mount_path=m.mount_path,
-                            read_only=m.read_only)
+                            read_only=m.read_only, sub_path=m.sub_path)
             for m in mounts
         ] or None,
         security_context=container_security(container.read_only_root_filesystem,

@@ -128,7 +128,8 @@ QUOTED = PASSWORD.replace("\\", "\\\\").replace('"', '\\"')
 
 @pytest.mark.parametrize("image, script, outputs", [
     ("redis", REDIS_SCRIPT, {"auth.conf": f'requirepass "{QUOTED}"\n', "password": PASSWORD}),
-    ("filebeat", FILEBEAT_SCRIPT, {"fragment.yml": f'output.redis.password: "{QUOTED}"\n'}),
+    ("filebeat", FILEBEAT_SCRIPT, {"fragment.yml": f'output.redis.password: "{QUOTED}"\n',
+                                   "password": PASSWORD}),
 ])
 def test_the_existing_secret_step_runs_in_its_workloads_image(node, tmp_path, image, script,
                                                               outputs):

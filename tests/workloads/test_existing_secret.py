@@ -178,17 +178,19 @@ def test_filebeat_reads_its_fragment_from_the_start_up_step():
     assert init["name"] == "redis-auth"
     assert init["command"] == ["sh", "-c", FILEBEAT_SCRIPT, "redis-auth"]
     assert init["args"] == ["redis-credentials", "password", "/etc/redis-auth/password",
-                            "/run/filebeat-auth/output-auth.yml"]
+                            "/run/filebeat-auth/output-auth.yml", "/run/filebeat-auth/password"]
     assert set(mounts(init)) == {"existing-redis-auth", "redis-auth-files"}
     assert "readOnly" not in mounts(init)["redis-auth-files"]
-    assert mounts(filebeat)["redis-auth-files"]["readOnly"] is True
-    # The raw key too, read-only, for the readiness probe's AUTH.
-    assert mounts(filebeat)["existing-redis-auth"] == {
-        "name": "existing-redis-auth", "mountPath": "/etc/redis-auth", "readOnly": True}
+    # Only the init container mounts the Secret: filebeat and its readiness
+    # probe read the step's copies, the password this pod started with, not
+    # the Secret's, which the kubelet rewrites in place when it changes.
+    assert mounts(filebeat)["redis-auth-files"] == {
+        "name": "redis-auth-files", "mountPath": "/run/filebeat-auth", "readOnly": True}
+    assert "existing-redis-auth" not in mounts(filebeat)
     assert filebeat["args"] == ["-c", "/etc/filebeat/filebeat.yml",
                                 "-c", "/run/filebeat-auth/output-auth.yml", "-e"]
     assert filebeat["readinessProbe"]["exec"]["command"] == [
-        "bash", "-c", REDIS_ANSWERS, "redis-answers", "/etc/redis-auth/password"]
+        "bash", "-c", REDIS_ANSWERS, "redis-answers", "/run/filebeat-auth/password"]
     # No password by env var, which filebeat would expand and parse.
     assert {e["name"] for e in filebeat["env"]} == {"REDIS_HOST", "REDIS_PORT", "NODE_NAME"}
 

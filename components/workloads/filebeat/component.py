@@ -28,7 +28,7 @@ from ...config.redis.auth import ExistingSecret
 from ..labels import WorkloadLabels
 from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
 from ..pod_template import Mount
-from .auth import SOURCE_FILE, startup_auth
+from .auth import startup_auth
 from .probes import probes
 from .yml import filebeat_yml, output_auth_yml
 
@@ -110,16 +110,14 @@ class Filebeat(pulumi.ComponentResource):
         startup = startup_auth(existing_secret, AUTH_FILE) if existing_secret else None
         if startup is not None:
             fragment_dir = startup.files.mount_path
-            # The raw password too, for the readiness probe.
-            password_file = f"{startup.source.mount_path}/{SOURCE_FILE}"
-            mounts += [startup.files, startup.source]
+            # The step's copy of the raw password too, for the readiness probe.
+            password_file = startup.password_file
+            mounts.append(startup.files)
         elif redis_password is not None:
             password_file = f"{AUTH_DIR}/{PASSWORD_FILE}"
             self.auth_secret = self._auth_secret(config, redis_password)
             fragment_dir = AUTH_DIR
-            mounts.append(Mount(VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
-                secret_name=config.auth_secret_name, default_mode=0o400)),
-                mount_path=AUTH_DIR))
+            mounts += _auth_mounts(config)
         if not config.registry_host_path and config.read_only_root_filesystem:
             # The registry has to be written somewhere; with no node directory
             # for it, a pod-lifetime one.
@@ -201,6 +199,26 @@ class Filebeat(pulumi.ComponentResource):
             opts=child,
         )
         return account
+
+
+def _auth_mounts(config: FilebeatConfig) -> list[Mount]:
+    """Our own Secret's two files, each a subPath mount: as they were when the
+    container started, for filebeat (which reads its fragment only then) and
+    for its readiness probe alike.
+
+    The kubelet rewrites a Secret volume's folder in place when the Secret
+    changes, and never a subPath mount. With the folder mounted, the probe
+    would read the new password while filebeat still ships with the old one:
+    after a rotation, pods not yet rolled would go unready, and once redis
+    has rolled, report ready while redis refuses them. Two mounts of the one
+    volume at the paths the folder gave them, rather than an init step's copy
+    as with `existingSecret` (auth.py), which would add a container to every
+    pod. A restarted container gets the Secret's files as they are then,
+    fragment and password together."""
+    volume = VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
+        secret_name=config.auth_secret_name, default_mode=0o400))
+    return [Mount(volume, f"{AUTH_DIR}/{file}", sub_path=file)
+            for file in (AUTH_FILE, PASSWORD_FILE)]
 
 
 EXTRA_FIELDS = frozenset({"env", "files", "args", "mounts", "depends_on"})

@@ -33,7 +33,10 @@ length is counted in bytes (LC_ALL=C), as RESP counts it."""
 
 
 def probes(config: FilebeatConfig, password_file: str | None) -> tuple[ProbeArgs, ProbeArgs]:
-    """Liveness and readiness."""
+    """Liveness and readiness. `password_file` must hold the password this
+    container's filebeat started with, never the live Secret's (which the
+    kubelet rewrites in place): a subPath mount of our own Secret, or the
+    start-up step's copy of an existing one (component.py, auth.py)."""
     return (
         # Alive while its own HTTP endpoint answers: not restarted for redis' sake.
         ProbeArgs(exec_=ExecActionArgs(command=[

@@ -73,7 +73,12 @@ def test_defaults():
              "readOnly": True},
             {"name": "registry", "mountPath": "/usr/share/filebeat/data"},
             {"name": "config", "mountPath": "/etc/filebeat", "readOnly": True},
-            {"name": "redis-auth", "mountPath": "/etc/filebeat-auth", "readOnly": True},
+            # File by file (subPath): the kubelet never updates them, so the
+            # probe sends the password filebeat started with (auth_mounts).
+            {"name": "redis-auth", "mountPath": "/etc/filebeat-auth/output-auth.yml",
+             "subPath": "output-auth.yml", "readOnly": True},
+            {"name": "redis-auth", "mountPath": "/etc/filebeat-auth/password",
+             "subPath": "password", "readOnly": True},
         ],
     }
     assert probes["readinessProbe"]["exec"]["command"] == [
