@@ -280,6 +280,8 @@ def test_filebeat_reads_exactly_the_secrets_password(password, shell_env, tmp_pa
     # filebeat's -c merges it as YAML; a JSON string is a YAML scalar too.
     assert yaml.safe_load(fragment) == {"output.redis.password": password}
     assert fragment.count("\n") == 1
+    # And the bytes themselves, which the readiness probe sends.
+    assert pod.file("redis-auth-files", "password").read_bytes() == password.encode()
 
 
 @pytest.mark.parametrize(("password", "why"), [

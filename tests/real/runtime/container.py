@@ -109,8 +109,13 @@ class Container:
         read_only = []
         for mount in sorted(self.spec.get("volumeMounts", []), key=lambda m: m["mountPath"]):
             source = self.volumes[mount["name"]] / mount.get("subPath", "")
-            target = q(str(_in_root(root, mount["mountPath"])))
-            lines += [f"mkdir -p {target}", f"mount --bind {q(str(source))} {target}"]
+            path = _in_root(root, mount["mountPath"])
+            target = q(str(path))
+            # A subPath may name one file: bound as the file itself, so a
+            # Secret rewritten later leaves it as it was (volumes.py).
+            made = (f"mkdir -p {q(str(path.parent))} && touch {target}" if source.is_file()
+                    else f"mkdir -p {target}")
+            lines += [made, f"mount --bind {q(str(source))} {target}"]
             if mount.get("readOnly"):
                 read_only.append(target)
         lines += [f"mount -o remount,bind,ro {t}" for t in read_only]

@@ -88,6 +88,21 @@ class Pipeline:
         return Pod(self.rendered, "DaemonSet", name, self.node, self.images,
                    env={"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port)})
 
+    def roll_redis(self, password: str) -> None:
+        """A rotation's first step, as `pulumi up` takes it: the redis pod
+        replaced by one rendered with the new `password` (redisPassword, or
+        the existing Secret's value), filebeat's pods left as they are."""
+        existing = "existingSecret" in self.config["redis"]
+        secrets = {**self.secrets, "redisPassword": password}
+        rendered = render(self.config, {} if existing else secrets)
+        if existing:
+            rendered.existing_secrets(password)
+        self.redis.stop()
+        self.redis = Pod(rendered, "Deployment", "redis", self.node, self.images)
+        self.secrets = secrets
+        self.redis.start()
+        self.wait_redis_ready()
+
     def client(self, password: str | None = None) -> redis.Redis:
         password = password or self.secrets.get("redisPassword")
         return redis.Redis(host="127.0.0.1", port=self.port, password=password, protocol=2,

@@ -20,7 +20,7 @@ from typing import Any
 from tests.real.runtime.container import Container
 from tests.real.runtime.images import Image, stand_in
 from tests.real.runtime.rendered import Rendered
-from tests.real.runtime.volumes import lay_out
+from tests.real.runtime.volumes import lay_out, rewrite_secret
 
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 NODE_DIRS = ("var/log/pods", "var/log/containers", "var/lib/docker/containers")
@@ -145,6 +145,13 @@ class Pod:
                                      f"{init.output()}") from None
             if code != 0:
                 raise AssertionError(f"init container {init.name} exited {code}: {init.output()}")
+
+    def secret_changed(self, name: str, data: dict[str, str]) -> None:
+        """The Secret `name` now holds `data`, and the kubelet has updated
+        this pod's volumes of it, as it does in a running pod: each Secret
+        volume's folder shows the new files, and a subPath mount keeps the
+        file its container started with."""
+        rewrite_secret(self.spec, self.dir, name, data)
 
     def __getitem__(self, name: str) -> Container:
         return self.containers[name]

@@ -3,7 +3,8 @@
 hostPath volumes are folders under the node's root, which outlives pods; the
 rest belong to one pod. Modes and the fsGroup's ownership follow the
 kubelet's rules (SetVolumeOwnership), so a container that runs as a non-root
-user can read exactly what it could on a node.
+user can read exactly what it could on a node. A Secret that changes while
+the pod runs is rewritten as the kubelet rewrites it (`rewrite_secret`).
 """
 
 import os
@@ -89,3 +90,31 @@ def _own(folder: Path, gid: int, read_only: bool) -> None:
             path.chmod(mode | mask | 0o110 | 0o2000)
         else:
             path.chmod(mode | mask)
+
+
+def rewrite_secret(spec: dict[str, Any], pod_dir: Path, name: str, data: dict[str, str]) -> None:
+    """The Secret `name` now holds `data`: its volumes in this pod change, as
+    the kubelet changes them (AtomicWriter), each file replaced by a new one,
+    never written over. The kubelet writes a new folder and swaps the
+    `..data` link the files point through; here each file is renamed over,
+    which the container sees the same way: a mount of the volume's folder
+    shows the new files, and a subPath mount, bound to the file the
+    container started with, keeps the old one. The kernel does that here,
+    as on a node: the harness binds the file itself (container.py)."""
+    rewritten = False
+    for volume in spec.get("volumes", []):
+        source = volume.get("secret")
+        if not source or source["secretName"] != name:
+            continue
+        folder = pod_dir / "volumes" / volume["name"]
+        for item in source.get("items") or [{"key": key, "path": key} for key in data]:
+            target = folder / item["path"]
+            new = target.with_name(f"..{target.name}.new")
+            new.write_text(data[item["key"]])
+            old = target.stat()
+            os.chown(new, old.st_uid, old.st_gid)
+            new.chmod(old.st_mode & 0o7777)
+            os.replace(new, target)
+        rewritten = True
+    if not rewritten:
+        raise AssertionError(f"the pod mounts no Secret {name}")
