@@ -160,10 +160,26 @@ def test_the_rendered_probes_pass_and_fail_on_a_wrong_password(pod):
     server = pod(**SMALL)
     assert server.probe("readiness") == 0
     assert server.probe("liveness") == 0
-    password_file = server.paths["/etc/redis-auth"] / "password"
+    # The very file the probes read (a subPath mount), rewritten in place.
+    password_file = server.paths["/etc/redis-auth/password"] / "password"
     password_file.write_text("not-the-password")
     assert server.probe("readiness") != 0  # NOAUTH/WRONGPASS is not PONG
     assert server.probe("liveness") != 0
+
+
+@pytest.mark.skipif(not REDIS_CLI, reason="redis-cli is not installed (package redis-tools)")
+def test_a_rotated_secret_leaves_the_probes_on_the_password_redis_started_with(pod):
+    """The kubelet rewrites a Secret volume's folder when the Secret changes.
+    Had the probes followed it, they would send the new password to this
+    redis, which read the old one, and the liveness probe would restart it,
+    dropping its buffer, before the rollout replaced it (docs/security.md)."""
+    server = pod(**SMALL)
+    rotated = render(with_redis(**SMALL), {"redisPassword": "a-rotated-password-of-length"})
+    server.pod.secret_changed("redis-auth", rotated.secrets["redis-auth"])
+    assert server.probe("readiness") == 0
+    assert server.probe("liveness") == 0
+    with server.client() as client:
+        assert client.ping() is True
 
 
 def test_with_persistence_a_restart_keeps_the_buffer(pod):

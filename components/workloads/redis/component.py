@@ -144,16 +144,16 @@ class Redis(pulumi.ComponentResource):
                 name=config.config_map_name)), CONFIG_DIR),
             Mount(self._data_volume(config), DATA_DIR, read_only=None),
         ]
-        auth_mount = None
+        auth_mounts: list[Mount] = []
         startup = startup_auth(config, REDIS_UID)
         if startup is not None:
-            auth_mount = startup.files
+            auth_mounts = [startup.files]
         elif self.auth_secret is not None:
-            auth_mount = Mount(VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
-                secret_name=config.auth_secret_name, default_mode=0o440)), AUTH_DIR)
-        if auth_mount is not None:
-            mounts.append(auth_mount)
-        sidecars = [exporter_sidecar(config, watched, REDIS_UID, auth_mount)] \
+            auth_mounts = _auth_mounts(config)
+        mounts += auth_mounts
+        exporter_auth = next((m for m in auth_mounts if m.sub_path in (
+            None, EXPORTER_PASSWORDS_FILE)), None)
+        sidecars = [exporter_sidecar(config, watched, REDIS_UID, exporter_auth)] \
             if config.monitoring.enabled else []
         read = [self.config_map, *(r for r in (self.auth_secret, self.claim) if r)]
         self.deployment = Deployment(
@@ -247,6 +247,20 @@ def _scheduling(config: RedisConfig) -> Scheduling:
         topology_spread_constraints=spread_args(config.topology_spread_constraints,
                                                 config.labels),
     )
+
+
+def _auth_mounts(config: RedisConfig) -> list[Mount]:
+    """Our own Secret's files, each a subPath mount: as they were when the
+    container started. redis reads auth.conf only then, and its probes must
+    send that password: the kubelet rewrites a Secret volume's folder in place
+    when the Secret changes, and the probes would then send the new password
+    to the old redis, until the liveness probe restarted it and dropped what
+    it buffered (filebeat/component.py `_auth_mounts`, the same for filebeat)."""
+    volume = VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
+        secret_name=config.auth_secret_name, default_mode=0o440))
+    files = [PASSWORD_FILE, AUTH_FILE,
+             *([EXPORTER_PASSWORDS_FILE] if config.monitoring.enabled else [])]
+    return [Mount(volume, f"{AUTH_DIR}/{file}", sub_path=file) for file in files]
 
 
 def _auth_files(config: RedisConfig, password: str) -> dict[str, str]:

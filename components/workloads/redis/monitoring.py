@@ -54,8 +54,8 @@ def exporter_passwords(config: RedisConfig, password: str) -> str:
 
 def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int,
                      auth: Mount | None) -> Sidecar:
-    """The exporter container. `auth` is the folder that holds its password
-    file, when auth is on."""
+    """The exporter container. `auth` shows its password file, when auth is
+    on: the folder that holds it, or the file itself (a subPath mount)."""
     monitoring = config.monitoring
     if monitoring.image is None:
         raise ValueError("redis monitoring is enabled without an exporter image")
@@ -79,7 +79,8 @@ def exporter_sidecar(config: RedisConfig, watched: WatchedList, run_as_user: int
         args.append("--set-client-name=false")
     mounts = []
     if auth is not None:
-        args.append(f"--redis.password-file={auth.mount_path}/{EXPORTER_PASSWORDS_FILE}")
+        path = auth.mount_path if auth.sub_path else f"{auth.mount_path}/{EXPORTER_PASSWORDS_FILE}"
+        args.append(f"--redis.password-file={path}")
         mounts.append(auth)
     health = HTTPGetActionArgs(path="/health", port=METRICS_PORT_NAME)
     return Sidecar(Container(

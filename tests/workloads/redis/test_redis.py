@@ -45,7 +45,12 @@ def test_defaults():
         "volumeMounts": [
             {"name": "config", "mountPath": "/etc/redis", "readOnly": True},
             {"name": "data", "mountPath": "/data"},
-            {"name": "auth", "mountPath": "/etc/redis-auth", "readOnly": True},
+            # One file each, as the container started: the probes send the
+            # password redis read, not a rotated Secret's.
+            {"name": "auth", "mountPath": "/etc/redis-auth/password", "readOnly": True,
+             "subPath": "password"},
+            {"name": "auth", "mountPath": "/etc/redis-auth/auth.conf", "readOnly": True,
+             "subPath": "auth.conf"},
         ],
     }
     assert spec["volumes"] == [
