@@ -1,6 +1,8 @@
-"""redis' password from a Secret the stack did not make: the start-up step and its volumes.
+"""redis' password as the pod reads it: our own Secret's files, each mounted
+as it was at start, or, from a Secret the stack did not make, the start-up
+step and its volumes.
 
-Only the init container mounts that Secret, and only its one key. It writes
+Only the init container mounts that other Secret, and only its one key. It writes
 what redis, the probes and the exporter read into a memory-backed emptyDir:
 auth.conf, the password, and the exporter's JSON map. Each of them then reads
 the password this pod's redis started with, even after the Secret changes:
@@ -22,8 +24,8 @@ from ...config.redis.model import RedisConfig
 from ..auth_startup import REDIS_SCRIPT
 from ..pod_template import Container, Mount, Sidecar
 from .acl import default_user_rules
-from .conf import AUTH_DIR, AUTH_FILE, PASSWORD_FILE, STARTUP_AUTH_DIR
-from .monitoring import EXPORTER_PASSWORDS_FILE, redis_uri
+from .conf import AUTH_DIR, AUTH_FILE, PASSWORD_FILE, STARTUP_AUTH_DIR, auth_conf
+from .monitoring import EXPORTER_PASSWORDS_FILE, exporter_passwords, redis_uri
 
 INIT_CONTAINER = "redis-auth"
 SOURCE_VOLUME = "existing-auth"
@@ -77,3 +79,25 @@ def startup_auth(config: RedisConfig, run_as_user: int) -> StartupAuth | None:
                        Mount(files, STARTUP_AUTH_DIR, read_only=None)]),
         Mount(files, STARTUP_AUTH_DIR),
     )
+
+
+def secret_mounts(config: RedisConfig) -> list[Mount]:
+    """Our own Secret's files, each a subPath mount: as they were when the
+    container started. redis reads auth.conf only then, and its probes must
+    send that password: the kubelet rewrites a Secret volume's folder in place
+    when the Secret changes, and the probes would then send the new password
+    to the old redis, until the liveness probe restarted it and dropped what
+    it buffered (filebeat/component.py `_auth_mounts` does the same for filebeat)."""
+    volume = VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
+        secret_name=config.auth_secret_name, default_mode=0o440))
+    files = [PASSWORD_FILE, AUTH_FILE,
+             *([EXPORTER_PASSWORDS_FILE] if config.monitoring.enabled else [])]
+    return [Mount(volume, f"{AUTH_DIR}/{file}", sub_path=file) for file in files]
+
+
+def secret_files(config: RedisConfig, password: str) -> dict[str, str]:
+    """Our own Secret's files, from `redisPassword`."""
+    files = {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password, default_user_rules(config))}
+    if config.monitoring.enabled:
+        files[EXPORTER_PASSWORDS_FILE] = exporter_passwords(config, password)
+    return files

@@ -16,7 +16,6 @@ from pulumi_kubernetes.core.v1 import (
     PersistentVolumeClaimVolumeSourceArgs,
     ProbeArgs,
     Secret,
-    SecretVolumeSourceArgs,
     Service,
     ServicePortArgs,
     ServiceSpecArgs,
@@ -30,24 +29,19 @@ from ..labels import WorkloadLabels
 from ..pod import config_checksum, image_waivers, waiver_annotations
 from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args, spread_args, tolerations_args
-from .acl import default_user_rules
 from .alerts import FILEBEATS_DEFAULT_LIST, WatchedList
-from .auth import startup_auth
+from .auth import secret_files, secret_mounts, startup_auth
 from .conf import (
-    AUTH_DIR,
-    AUTH_FILE,
     CONFIG_DIR,
     CONFIG_FILE,
     DATA_DIR,
     PASSWORD_FILE,
-    auth_conf,
     auth_dir,
     redis_conf,
 )
 from .monitoring import (
     EXPORTER_PASSWORDS_FILE,
     exporter_images,
-    exporter_passwords,
     exporter_sidecar,
     monitoring_objects,
 )
@@ -131,7 +125,7 @@ class Redis(pulumi.ComponentResource):
                 metadata=ObjectMetaArgs(name=config.auth_secret_name, **metadata),
                 type="Opaque",
                 string_data=pulumi.Output.secret(password).apply(
-                    lambda given: _auth_files(config, given)),
+                    lambda given: secret_files(config, given)),
                 opts=child,
             )
 
@@ -149,7 +143,7 @@ class Redis(pulumi.ComponentResource):
         if startup is not None:
             auth_mounts = [startup.files]
         elif self.auth_secret is not None:
-            auth_mounts = _auth_mounts(config)
+            auth_mounts = secret_mounts(config)
         mounts += auth_mounts
         exporter_auth = next((m for m in auth_mounts if m.sub_path in (
             None, EXPORTER_PASSWORDS_FILE)), None)
@@ -247,27 +241,6 @@ def _scheduling(config: RedisConfig) -> Scheduling:
         topology_spread_constraints=spread_args(config.topology_spread_constraints,
                                                 config.labels),
     )
-
-
-def _auth_mounts(config: RedisConfig) -> list[Mount]:
-    """Our own Secret's files, each a subPath mount: as they were when the
-    container started. redis reads auth.conf only then, and its probes must
-    send that password: the kubelet rewrites a Secret volume's folder in place
-    when the Secret changes, and the probes would then send the new password
-    to the old redis, until the liveness probe restarted it and dropped what
-    it buffered (filebeat/component.py `_auth_mounts`, the same for filebeat)."""
-    volume = VolumeArgs(name="auth", secret=SecretVolumeSourceArgs(
-        secret_name=config.auth_secret_name, default_mode=0o440))
-    files = [PASSWORD_FILE, AUTH_FILE,
-             *([EXPORTER_PASSWORDS_FILE] if config.monitoring.enabled else [])]
-    return [Mount(volume, f"{AUTH_DIR}/{file}", sub_path=file) for file in files]
-
-
-def _auth_files(config: RedisConfig, password: str) -> dict[str, str]:
-    files = {PASSWORD_FILE: password, AUTH_FILE: auth_conf(password, default_user_rules(config))}
-    if config.monitoring.enabled:
-        files[EXPORTER_PASSWORDS_FILE] = exporter_passwords(config, password)
-    return files
 
 
 def _container(config: RedisConfig) -> Container:
