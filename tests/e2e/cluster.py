@@ -214,15 +214,18 @@ def selector(workload: Mapping[str, Any]) -> str:
 
 def _password_file(container: Mapping[str, Any], volumes: Sequence[Mapping[str, Any]],
                    secrets: Mapping[str, Mapping[str, Any]]) -> str:
-    """The file the redis pod reads its password from: the Secret volume
-    mounted in the container that holds the password key, or, with
+    """The file the redis pod reads its password from: the Secret's password
+    key where the container mounts it (the folder, or the file by subPath), or, with
     redis.existingSecret, the folder its start-up step writes."""
     by_name = {v["name"]: v for v in volumes}
     for mount in container.get("volumeMounts", []):
         secret = by_name[mount["name"]].get("secret")
         if secret and PASSWORD_FILE in secrets.get(secret["secretName"], {}).get(
                 "stringData", {}):
-            return f"{mount['mountPath'].rstrip('/')}/{PASSWORD_FILE}"
+            if "subPath" not in mount:
+                return f"{mount['mountPath'].rstrip('/')}/{PASSWORD_FILE}"
+            if mount["subPath"] == PASSWORD_FILE:  # the file itself, as it was at start
+                return mount["mountPath"]
         if mount["mountPath"] == STARTUP_AUTH_DIR:
             return f"{STARTUP_AUTH_DIR}/{PASSWORD_FILE}"
     raise LookupError("the redis container mounts no Secret holding the password; "
