@@ -12,6 +12,7 @@ from typing import Any
 from ..base import KeyedError
 from ..errors import quoted
 from ..kube.types import is_dns1123_label
+from .inputs import under
 
 REGISTRY_ROOT = "/var/lib/redis-filebeat"
 OWN = (f"keep the registry in a directory of its own, such as the default "
@@ -82,14 +83,14 @@ them, and is refused too."""
 def check_registry_path(path: str) -> str:
     """`path`, if it names a directory filebeat may own; the rules that need
     no other key."""
-    normal = "/" + posixpath.normpath(path).lstrip("/")
+    normal = _plain(path)
     if normal != path:
         raise ValueError(
             f"{quoted(path)} is not written plainly; write it as {quoted(normal)}, the "
             "directory it names, so that it can be compared with the node's and the pod's "
             "other directories")
     for root in sorted(NODE_INTERNALS):
-        if path == root or inside(path, root):
+        if path == root or under(path, [root]):
             raise ValueError(f"is in {root}, {NODE_INTERNALS[root]}; {OWN}")
     if path in SYSTEM_DIRS:
         raise ValueError(
@@ -105,12 +106,12 @@ def check_apart_from_mounts(registry: str, mounts: list[tuple[str, str]],
     pod mounts to read logs from, given as (key, path) pairs; `also`: the
     keys besides each key that decide whether it is mounted."""
     for key, mount in mounts:
-        mount = "/" + posixpath.normpath(mount).lstrip("/")
-        if registry == mount or inside(mount, registry):
+        mount = _plain(mount)
+        if registry == mount or under(mount, [registry]):
             where = (f"the registry is {mount}" if registry == mount
                      else f"the registry {registry} holds {mount}")
             why = "read-write, filebeat could rewrite the logs it ships"
-        elif inside(registry, mount):
+        elif under(registry, [mount]):
             where = f"the registry {registry} lies inside {mount}"
             why = ("its files would sit among the logs filebeat reads, where a path glob or "
                    "the node's log clean-up reaches them")
@@ -121,9 +122,9 @@ def check_apart_from_mounts(registry: str, mounts: list[tuple[str, str]],
             "keep the registry apart from every directory the pod reads"), also=(key, *also))
 
 
-def inside(path: str, directory: str) -> bool:
-    """Is `path` strictly below `directory`? Both written plainly."""
-    return path != directory and path.startswith(directory.rstrip("/") + "/")
+def _plain(path: str) -> str:
+    """`path` as the directory it names: no `..`, `//` or trailing `/`."""
+    return "/" + posixpath.normpath(path).lstrip("/")
 
 
 def _readable(key: str) -> str:
