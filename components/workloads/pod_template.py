@@ -7,7 +7,7 @@ checksum that rolls the pods when their config changes. A workload says only
 what is its own: its container, its volumes and where it may be scheduled.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -95,6 +95,14 @@ class Mount:
     """One file (or folder) of the volume at `mount_path`, bound as it is when
     the container starts: the kubelet never updates a subPath mount, even when
     it rewrites the Secret or ConfigMap volume it comes from."""
+
+
+def files_as_started(volume: VolumeArgs, folder: str, files: Iterable[str]) -> list[Mount]:
+    """Each of `files` of `volume` at `folder/<file>`, where a mount of the
+    whole volume would put it, but as it was when the container started (a
+    subPath mount each): for a password that a process and its probes must
+    agree on after the Secret that holds it has changed."""
+    return [Mount(volume, f"{folder}/{file}", sub_path=file) for file in files]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ...config.filebeat.model import CONFIG_FILE, FilebeatConfig
 from ...config.redis.auth import ExistingSecret
 from ..labels import WorkloadLabels
 from ..node_daemon import NO_ADDITIONS, NodeDaemon, PodAdditions
-from ..pod_template import Mount
+from ..pod_template import Mount, files_as_started
 from .auth import startup_auth
 from .probes import probes
 from .yml import filebeat_yml, output_auth_yml
@@ -217,8 +217,7 @@ def _auth_mounts(config: FilebeatConfig) -> list[Mount]:
     fragment and password together."""
     volume = VolumeArgs(name="redis-auth", secret=SecretVolumeSourceArgs(
         secret_name=config.auth_secret_name, default_mode=0o400))
-    return [Mount(volume, f"{AUTH_DIR}/{file}", sub_path=file)
-            for file in (AUTH_FILE, PASSWORD_FILE)]
+    return files_as_started(volume, AUTH_DIR, (AUTH_FILE, PASSWORD_FILE))
 
 
 EXTRA_FIELDS = frozenset({"env", "files", "args", "mounts", "depends_on"})

@@ -22,7 +22,7 @@ from pulumi_kubernetes.core.v1 import (
 
 from ...config.redis.model import RedisConfig
 from ..auth_startup import REDIS_SCRIPT
-from ..pod_template import Container, Mount, Sidecar
+from ..pod_template import Container, Mount, Sidecar, files_as_started
 from .acl import default_user_rules
 from .conf import AUTH_DIR, AUTH_FILE, PASSWORD_FILE, STARTUP_AUTH_DIR, auth_conf
 from .monitoring import EXPORTER_PASSWORDS_FILE, exporter_passwords, redis_uri
@@ -92,7 +92,7 @@ def secret_mounts(config: RedisConfig) -> list[Mount]:
         secret_name=config.auth_secret_name, default_mode=0o440))
     files = [PASSWORD_FILE, AUTH_FILE,
              *([EXPORTER_PASSWORDS_FILE] if config.monitoring.enabled else [])]
-    return [Mount(volume, f"{AUTH_DIR}/{file}", sub_path=file) for file in files]
+    return files_as_started(volume, AUTH_DIR, files)
 
 
 def secret_files(config: RedisConfig, password: str) -> dict[str, str]:
