@@ -40,12 +40,20 @@ could then ship itself as another namespace's, past every condition on
 kubernetes.*. On the container input, the metadata comes from the API only."""
 
 
-def container_input(config: FilebeatConfig) -> dict[str, Any]:
+def inputs(config: FilebeatConfig) -> list[dict[str, Any]]:
+    """Ours first, then the extra inputs; all marked once any has processors (MARK)."""
+    mark = bool(config.container_logs.processors
+                or any(extra.processors for extra in config.extra_inputs))
+    return [_container_input(config, mark), *(_extra_input(extra, mark)
+                                              for extra in config.extra_inputs)]
+
+
+def _container_input(config: FilebeatConfig, mark: bool) -> dict[str, Any]:
     logs = config.container_logs
     paths = [*logs.paths, *([ROTATED_LOGS] if logs.rotated_logs else [])]
     json_at_root = logs.json_lines is not None and not logs.json_lines.target
     processors = [*([FORGED_METADATA] if json_at_root else []),
-                  *([_mark(CONTAINER_INPUT_ID)] if marked(config) else [])]
+                  *([_mark(CONTAINER_INPUT_ID)] if mark else [])]
     return {
         "type": "filestream",
         "id": CONTAINER_INPUT_ID,
@@ -58,10 +66,6 @@ def container_input(config: FilebeatConfig) -> dict[str, Any]:
         "parsers": [{"container": {}}, *_parsers(logs.multiline, logs.json_lines)],
         **({"processors": processors} if processors else {}),
     }
-
-
-def marked(config: FilebeatConfig) -> bool:
-    return bool(config.container_logs.processors or any(e.processors for e in config.extra_inputs))
 
 
 def _mark(input_id: str) -> dict[str, Any]:
@@ -117,7 +121,7 @@ def _kubernetes_metadata(config: FilebeatConfig) -> dict[str, Any]:
     return metadata
 
 
-def extra_input(extra: ExtraInput, mark: bool) -> dict[str, Any]:
+def _extra_input(extra: ExtraInput, mark: bool) -> dict[str, Any]:
     parsers = _parsers(extra.multiline, extra.json_lines)
     return {
         "type": "filestream",
