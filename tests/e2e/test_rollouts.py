@@ -149,12 +149,14 @@ def test_a_rolling_update_takes_the_waves_diff_predicts(stacks, strategy, tmp_pa
         NEW_FILEBEAT_IMAGE, NODES, lambda: stack.stack.up(on_output=print),
         min_ready_seconds=new["spec"].get("minReadySeconds", 0), settle_seconds=SETTLE_SECONDS)
     print(f"\n{strategy} ({STRATEGIES[strategy]}): {rollout.waves} waves, {predicted} "
-          f"predicted; at most {rollout.peak_unavailable} of {NODES} nodes down at once; "
+          f"predicted; at most {rollout.peak_unavailable} of {NODES} nodes down at once "
+          f"as the budget counts them ({rollout.peak_down} with those left without a pod); "
           f"old pods deleted in batches of {list(rollout.batches)}; the rollout took "
           f"{rollout.seconds and round(rollout.seconds, 2)} s, "
           f"`pulumi up` {time.monotonic() - began:.1f} s")
     assert result.summary.result == "succeeded"
     assert (rollout.replaced, rollout.unfinished) == (NODES, ())
+    # What the controller holds to maxUnavailable; peak_down can pass it (waves.py).
     assert rollout.peak_unavailable <= budget, "more nodes down at once than maxUnavailable"
     assert rollout.waves == predicted
     assert {image(p, stack) for p in by_node(stack).values()} == {NEW_FILEBEAT_IMAGE}
