@@ -49,34 +49,14 @@ from tests.e2e.real_node.stack import (
     arrived,
     proc_status,
     read_redis,
-    registry_folder,
-    remove_registry,
     replaced,
     up,
     writer,
 )
-from tests.e2e.stack import ThrowawayStack
 from tests.e2e.test_deploy import no_changes_preview
 from tests.e2e.watch import PodWatch
 
 pytestmark = real.marks()
-
-
-@pytest.fixture(scope="module")
-def deployment(node, tmp_path_factory):
-    stack = ThrowawayStack(tmp_path_factory.mktemp("pulumi-state"), node.context,
-                           kubeconfig=node.kubeconfig)
-    registry = None
-    try:
-        stack.create(real.stack_text(stack.namespace, node.context, node.images))
-        registry = registry_folder(stack)
-        yield stack
-    finally:
-        try:
-            stack.tear_down()
-        finally:
-            if registry is not None:
-                remove_registry(registry)
 
 
 @pytest.fixture(scope="module")
