@@ -50,6 +50,15 @@ def surge_shares_the_node(props: dict[str, Any]) -> list[str]:
     # On the node's network every port is the node's: Kubernetes gives each
     # containerPort a hostPort of the same number, after the pack has looked.
     on_the_node = pod.get("hostNetwork") is True
+    if on_the_node and not any(container.get("ports") for container in containers):
+        # A port need not be declared to be bound on the node's network; with
+        # none declared, silence would pass a pod whose ports the pack never saw.
+        # Declared, each is named below, still with maxUnavailable as the fix.
+        problems.append(
+            "hostNetwork with maxSurge and no port declared: the pack cannot tell which ports "
+            "the pod binds on the node, and the new pod cannot bind one while the old one "
+            "holds it; declare them in ports so each is named, and roll with maxUnavailable "
+            "(maxSurge: 0)")
     for container in containers:
         for port in container.get("ports") or []:
             host_port = port.get("hostPort") or (on_the_node and port.get("containerPort"))

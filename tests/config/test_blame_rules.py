@@ -168,6 +168,12 @@ OTHER_KEY_CASES = [
     pytest.param(stack(filebeat={"name": "a"}), "redis.name=a-redis",
                  "redis.name: filebeat.name 'a' would name a Secret 'a-redis-auth', which "
                  "redis.name 'a-redis' names", id="object-names"),
+    pytest.param(stack({"name": "a", "monitoring": {**EXPORTER, "enabled": False}},
+                       {"name": "a-metrics"}), "redis.monitoring.enabled=true",
+                 "redis.monitoring.enabled: filebeat.name 'a-metrics' would name a Service "
+                 "'a-metrics', which redis.name 'a' names the same for monitoring, as "
+                 "redis.monitoring.enabled is true; choose another name",
+                 id="object-names-monitoring"),
     pytest.param(stack({"labels": {"app.kubernetes.io/name": "fb"}}, {"labels": {"app": "f"}}),
                  "filebeat.name=fb",
                  "filebeat.name: redis.labels overlaps the app.kubernetes.io/ labels of "

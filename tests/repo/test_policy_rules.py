@@ -39,6 +39,7 @@ STATE = [{"name": "state", "hostPath": {"path": "/var/lib/x"}}]
     (SURGE, {"volumeMounts": [{"name": "state", "mountPath": "/s"}]}, STATE,
      "writes hostPath /var/lib/x"),
     (SURGE, {"ports": [{"containerPort": 9000}]}, (), "port (hostNetwork) 9000"),
+    (SURGE, {}, (), "hostNetwork with maxSurge and no port declared: the pack cannot tell"),
 ])
 def test_surge_beside_what_the_node_shares_is_refused(strategy, container, volumes, found):
     ds = daemon_set(strategy, container, volumes)
@@ -57,6 +58,14 @@ def test_surge_beside_what_the_node_shares_is_refused(strategy, container, volum
 ])
 def test_surge_alone_or_without_sharing_passes(strategy, container, volumes):
     assert rules.surge_shares_the_node(daemon_set(strategy, container, volumes)) == []
+
+
+def test_host_network_without_surge_passes_with_or_without_ports():
+    for strategy, container in ((UNAVAILABLE, {}), ({"type": "OnDelete"}, {}),
+                                (UNAVAILABLE, {"ports": [{"containerPort": 9000}]})):
+        ds = daemon_set(strategy, container)
+        ds["spec"]["template"]["spec"]["hostNetwork"] = True
+        assert rules.surge_shares_the_node(ds) == [], strategy
 
 
 def test_on_delete_needs_skip_await():

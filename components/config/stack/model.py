@@ -126,13 +126,18 @@ class StackConfig(CamelModel):
     def _names_are_distinct(self) -> "StackConfig":
         # Each component names its objects after itself; two names can still
         # meet (redis 'a-redis' and filebeat 'a' both want Secret 'a-redis-auth').
-        clash = sorted(self.redis.object_names() & self.filebeat.object_names())
+        clash = self.redis.object_names() & self.filebeat.object_names()
         if clash:
-            kind, name = clash[0]
+            kind, name = min(clash)
+            # When only monitoring's objects clash, turning it off clears it: a --set
+            # that turned it on is what the operator just did, and is named.
+            monitored = clash <= self.redis.monitoring.object_names(self.redis.name)
+            why, also = ((" for monitoring, as redis.monitoring.enabled is true",
+                          ("redis.monitoring.enabled",)) if monitored else ("", ()))
             raise KeyedError("filebeat.name", (
                 f"filebeat.name {self.filebeat.name!r} would name a {kind} {name!r}, which "
-                f"redis.name {self.redis.name!r} names the same; choose another name"),
-                also=("redis.name",))
+                f"redis.name {self.redis.name!r} names the same{why}; choose another name"),
+                also=("redis.name", *also))
         return self
 
     @model_validator(mode="after")
