@@ -39,6 +39,13 @@ PATTERNS = [
     "a{1001}", "(a{500}){3}", r"\p{Zzzz}", "a{1000}", r"(?i)\p{Greek}+", "a{0,496}",
     # filebeat's rewrite nests x{n,m} past Go's depth.
     "a{0,501}", "a{0,1000}",
+    # Depth from the pattern's shape (re2_depth.py), at and past Go's 1000 levels.
+    "b" * 3000, "|".join(f"keyword{i:04d}" for i in range(150)), "x{0,300}y{0,400}",
+    "(" * 999 + "a" + ")" * 999, "(" * 1000 + "a" + ")" * 1000, "(?:" * 600 + "a" + ")" * 600,
+    "(?:a|" * 330 + "b" + ")" * 330, "(" * 499 + "a" + ")*" * 499, "(" * 501 + "a" + ")*" * 501,
+    "(?:" * 999 + "a*" + ")*" * 999, "(a){0,498}", "(?:a|b{0,450})c{0,40}",
+    "|".join("a" * k for k in range(1, 480)), "|".join("a" * k for k in range(1, 520)),
+    "|".join("[ab]" * k + "c" for k in range(1, 300)),
 ]
 STRICTER = {
     "(?<n>x)": "filebeat 8.13 and older (Go 1.21) refuse it",
@@ -46,8 +53,11 @@ STRICTER = {
     r"\p{Letter}": "Go 1.25 added long names; RE2 and older filebeats refuse them",
     r"\pL{1000}": "over RE2's 8 MB program, which Go builds in runes",
     "a{0,500}": "the depth count is an upper bound: Go's tree is 1000 deep, just within",
-    "x{0,300}y{0,400}": "the depth count adds side-by-side ranges as if nested",
-    "a" * 1001: "the depth count takes a level a character; this is flat",
+    "(a){0,499}": "the same, with a group",
+    "(" * 999 + "ab" + ")" * 999: "the depth count takes a literal run for a concatenation",
+    "(a|" * 400 + "b" + ")" * 400: "the depth count lets each alternation nest two levels "
+                                   "for each piece its second-longest branch has",
+    "a" * 600 + "x|" + "a" * 600 + "y": "the same: Go factors the shared run out at once",
 }
 """Read by this filebeat (main's, built with Go 1.26), refused by our check
 on purpose, with the reason."""

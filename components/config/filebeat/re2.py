@@ -25,11 +25,10 @@ pattern that one release would refuse is refused, with the spelling all read:
   scripts no Go has: tests/config/test_re2.py holds it to Unicode 15.
 - depth: Go refuses a tree more than 1000 levels deep, and filebeat's rewrite
   turns `x{n,m}` into m-n nested optional copies, two levels each, which RE2
-  never sees. Lacking Go's tree, the count here is an upper bound: a level for
-  each character (no construct adds more) and two for each copy, as if every
-  range nested in the next. So a pattern of over 1000 characters, or with two
-  side-by-side ranges of 250 and more, is refused even where filebeat would read
-  it, and a `{n,m}` that a class holds as text counts too: over, never under.
+  never sees. Lacking Go's tree, re2_depth.py bounds its height from the
+  pattern's shape, over, never under: so `a{0,500}`, which Go nests exactly
+  1000 deep, is refused, while a long pattern of any length is not, unless
+  its ranges or its alternatives' shared leading pieces could nest that deep.
 - size: RE2 compiles to bytes under an 8 MB cap where Go compiles to runes, so
   a big Unicode class repeated a thousand times (`\\pL{1000}`) is refused here
   though filebeat reads it; Go's own size cap is never reached within the depth.
@@ -40,12 +39,13 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, Field
 
+from .re2_depth import depth_bound
+
 GO_MAX_DEPTH = 1000
 """Go's regexp/syntax maxHeight: deeper parse trees are refused."""
 _ESCAPE = re.compile(r"\\(?:Q.*?(?:\\E|\Z)|[pP]\{\^?([^}]*)\}|.)", re.DOTALL)
 """A backslash escape, a \\Q...\\E quote whole, or \\p{Name} with its name:
 read left to right, so an escaped backslash is never taken for an escape."""
-_RANGE = re.compile(r"\{(\d+),(\d+)\}")
 _GROUP_NAME = re.compile(r"[A-Za-z0-9_]+")
 _NOT_IN_GO_1_20 = frozenset({"Cypro_Minoan", "Kawi", "Nag_Mundari", "Old_Uyghur", "Tangsa",
                              "Toto", "Vithkuqi"})
@@ -129,14 +129,13 @@ def _groups_or_none(pattern: str) -> _Groups | None:
 
 
 def _depth_problem(pattern: str) -> str | None:
-    unescaped = _ESCAPE.sub("e", pattern)
-    depth = len(pattern) + sum(2 * max(0, int(high) - int(low))
-                               for low, high in _RANGE.findall(unescaped))
+    depth = depth_bound(pattern)
     if depth <= GO_MAX_DEPTH:
         return None
     return (f"may nest deeper than the {GO_MAX_DEPTH} levels filebeat's Go regexp allows "
-            f"(up to {depth}: one a character, two for each of the m-n nested copies "
-            "filebeat makes of an x{n,m}); shorten it or narrow its {n,m} ranges")
+            f"(up to {depth}: two for each of the m-n nested copies filebeat makes of an "
+            "x{n,m}, two for each leading piece alternatives may share); narrow its {n,m} "
+            "ranges or shorten its alternatives")
 
 
 Re2Pattern = Annotated[str, Field(min_length=1), AfterValidator(_check_re2)]
