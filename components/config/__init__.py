@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "ConfigError": "errors", "Problem": "errors",
-    "ContainerPort": "kube.daemon", "HostPathVolume": "kube.daemon",
+    "ContainerPort": "kube.daemon", "HostPathVolume": "kube.host_path",
     "NodeDaemonConfig": "kube.daemon", "FilebeatConfig": "filebeat.model",
     "NodeAffinity": "kube.node_selection", "NodeClass": "kube.node_selection",
     "parse_config": "stack.parse", "Resources": "kube.pod", "Toleration": "kube.pod",
@@ -38,7 +38,8 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from .errors import ConfigError, Problem
     from .filebeat.model import FilebeatConfig
-    from .kube.daemon import ContainerPort, HostPathVolume, NodeDaemonConfig
+    from .kube.daemon import ContainerPort, NodeDaemonConfig
+    from .kube.host_path import HostPathVolume
     from .kube.node_selection import NodeAffinity, NodeClass
     from .kube.pod import Resources, Toleration
     from .kube.rollout import OnDelete, RollingUpdate, UpdateStrategy

@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,39 @@ def parts(path: str) -> list[str]:
     return [p for p in path.split("/") if p not in ("", ".")]
 
 
+def walk(path: str, link: Callable[[str, bool], str | None], *,
+         followed: Callable[[str, str], None] | None = None, loop: str = "") -> str:
+    """Where `path` leads, walked a component at a time as the kernel walks a
+    path, in the image or on the host: `..` drops the component before it, and
+    a symlink gives way to its target's components, from the top when the
+    target is absolute. `link(here, last)` says, for the path so far (no
+    leading slash) and whether it is the last component, the target to follow
+    there, or None; `followed(here, target)` is told of each link followed.
+    More than 40 links is a loop, as for the kernel; `loop` ends its message."""
+    todo = deque(parts(path))
+    done: list[str] = []
+    hops = 0
+    while todo:
+        name = todo.popleft()
+        if name == "..":
+            del done[-1:]
+            continue
+        here = "/".join([*done, name])
+        target = link(here, not todo)
+        if target is not None:
+            hops += 1
+            if hops > 40:
+                raise MissingFile(f"symlink loop at /{here}{loop}")
+            if followed is not None:
+                followed(here, target)
+            if target.startswith("/"):
+                done = []
+            todo.extendleft(reversed(parts(target)))
+            continue
+        done.append(name)
+    return "/".join(done)
+
+
 class Root:
     """Image paths (relative, no leading slash) -> entries. Paths are resolved
     through the image's own symlinks, so `/bin/sh` lands in `usr/bin` once
@@ -50,26 +84,13 @@ class Root:
     def resolve(self, path: str, follow: bool = False) -> str:
         """The image path `path` names; its last component followed too if
         `follow`, as opening it would."""
-        todo = deque(parts(path))
-        done: list[str] = []
-        hops = 0
-        while todo:
-            name = todo.popleft()
-            if name == "..":
-                del done[-1:]
-                continue
-            here = "/".join([*done, name])
+        def link(here: str, last: bool) -> str | None:
             entry = self.entries.get(here)
-            if (todo or follow) and entry is not None and entry.kind == "symlink":
-                hops += 1
-                if hops > 40:
-                    raise MissingFile(f"symlink loop at /{here} in the image")
-                if entry.target.startswith("/"):
-                    done = []
-                todo.extendleft(reversed(parts(entry.target)))
-                continue
-            done.append(name)
-        return "/".join(done)
+            if (last and not follow) or entry is None or entry.kind != "symlink":
+                return None
+            return entry.target
+
+        return walk(path, link, loop=" in the image")
 
     def put(self, path: str, entry: Entry) -> str:
         """Adds an entry (and its missing parents, 0755 root); returns where."""
@@ -110,38 +131,28 @@ class Root:
 
     def add_host(self, path: str) -> None:
         """A host file at its own path, with each symlink on the way to it."""
-        todo = deque(parts(path))
-        done: list[str] = []
-        hops = 0
-        while todo:
-            name = todo.popleft()
-            if name == "..":
-                del done[-1:]
-                continue
-            host = "/" + "/".join([*done, name])
+        def link(here: str, last: bool) -> str | None:
+            host = "/" + here
             if os.path.islink(host):
-                hops += 1
-                if hops > 40:
-                    raise MissingFile(f"symlink loop at {host}")
-                target = os.readlink(host)
-                old = self.entries.get(self.resolve(host))
-                # A folder the image already has as a real one stays one.
-                if old is None or old.kind == "symlink":
-                    self.put(host, Entry("symlink", 0o777, target=target))
-                if target.startswith("/"):
-                    done = []
-                todo.extendleft(reversed(parts(target)))
-                continue
-            done.append(name)
+                return os.readlink(host)
             if not os.path.lexists(host):
                 raise MissingFile(f"{path} is missing ({host})")
-            if todo:
-                continue
-            mode = os.stat(host).st_mode
-            if stat.S_ISDIR(mode):
-                self.put(host, Entry("dir", stat.S_IMODE(mode)))
-            else:
-                self.put(host, Entry("file", stat.S_IMODE(mode), source=Path(host)))
+            if last:  # the file itself, every link on the way to it followed
+                mode = os.stat(host).st_mode
+                if stat.S_ISDIR(mode):
+                    self.put(host, Entry("dir", stat.S_IMODE(mode)))
+                else:
+                    self.put(host, Entry("file", stat.S_IMODE(mode), source=Path(host)))
+            return None
+
+        def followed(here: str, target: str) -> None:
+            host = "/" + here
+            old = self.entries.get(self.resolve(host))
+            # A folder the image already has as a real one stays one.
+            if old is None or old.kind == "symlink":
+                self.put(host, Entry("symlink", 0o777, target=target))
+
+        walk(path, link, followed=followed)
 
     def add_package_programs(self, package: str) -> None:
         """Every program a Debian package installs (dpkg -L), as it lies."""

@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..base import KeyedError
-from ..kube.daemon import HostPathVolume, NodeDaemonConfig
+from ..kube.daemon import NodeDaemonConfig
+from ..kube.host_path import HostPathVolume
 from ..kube.memory import FILEBEAT
 from ..kube.types import (
     INT32_MAX,

@@ -1,7 +1,8 @@
 """What any node daemon is configured with: a log shipper, node-exporter, a storage agent.
 
 `NodeDaemonConfig` is the generic part; `FilebeatConfig` adds filebeat's
-defaults and rules on top of it.
+defaults and rules on top of it. The node directories it mounts are
+`HostPathVolume`s, in host_path.py.
 """
 
 from typing import Annotated, Literal
@@ -10,6 +11,7 @@ from pydantic import Field, model_validator
 
 from ...conventions import NODE_CLASS_LABEL
 from ..base import CamelModel, KeyedError
+from .host_path import HostPathVolume
 from .node_selection import NodeAffinity, NodeClass, overlapping_classes
 from .pod import Resources, SELinuxOptions, Toleration
 from .rollout import OnDelete, RollingUpdate, UpdateStrategy
@@ -27,30 +29,6 @@ from .types import (
     is_zero,
 )
 from .workload import WorkloadConfig
-
-HostPathType = Literal[
-    "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice",
-    "BlockDevice",
-]
-
-
-class HostPathVolume(CamelModel):
-    """A directory of the node, mounted into the daemon."""
-
-    name: DNS1123Label
-    """The volume's name in the pod."""
-    path: AbsolutePath
-    """The path on the node."""
-    mount_path: AbsolutePath | None = None
-    """Where the container sees it. Default: the same path as on the node."""
-    read_only: bool = True
-    """Default true: a daemon that reads host files should not be able to change them."""
-    type: HostPathType = ""
-    """Default '': no check. DirectoryOrCreate for state the daemon creates."""
-    shared_state: bool = False
-    """True when the daemon keeps state here that an old and a new pod on the
-    same node would both use, such as filebeat's registry. Such a daemon cannot
-    surge: the second pod refuses to start, and the rollout never finishes."""
 
 
 class ContainerPort(CamelModel):
