@@ -81,11 +81,11 @@ def test_a_missing_tool_skips_unless_required(monkeypatch):
 
 
 # The repo's own pytest.ini, so its addopts (`-m "not e2e"`) apply as in a unit run.
-E2E_TESTS = 66
+E2E_TESTS = 69
 """test_deploy.py's 7 steps, test_validation.py's 12 tests, test_coverage_scheduler.py's 2,
 test_render_yaml.py's 1, test_diff_engine.py's 10 table rows and its labels test,
 test_rollouts.py's 7 steps, test_policy_pack.py's 3, test_component_package.py's 6
-and real_node/'s 16 (which skip with a reason of their own: no kubelet, say)."""
+and real_node/'s 19 (which skip with a reason of their own: no kubelet, say)."""
 REPO_PYTEST = ("-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT), "-p", "no:cacheprovider",
                "-n", "0", str(ROOT / "tests" / "e2e"))
 
