@@ -1,54 +1,28 @@
 """redis.existingSecret: the password from a Secret the stack did not make.
 
 Defaults first (no existing Secret: no start-up step), then what naming one
-adds and takes away, the version that rolls both workloads, and each refusal.
+adds and takes away: the start-up step in each pod, hardened and pinned like
+its workload, for each node class. The version that rolls both workloads is in
+test_existing_secret_version.py, each refusal in test_existing_secret_refusals.py.
 What the start-up step does with real passwords: tests/real/test_existing_secret_startup.py.
 """
-
-import pytest
 
 from components.workloads.auth_startup import FILEBEAT_SCRIPT, REDIS_SCRIPT
 from components.workloads.filebeat.probes import REDIS_ANSWERS
 from components.workloads.redis.monitoring import redis_uri
-from tests.configs import (
-    PASSWORD,
-    minimal,
-    refused,
-    render_config,
-    stack_config,
-    with_filebeat,
-    with_redis,
-)
+from tests.configs import PASSWORD, minimal, render_config, stack_config
 from tests.kube_schema import validate
-from tests.workloads.test_dependencies import registrations  # noqa: F401  # a fixture, used by name
+from tests.workloads.existing_secret import annotations, existing, validated
 
 EXPORTER = "oliver006/redis_exporter:v1.88.0"
 RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"},
              "limits": {"cpu": "500m", "memory": "128Mi"}}
 
 
-def existing(secret: dict | None = None, **redis_fields) -> dict:
-    """A config whose redis password is in Secret redis-credentials, with
-    `secret`'s fields added to existingSecret and `redis_fields` to redis."""
-    return with_redis(existingSecret={"name": "redis-credentials", **(secret or {})},
-                      **redis_fields)
-
-
-def validated(config: dict):
-    from components import StackConfig
-
-    return StackConfig.model_validate(config)
-
-
 def pods(manifests) -> tuple[dict, dict]:
     """redis' pod spec and filebeat's."""
     return (manifests["Deployment"]["redis"]["spec"]["template"]["spec"],
             manifests["DaemonSet"]["filebeat"]["spec"]["template"]["spec"])
-
-
-def annotations(manifests) -> tuple[dict, dict]:
-    return tuple(manifests[kind][name]["spec"]["template"]["metadata"]["annotations"]
-                 for kind, name in (("Deployment", "redis"), ("DaemonSet", "filebeat")))
 
 
 def volumes(pod: dict) -> dict[str, dict]:
@@ -236,102 +210,6 @@ def test_every_object_fits_its_schema():
         validate(manifest.body)
 
 
-def test_without_a_version_nothing_rolls_the_pods_for_the_password():
-    for pod_annotations in annotations(render_config(existing()).manifests):
-        assert set(pod_annotations) == {"checksum/config"}
-
-
-def test_bumping_the_version_rolls_redis_and_filebeat():
-    first = render_config(existing({"version": "2026-11-01"})).manifests
-    bumped = render_config(existing({"version": "2026-12-01"})).manifests
-    assert [a["checksum/redis-auth-version"] for a in annotations(first)] == [
-        "2026-11-01", "2026-11-01"]
-    assert [a["checksum/redis-auth-version"] for a in annotations(bumped)] == [
-        "2026-12-01", "2026-12-01"]
-    # Nothing else about the pods changes: the bump rolls them, nothing more.
-    for kind, name in (("Deployment", "redis"), ("DaemonSet", "filebeat")):
-        before, after = first[kind][name], bumped[kind][name]
-        del before["spec"]["template"]["metadata"]["annotations"]["checksum/redis-auth-version"]
-        del after["spec"]["template"]["metadata"]["annotations"]["checksum/redis-auth-version"]
-        assert before == after
-
-
-def test_redis_rolls_before_filebeat_and_waits_for_no_secret(registrations):  # noqa: F811
-    render_config(existing({"version": "1"}))
-    redis_after, _ = registrations["redis"]
-    filebeat_after, _ = registrations["filebeat"]
-    assert {"Deployment::redis", "Service::redis"} <= filebeat_after
-    assert not {dependency for dependency in redis_after | filebeat_after
-                if dependency.startswith("Secret::")}
-
-
-@pytest.mark.parametrize(("secret", "message"), [
-    ({"key": "no/slashes"}, "redis.existingSecret.key: 'no/slashes' is not a ConfigMap or "
-     "Secret key: use letters, digits, '-', '_' and '.', at most 253 characters, and not '.' "
-     "or '..'"),
-    ({"key": ".."}, "redis.existingSecret.key: '..' is not a ConfigMap or Secret key: use "
-     "letters, digits, '-', '_' and '.', at most 253 characters, and not '.' or '..'"),
-    ({"version": "two words"}, "redis.existingSecret.version: 'two words' is not a version: "
-     "use 1 to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or "
-     "digit (a date, a counter, a commit)"),
-    ({"version": ""}, "redis.existingSecret.version: '' is not a version: use 1 to 63 "
-     "letters, digits, '-', '_' and '.', starting and ending with a letter or digit (a date, "
-     "a counter, a commit)"),
-])
-def test_refused_fields(secret, message):
-    assert refused(existing(secret)) == [f"<render_config>: {message}"]
-
-
-@pytest.mark.parametrize("key", ["no/slashes", "..", ".", "", "two words", "a" * 254])
-def test_a_data_key_is_refused_as_a_config_file_name_is(key):
-    """Kubernetes holds a Secret's data keys to the ConfigMap key rule: one
-    rule here too, so both keys refuse the same values in the same words."""
-    [secret] = refused(existing({"key": key}))
-    [config_file] = refused(with_filebeat(configFiles={key: "x"}))
-    message = secret.partition(" redis.existingSecret.key: ")[2]
-    assert message.endswith(" is not a ConfigMap or Secret key: use letters, digits, '-', "
-                            "'_' and '.', at most 253 characters, and not '.' or '..'")
-    assert config_file.partition(" filebeat.configFiles: ")[2] == message
-
-
-@pytest.mark.parametrize("key", ["password", "redis.conf", "KEY_NAME", "a" * 253])
-def test_a_data_key_is_accepted_as_a_config_file_name_is(key):
-    assert validated(existing({"key": key})).redis.existing_secret.key == key
-    assert key in stack_config(with_filebeat(configFiles={key: "x"})).filebeat.config_files
-
-
-def test_a_name_is_required_and_must_be_a_kubernetes_name():
-    [line] = refused(with_redis(existingSecret={"key": "password"}))
-    assert line == "<render_config>: redis.existingSecret.name: is required"
-    [line] = refused(existing({"name": "Not_A_Name"}))
-    assert line.startswith("<render_config>: redis.existingSecret.name: ")
-
-
-def test_refused_together_with_redis_password():
-    assert refused(existing(), secrets={"redisPassword": PASSWORD}) == [
-        "<render_config>: redis.existingSecret: redis.existingSecret is set, and so is "
-        "redisPassword; pick one: the stack's own secret, or a Secret someone else made"]
-
-
-def test_refused_without_auth():
-    config = existing()
-    config["redis"]["auth"] = False
-    assert refused(config) == [
-        "<render_config>: redis.existingSecret: redis.existingSecret is set, but redis.auth is "
-        "false, so redis would not ask for a password; remove redis.existingSecret or turn "
-        "auth on"]
-
-
-def test_the_missing_password_names_existing_secret_as_the_alternative():
-    from components.config.errors import ConfigError
-    from components.render.renderer import raw_config, render
-
-    with pytest.raises(ConfigError) as caught:
-        render(raw_config(minimal()), "test")
-    assert str(caught.value).endswith(
-        "or name a Secret that holds it with redis.existingSecret")
-
-
 def test_each_node_class_runs_the_step_with_its_own_resources():
     config = existing()
     config["filebeat"] |= {
@@ -350,25 +228,3 @@ def test_each_node_class_runs_the_step_with_its_own_resources():
     assert daemon_sets["filebeat-big"]["spec"]["template"]["spec"]["initContainers"][0][
         "resources"] != daemon_sets["filebeat-small"]["spec"]["template"]["spec"][
         "initContainers"][0]["resources"]
-
-
-def test_the_components_refuse_both_sources_of_the_password():
-    import pulumi
-
-    from components import Filebeat, Redis
-    from components.render.mockrun import run_with_mocks
-    from components.render.renderer import raw_config
-
-    config = validated(existing())
-
-    def redis_with_a_password_too():
-        Redis(config.redis, "default", "cluster.local", password=pulumi.Output.secret(PASSWORD))
-
-    def filebeat_with_both():
-        Filebeat(config.filebeat, "default", "redis", 6379, redis_password=PASSWORD,
-                 existing_secret=config.redis.existing_secret)
-
-    for program, message in ((redis_with_a_password_too, "give a password or an existingSecret"),
-                             (filebeat_with_both, "a redis_password or an existing_secret")):
-        with pytest.raises(ValueError, match=message):
-            run_with_mocks(program, "test", raw_config(existing()))
