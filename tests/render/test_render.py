@@ -1,4 +1,8 @@
-"""The offline renderer: deterministic, plain, complete, and safe with secrets."""
+"""The offline renderer: deterministic, plain, complete, and safe with secrets.
+
+What a readable stack renders to. The command's refusals of a stack it cannot read
+are in test_render_bad_stack_files.py, and the folder `--out` writes in
+test_render_out.py."""
 
 import base64
 import json
@@ -15,7 +19,7 @@ from components.render.capture import RenderError, from_capture
 from components.render.mockrun import run_with_mocks
 from components.render.renderer import find_stack_file, render, render_stack_file
 from components.workloads.program import main
-from tests.cli import cli, cli_process
+from tests.cli import cli
 from tests.configs import ROOT, STACKS, minimal, raw, render_config
 
 
@@ -171,132 +175,6 @@ def test_a_secret_used_in_plain_text_stops_the_render():
             as caught:
         render(raw(minimal(), secrets={"test:apiKey": "hunter2"}), "test", program=program)
     assert "hunter2" not in str(caught.value)
-
-
-def test_exit_code_2_and_one_line_per_problem_on_bad_config(tmp_path):
-    stack = tmp_path / "Pulumi.broken.yaml"
-    stack.write_text(
-        "config:\n"
-        "  redis-filebeat:redis: {image: redis:7, port: 0}\n"
-        "  redis-filebeat:filebeat:\n"
-        "    image: f\n"
-        "    updateStrategy: {type: OnDelete, maxSurge: 1}\n")
-    result = cli("render", "--config", str(stack))
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
-        f"{stack}: redis.port: should be greater than or equal to 1 (got 0)",
-        f"{stack}: filebeat.updateStrategy.maxSurge: is not allowed with type OnDelete: pods "
-        "are replaced only when you delete them, so there is no rollout to tune",
-    ]
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    ("config: [1, 2]\n", "config: must be a mapping of keys to values"),
-    ("config:\n  redis-filebeat:namespace: a\n  redis-filebeat:namespace: b\n",
-     "Pulumi.x.yaml:3:3: the key 'redis-filebeat:namespace' appears twice"),
-    (b"\xff\xfeconfig: {}", "Pulumi.x.yaml:1:1: is not UTF-8: byte 0xff"),
-    ("config:\n  redis-filebeat:namespace:\n  redis-filebeat:redis: {image: r}\n"
-     "  redis-filebeat:filebeat: {image: f}\n",
-     "namespace: is empty; give it a value or remove the key"),
-    ("config:\n  namespace: logging\n  redis-filebeat:redis: {image: r}\n"
-     "  redis-filebeat:filebeat: {image: f}\n",
-     "namespace: has no namespace; write redis-filebeat:namespace"),
-    ("config: {redis-filebeat:redis: {image: [}\n",
-     "Pulumi.x.yaml:1:41: did not find expected node content"),
-    ("config:\n  redis-filebeat:redis: not-an-object\n  redis-filebeat:filebeat: {image: f}\n",
-     "redis: must be an object"),
-])
-def test_unreadable_stack_files_exit_2(tmp_path, text, message):
-    stack = tmp_path / "Pulumi.x.yaml"
-    if isinstance(text, bytes):
-        stack.write_bytes(text)
-    else:
-        stack.write_text(text)
-    result = cli("render", "--config", str(stack))
-    assert (result.returncode, result.stdout) == (2, "")
-    assert message in result.stderr and "Traceback" not in result.stderr
-
-
-def test_missing_stack_exits_2():
-    result = cli_process("render", "--stack", "nosuchstack")
-    assert result.returncode == 2
-    assert "stacks/Pulumi.nosuchstack.yaml: no stack 'nosuchstack'; the stacks in " in \
-        result.stderr
-
-
-def test_secure_values_in_a_stack_file_are_refused_without_printing_them(tmp_path):
-    stack = tmp_path / "Pulumi.s.yaml"
-    stack.write_text(
-        "config:\n"
-        "  redis-filebeat:redis: {image: r}\n"
-        "  redis-filebeat:filebeat:\n"
-        "    image: f\n"
-        "    env: {TOKEN: {secure: v1:c2VjcmV0Y2lwaGVydGV4dA==}}\n")
-    result = cli("render", "--config", str(stack))
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [
-        f"{stack}: filebeat: is stored as a secret, but this key is written into the "
-        "manifests in plain text; set it without --secret"]
-    assert "c2VjcmV0" not in result.stderr + result.stdout
-
-
-def test_out_writes_a_folder_kustomize_can_read(tmp_path):
-    result = cli("render", "--stack", "dev", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    kustomization = yaml.safe_load((tmp_path / "kustomization.yaml").read_text())
-    assert kustomization["resources"] == [
-        "namespace-logging.yaml", "networkpolicy-filebeat.yaml", "networkpolicy-redis.yaml",
-        "resourcequota-filebeat-critical-pods.yaml", "serviceaccount-filebeat.yaml",
-        "secret-filebeat-redis-auth.yaml",
-        "secret-redis-auth.yaml", "configmap-filebeat-config.yaml", "configmap-redis-config.yaml",
-        "clusterrole-logging-filebeat.yaml", "clusterrolebinding-logging-filebeat.yaml",
-        "service-redis.yaml", "daemonset-filebeat.yaml", "deployment-redis.yaml"]
-    rendered = [yaml.safe_load((tmp_path / name).read_text())
-                for name in kustomization["resources"]]
-    assert rendered == list(yaml.safe_load_all(cli("render", "--stack", "dev").stdout))
-
-
-def test_out_removes_files_of_objects_that_are_gone(tmp_path):
-    (tmp_path / "keep-me.txt").write_text("not ours")
-    cli("render", "--stack", "dev", "--out", str(tmp_path))
-    assert (tmp_path / "namespace-logging.yaml").exists()
-    cli("render", "--stack", "prod", "--out", str(tmp_path))  # prod creates no Namespace
-    assert not (tmp_path / "namespace-logging.yaml").exists()
-    assert (tmp_path / "keep-me.txt").exists()
-
-
-@pytest.mark.parametrize(("name", "text", "message"), [
-    ("kustomization.yaml", "resources: [mine.yaml]\n",
-     "was not written by this renderer; render into a folder of its own, or remove the file"),
-    ("service-redis.yaml", "kind: Service\n",
-     "was not written by this renderer; render into a folder of its own, or remove the file"),
-    ("kustomization.yml", "resources: []\n",
-     "a kustomization of someone else's; kustomize refuses a folder with two, so render into "
-     "a folder of its own"),
-])
-def test_out_refuses_to_replace_files_it_did_not_write(tmp_path, name, text, message):
-    (tmp_path / name).write_text(text)
-    result = cli("render", "--stack", "dev", "--out", str(tmp_path))
-    assert result.returncode == 2
-    assert result.stderr.splitlines()[-1] == f"{tmp_path / name}: {message}"
-    assert (tmp_path / name).read_text() == text
-    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing written
-
-
-def test_out_rewrites_its_own_folder(tmp_path):
-    assert cli("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
-    assert cli("render", "--stack", "dev", "--out", str(tmp_path)).returncode == 0
-
-
-def test_an_out_path_that_cannot_be_a_folder_exits_2(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    result = cli("render", "--stack", "demo", "--out", str(blocker))
-    assert result.returncode == 2
-    assert result.stderr.startswith(f"{blocker}: cannot write the folder:")
-    assert "Traceback" not in result.stderr
 
 
 def test_manifests_is_a_mapping_of_kind_to_objects_by_name():

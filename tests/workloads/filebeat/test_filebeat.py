@@ -1,4 +1,7 @@
-"""The Filebeat component: defaults first, then one setting per test."""
+"""The Filebeat component's DaemonSet: defaults first, then one setting per test.
+
+What the stack holds beside it is in test_filebeat_stack.py, and what a program
+adds to its pods in test_filebeat_pod_additions.py."""
 
 import pytest
 
@@ -209,92 +212,3 @@ def test_resources_accept_numbers_as_kubernetes_does():
     container = pod_spec(with_filebeat(resources={"requests": {"cpu": 0.5}, "limits": {"cpu": 2}}))[
         "containers"][0]
     assert container["resources"] == {"requests": {"cpu": "0.5"}, "limits": {"cpu": "2"}}
-
-
-def test_outputs():
-    out = render_config(with_filebeat(name="shipper"))
-    assert out.outputs == {
-        "daemonSetName": "shipper",
-        "daemonSetNames": ["shipper"],
-        "namespace": "default",
-        "redisHost": "redis.default.svc.cluster.local",
-        "redisPort": 6379,
-    }
-
-
-def test_create_namespace_adds_it_first():
-    out = render_config(minimal() | {"namespace": "logging", "createNamespace": True})
-    assert out.manifests.objects[0].body == {
-        "apiVersion": "v1", "kind": "Namespace",
-        "metadata": {"name": "logging", "annotations": {"pulumi.com/patchForce": "true"},
-                     "labels": {"app.kubernetes.io/name": "redis-filebeat",
-                                "app.kubernetes.io/instance": "test",
-                                "app.kubernetes.io/managed-by": "pulumi",
-                                "app.kubernetes.io/part-of": "redis-filebeat"}}}
-    namespaced = [m for m in out.manifests.objects[1:] if m.namespace is not None]
-    assert {m.namespace for m in namespaced} == {"logging"}
-    assert {m.kind for m in out.manifests.objects if m.namespace is None} == {
-        "Namespace", "ClusterRole", "ClusterRoleBinding"}
-
-
-def test_no_namespace_object_by_default():
-    assert "Namespace" not in render_config(minimal() | {"namespace": "logging"}).manifests
-
-
-def test_a_critical_class_outside_kube_system_brings_its_quota():
-    out = render_config(with_filebeat() | {"namespace": "logging"}).manifests
-    assert out["ResourceQuota"]["filebeat-critical-pods"]["spec"] == {
-        "hard": {"pods": "10k"},
-        "scopeSelector": {"matchExpressions": [{
-            "scopeName": "PriorityClass", "operator": "In",
-            "values": ["system-node-critical"]}]}}
-    assert out["ResourceQuota"]["filebeat-critical-pods"]["metadata"]["namespace"] == "logging"
-
-
-@pytest.mark.parametrize("config", [
-    with_filebeat() | {"namespace": "kube-system"},  # admitted there; a quota would count its pods
-    with_filebeat(priorityClassName=None),
-    with_filebeat(priorityClassName="high"),
-])
-def test_no_quota_where_none_is_needed(config):
-    assert "ResourceQuota" not in render_config(config).manifests
-
-
-def _with_extra(extra):
-    """The project's program, with a program's own additions to filebeat's pods."""
-    from components.config.stack.parse import parse_config
-    from components.workloads.program import build, runtime_config
-
-    def program():
-        return build(parse_config(runtime_config(), "<render_config>"),
-                     filebeat_extra=extra)
-    return program
-
-
-def test_a_program_adds_env_files_and_args_after_filebeats_own():
-    from pulumi_kubernetes.core.v1 import EnvVarArgs
-
-    from components import PodAdditions
-
-    extra = PodAdditions(env=[EnvVarArgs(name="SITE", value="lab")],
-                         files={"site.yml": "fields: {site: lab}\n"},
-                         args=["-c", "/etc/filebeat/site.yml"])
-    manifests = render_config(minimal(), program=_with_extra(extra)).manifests
-    [container] = manifests["DaemonSet"]["filebeat"]["spec"]["template"]["spec"]["containers"]
-    assert container["args"][-3:] == ["-c", "/etc/filebeat/site.yml", "-e"]
-    assert container["args"][:2] == ["-c", "/etc/filebeat/filebeat.yml"]
-    assert {"name": "SITE", "value": "lab"} in container["env"]
-    data = manifests["ConfigMap"]["filebeat-config"]["data"]
-    assert set(data) == {"filebeat.yml", "site.yml"}
-
-
-@pytest.mark.parametrize(("extra", "message"), [
-    ({"service_account_name": "mine"}, "Filebeat's extra sets service_account_name: filebeat "
-                                       "sets those itself"),
-    ({"files": {"filebeat.yml": "x"}}, "Filebeat's extra.files has filebeat.yml"),
-])
-def test_a_program_cannot_take_over_what_filebeat_wires(extra, message):
-    from components import PodAdditions
-
-    with pytest.raises(ValueError, match=message):
-        render_config(minimal(), program=_with_extra(PodAdditions(**extra)))
