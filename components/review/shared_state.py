@@ -17,7 +17,7 @@ key both set to different values), the rule that keeps node classes apart.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..render.manifests import Manifest
 from .change import Added, Change, Changed, Removed
@@ -40,9 +40,9 @@ class _Meeting:
 def locked_out(change: Change, everything: Sequence[Change]) -> str | None:
     """What the new pods of an added or moved DaemonSet meet, after its lead-in
     (`added → `); None when no old DaemonSet holds a directory it needs."""
-    if not isinstance(change, Added | Changed) or change.new.kind != "DaemonSet":
+    if not _takes_over(change):
         return None
-    meetings = [m for m in _meetings(everything) if m.new is change.new]
+    meetings = _meetings(change, _removed_daemon_sets(everything))
     if not meetings:
         return None
     moved = isinstance(change, Changed)
@@ -71,7 +71,8 @@ def holding(change: Change, everything: Sequence[Change]) -> str | None:
     locks out none."""
     if not isinstance(change, Removed):
         return None
-    meetings = [m for m in _meetings(everything) if m.old is change.old]
+    meetings = [m for other in everything if _takes_over(other)
+                for m in _meetings(other, [change.old])]
     if not meetings:
         return None
     waiting = [m.new for m in meetings]
@@ -85,27 +86,35 @@ def holding(change: Change, everything: Sequence[Change]) -> str | None:
             "directory until then, start on its nodes at their next restart")
 
 
-def _meetings(everything: Sequence[Change]) -> list[_Meeting]:
-    """Each new DaemonSet, directory and old DaemonSet that one `up` has running at once."""
-    removed = [c.old for c in everything
-               if isinstance(c, Removed) and c.old.kind == "DaemonSet"]
+def _takes_over(change: Change) -> TypeGuard[Added | Changed]:
+    """A DaemonSet whose pods one `up` starts while others may still run:
+    added, or moved namespace (created before its old self is deleted). One
+    patched in place, or deleted before it is re-created, meets nothing."""
+    return (isinstance(change, Added | Changed) and change.new.kind == "DaemonSet"
+            and (isinstance(change, Added) or change.moved))
+
+
+def _removed_daemon_sets(everything: Sequence[Change]) -> list[Manifest]:
+    return [c.old for c in everything if isinstance(c, Removed) and c.old.kind == "DaemonSet"]
+
+
+def _meetings(change: Added | Changed, removed: Sequence[Manifest]) -> list[_Meeting]:
+    """Each directory that the new DaemonSet of `change` needs and one of the
+    old DaemonSets that run beside it (those `removed`, and its own old self
+    when it moved) holds on a node they may share. Worked out for one change
+    at a time: for every DaemonSet at once, each of a thousand node classes'
+    lines paid for all the others'."""
+    olds = [*removed, *([change.old] if isinstance(change, Changed) else [])]
+    new_paths = kept_on_node(change.new.body)
     meetings = []
-    for change in everything:
-        if not isinstance(change, Added | Changed) or change.new.kind != "DaemonSet":
+    for old in olds:
+        if not _may_share_nodes(old.body, change.new.body):
             continue
-        if isinstance(change, Changed) and not change.moved:
-            continue  # patched in place, or deleted before it is re-created
-        olds = removed + ([change.old] if isinstance(change, Changed) else [])
-        new_paths = kept_on_node(change.new.body)
-        for old in olds:
-            if not _may_share_nodes(old.body, change.new.body):
-                continue
-            for volume, path in kept_on_node(old.body).items():
-                if path in new_paths.values():
-                    filebeat = is_filebeat(old.body, volume) or any(
-                        is_filebeat(change.new.body, v)
-                        for v, p in new_paths.items() if p == path)
-                    meetings.append(_Meeting(change.new, old, path, filebeat))
+        for volume, path in kept_on_node(old.body).items():
+            if path in new_paths.values():
+                filebeat = is_filebeat(old.body, volume) or any(
+                    is_filebeat(change.new.body, v) for v, p in new_paths.items() if p == path)
+                meetings.append(_Meeting(change.new, old, path, filebeat))
     return meetings
 
 
