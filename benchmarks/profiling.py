@@ -3,7 +3,7 @@
     python -m benchmarks.profiling first|warm|timed|secret STACK_FILE [TOP]
 
 Each runs in a fresh interpreter that first imports the import floor
-(peers.floor_modules), unprofiled. So `first` profiles exactly what a
+(peers.floor_modules), unprofiled, as the CLI imports it. So `first` profiles exactly what a
 `render` process pays beyond the floor: importing components/ (pydantic,
 building our models) and the first render. `warm` renders once unprofiled,
 then profiles the second render: the program run alone. `timed` times those
@@ -208,14 +208,16 @@ def _render(path: Path) -> None:
     render_stack_file(path).manifests.to_yaml()
 
 
-def _import_as_the_cli() -> None:
-    """What `python -m components render` imports, as it imports it: with the
-    cycle collector paused, then the heap frozen (cli.inputs.imports_kept_to_exit)."""
-    gc.disable()
-    importlib.import_module("components.cli")
-    importlib.import_module("components.render.renderer")
-    gc.freeze()
-    gc.enable()
+def _import_as_the_cli(*modules: str) -> None:
+    """Import as `python -m components render` imports (cli.inputs.imports_kept_to_exit):
+    the collector paused, what a render never runs deferred, pulumi_kubernetes'
+    annotations left as strings, then the heap frozen."""
+    from components.cli import inputs
+
+    inputs.freeze_heap = True
+    with inputs.imports_kept_to_exit():
+        for module in modules or ("components.cli", "components.render.renderer"):
+            importlib.import_module(module)
 
 
 def first(path: Path, top: int) -> str:
@@ -287,8 +289,7 @@ def timed(path: Path) -> str:
 def main(argv: list[str]) -> None:
     kind, path = argv[0], Path(argv[1])
     top = int(argv[2]) if len(argv) > 2 else 25
-    for module in floor_modules():
-        importlib.import_module(module)
+    _import_as_the_cli(*floor_modules())
     if kind == "first":
         print(first(path, top))
     elif kind == "warm":

@@ -24,8 +24,9 @@ import contextlib
 import importlib.machinery
 import importlib.util
 import sys
-from collections.abc import Iterator, Sequence
-from types import ModuleType
+from collections.abc import Iterator
+
+from .finders import FinderAfter
 
 DEFERRED = frozenset({
     "pulumi.automation",  # the Automation API: drives the pulumi CLI
@@ -38,38 +39,16 @@ DEFERRED = frozenset({
 })
 
 
-class _DeferringFinder:
-    """A meta path finder: finds a deferred module as the finders after it
-    do, and gives it a lazy loader. While it asks them, it answers nothing
-    for that name (`_asking`), so a finder that in turn asks every finder,
-    this one included, cannot send the two round in a loop."""
+class _DeferringFinder(FinderAfter):
+    """Gives a deferred module a lazy loader."""
 
-    def __init__(self) -> None:
-        self._asking: set[str] = set()
+    def handles(self, fullname: str) -> bool:
+        return fullname in DEFERRED
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in DEFERRED or fullname in self._asking:
-            return None
-        self._asking.add(fullname)
-        try:
-            spec = self._find_after(fullname, path, target)
-        finally:
-            self._asking.discard(fullname)
-        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+    def adapt(self, spec: importlib.machinery.ModuleSpec) -> importlib.machinery.ModuleSpec:
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
             spec.loader = importlib.util.LazyLoader(spec.loader)
         return spec
-
-    def _find_after(self, fullname: str, path: Sequence[str] | None,
-                    target: ModuleType | None) -> importlib.machinery.ModuleSpec | None:
-        after = sys.meta_path[sys.meta_path.index(self) + 1:] if self in sys.meta_path else []
-        for finder in after:
-            find_spec = getattr(finder, "find_spec", None)
-            spec: importlib.machinery.ModuleSpec | None = (
-                find_spec(fullname, path, target) if find_spec else None)
-            if spec is not None:
-                return spec
-        return None
 
 
 @contextlib.contextmanager

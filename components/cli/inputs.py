@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 freeze_heap = False
 """Import Pulumi, pydantic and the models with the cycle collector paused,
-then freeze the heap, before the render, and defer what a render never runs
-(cli.deferred): `python -m components` sets it, and no library caller or
+then freeze the heap, before the render; defer what a render never runs
+(cli.deferred) and leave pulumi_kubernetes' annotations unevaluated
+(cli.lazy_annotations): `python -m components` sets it, and no library caller or
 test process, whose collector and imports are theirs to tune."""
 
 
@@ -43,11 +44,14 @@ def imports_kept_to_exit() -> Iterator[None]:
         yield
         return
     from .deferred import deferring
+    from .lazy_annotations import lazy_annotations
 
     enabled = gc.isenabled()
     gc.disable()
     try:
-        with deferring():  # and what a render never runs, left for first use
+        # and what a render never runs left for first use, and
+        # pulumi_kubernetes' annotations for the SDK to read when it needs them
+        with deferring(), lazy_annotations():
             yield
     finally:
         gc.freeze()
