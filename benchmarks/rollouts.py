@@ -12,8 +12,9 @@ import statistics
 import time
 
 from components.review.rollout import rollout_waves
-from tests.e2e.cluster import Rendered, set_filebeat_image
+from tests.e2e.cluster import set_filebeat_image
 from tests.e2e.nodes import NODE_LABEL, fake_nodes, node, stack_text
+from tests.e2e.rendered import Rendered
 from tests.e2e.stack import ThrowawayStack
 from tests.e2e.test_deploy import NEW_FILEBEAT_IMAGE
 from tests.e2e.watch import timed_rollout

@@ -22,13 +22,8 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from tests.e2e.cluster import (
-    IMAGE_CONFIG_PATH,
-    PASSWORD_CONFIG_KEY,
-    ROOT,
-    Rendered,
-    e2e_stack_text,
-)
+from tests.e2e.cluster import IMAGE_CONFIG_PATH, PASSWORD_CONFIG_KEY, ROOT, e2e_stack_text
+from tests.e2e.rendered import Rendered
 
 Output = Callable[[str], None]
 

@@ -18,16 +18,15 @@ import time
 import pytest
 from pulumi import automation as auto
 
-from tests.e2e.cluster import (
+from tests.e2e.answers import (
     StepRecorder,
-    current_context,
     desired_pods,
     op_counts,
     predicted_changes,
     running_images,
-    set_filebeat_image,
     unexpected_steps,
 )
+from tests.e2e.cluster import current_context, set_filebeat_image
 from tests.e2e.stack import ThrowawayStack
 
 # The steps share one deployment and run in order: one xdist worker takes them all.

@@ -26,13 +26,10 @@ from collections.abc import Callable
 import pytest
 
 from components.review.rollout import replaced_at_a_time, rollout_waves
-from tests.e2e.cluster import (
-    Rendered,
-    current_context,
-    predicted_changes,
-    set_filebeat_image,
-)
+from tests.e2e.answers import predicted_changes
+from tests.e2e.cluster import current_context, set_filebeat_image
 from tests.e2e.nodes import NODE_LABEL, fake_nodes, kubectl, node, stack_text
+from tests.e2e.rendered import Rendered
 from tests.e2e.stack import TearDownError, ThrowawayStack
 from tests.e2e.test_deploy import NEW_FILEBEAT_IMAGE
 from tests.e2e.watch import timed_rollout

@@ -7,7 +7,7 @@ import pytest
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent, SummaryEvent
 
-from tests.e2e.cluster import (
+from tests.e2e.answers import (
     Step,
     StepRecorder,
     filebeat_event,

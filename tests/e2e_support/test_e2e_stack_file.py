@@ -6,7 +6,9 @@ from pathlib import Path
 import yaml
 
 from components.render.renderer import render_stack_file
-from tests.e2e.cluster import DEV, Rendered, e2e_stack_text, predicted_changes, set_filebeat_image
+from tests.e2e.answers import predicted_changes
+from tests.e2e.cluster import DEV, e2e_stack_text, set_filebeat_image
+from tests.e2e.rendered import Rendered
 from tests.e2e.test_rollouts import NODE_LABEL, stack_text
 from tests.e2e_support.fakes import NEW_IMAGE
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.e2e.cluster import filebeat_event
+from tests.e2e.answers import filebeat_event
 
 PAD = "x" * 48
 """Lines long enough that a few dozen pass 1 KiB: filebeat reads a file only

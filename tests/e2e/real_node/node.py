@@ -101,7 +101,7 @@ class RealNode:
         return self.run(["kubectl", *args], check=check, stdin=stdin, timeout=timeout)
 
     def command(self, command: Sequence[str]) -> list[str]:
-        """A kubectl command, as tests/e2e/cluster.py's Rendered writes them, aimed
+        """A kubectl command, as tests/e2e/rendered.py's Rendered writes them, aimed
         at this cluster."""
         assert command[0] == "kubectl", command
         return ["kubectl", "--kubeconfig", self.kubeconfig, *command[1:]]

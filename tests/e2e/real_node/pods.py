@@ -5,8 +5,8 @@ container that keeps restarting, for the message of a step that failed."""
 import json
 from typing import Any
 
-from tests.e2e.cluster import selector
 from tests.e2e.real_node.node import NAME, RealNode
+from tests.e2e.rendered import selector
 
 WARNINGS = ("Unhealthy", "BackOff", "Failed", "FailedMount", "FailedScheduling")
 

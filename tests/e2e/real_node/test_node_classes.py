@@ -16,11 +16,12 @@ import secrets
 import yaml
 
 from components.project import PROJECT
-from tests.e2e.cluster import Rendered, predicted_changes
+from tests.e2e.answers import predicted_changes
 from tests.e2e.real_node import lines
 from tests.e2e.real_node import node as real
 from tests.e2e.real_node.pods import container_status, explain_pods, real_pod
 from tests.e2e.real_node.stack import SENT, arrived, read_redis, up, writer
+from tests.e2e.rendered import Rendered
 
 pytestmark = real.marks()
 CLASS = "real"

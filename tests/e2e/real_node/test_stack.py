@@ -33,13 +33,8 @@ import pytest
 from pulumi import automation as auto
 
 from components.project import PROJECT
-from tests.e2e.cluster import (
-    PASSWORD_CONFIG_KEY,
-    Rendered,
-    StepRecorder,
-    op_counts,
-    unexpected_steps,
-)
+from tests.e2e.answers import StepRecorder, op_counts, unexpected_steps
+from tests.e2e.cluster import PASSWORD_CONFIG_KEY
 from tests.e2e.real_node import lines
 from tests.e2e.real_node import node as real
 from tests.e2e.real_node.on_delete import run_the_docs_script
@@ -53,6 +48,7 @@ from tests.e2e.real_node.stack import (
     up,
     writer,
 )
+from tests.e2e.rendered import Rendered
 from tests.e2e.test_deploy import no_changes_preview
 from tests.e2e.watch import PodWatch
 
