@@ -4,7 +4,7 @@
 Importing the five API groups a render builds objects from took about 200 ms
 of a ~460 ms render of dev, and more than half of that went on annotations:
 the `pulumi.Input[Optional['...Args']]` of every parameter, setter and
-TypedDict field of some 3,000 generated classes, each built at import through
+TypedDict field of some 1,700 generated classes, each built at import through
 typing's memo, which these modules outgrow. Nothing reads them then. The SDK
 reads the annotations of the classes a program uses, when it first uses them,
 with `typing.get_type_hints`, which turns a string into the same object. Left
