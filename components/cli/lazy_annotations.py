@@ -18,9 +18,11 @@ lists them all. Neither the SDK nor this project reads that.
 The code is kept as Python keeps its own bytecode: a pyc beside the module's,
 tagged `opt-pep563` as `-O` tags `opt-1`, checked against the source's mtime
 and size as Python checks a timestamp pyc; PYTHONPYCACHEPREFIX moves it as it
-moves Python's. Where Python would write no bytecode (`sys.dont_write_bytecode`,
-a folder it cannot write), a module without a valid one is imported as usual:
-compiling 5 MB of source on every run would cost more than it saves. Only
+moves Python's. `pip uninstall` leaves these pycs behind, as it leaves the
+`opt-1` ones of `python -O`. Where Python would write no bytecode
+(`sys.dont_write_bytecode`, a folder it cannot write), a module without a
+valid one is imported as usual: compiling 5 MB of source on every run would
+cost more than it saves. Only
 `python -m components` does this (cli.inputs.imports_kept_to_exit), while it
 imports the renderer: a library caller's imports are its own, and `pulumi up`
 runs the program as it is written.
