@@ -14,7 +14,8 @@ not PyYAML's composer.
 
 Modules: `limits` (what is accepted, and why those figures), `problems` (the
 error and its lines), `text` (bytes to text: size, UTF-8, forbidden
-characters), `scalars` (tags and scalar values), `builder` (the event walk),
+characters), `scalars` (tags and scalar values), `mappings` (sequences and
+mappings as they fill: keys, duplicates, merges), `builder` (the event walk),
 `reader` (the entry points), `files` (reading a file: regular files only,
 confined to a folder when one is given, never past the size limit).
 

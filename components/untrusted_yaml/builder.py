@@ -20,7 +20,8 @@ import yaml
 from yaml import events
 
 from .limits import Limits
-from .problems import SNIPPET, Problem, UntrustedYamlError, parse_error, snippet
+from .mappings import Collection
+from .problems import SNIPPET, Problem, UntrustedYamlError, parse_error
 from .scalars import MAP, MERGE_KEY, SEQ, STR, Refused, construct, refused_tag, resolve, short
 
 _Parser: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,26 +31,6 @@ about five times the speed of composing the same text."""
 
 class _Fatal(Exception):
     """Stops the build: the problem is already recorded."""
-
-
-
-class _Collection:
-    """An open sequence or mapping; `nodes` and `chars` sum its expanded size."""
-
-    __slots__ = ("anchor", "chars", "has_key", "key", "key_mark", "mark",
-                 "merges", "nodes", "value")
-
-    def __init__(self, value: list[Any] | dict[Any, Any], anchor: str | None,
-                 mark: Any) -> None:
-        self.value = value
-        self.anchor = anchor
-        self.mark = mark
-        self.nodes = 1
-        self.chars = 0
-        self.has_key = False
-        self.key: Any = None
-        self.key_mark: Any = None
-        self.merges: list[dict[Any, Any]] = []
 
 
 class Builder:
@@ -62,17 +43,16 @@ class Builder:
         self.nodes = 0
         self.expanded_nodes = 0
         self.expanded_chars = 0
-        self.stack: list[_Collection] = []
+        self.stack: list[Collection] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.documents: list[Any] = []
         self.starts: list[tuple[int, int]] = []
         """Where each document starts."""
-        self.key_places: list[dict[Any, tuple[int, int]]] = []
 
     def restart(self, origin: str) -> None:
         """Ready for the next text of a batch: its counts go on from here."""
         self.origin = origin
-        self.problems, self.stack, self.key_places = [], [], []
+        self.problems, self.stack = [], []
         self.anchors, self.documents, self.starts = {}, [], []
 
     def run(self, text: str) -> "Builder":
@@ -202,22 +182,11 @@ class Builder:
                 self._problem(mark, refused_tag(tag), fatal=False)
         if event.anchor is not None:
             self.anchors.pop(event.anchor, None)  # a redefined anchor: the new one
-        self.stack.append(_Collection({} if mapping else [], event.anchor, mark))
-        if mapping:
-            self.key_places.append({})
+        self.stack.append(Collection({} if mapping else [], event.anchor, mark))
 
     def _end(self) -> None:
         done = self.stack.pop()
-        value = done.value
-        if isinstance(value, dict):
-            self.key_places.pop()
-            if done.merges:
-                merged: dict[Any, Any] = {}
-                for source in done.merges:  # later ones win, as PyYAML orders them
-                    merged.update(source)
-                merged.update(value)
-                value = merged
-        self._add(value, done.nodes, done.chars, done.mark, done.anchor)
+        self._add(done.finished(), done.nodes, done.chars, done.mark, done.anchor)
 
     def _add(self, value: Any, nodes: int, chars: int, mark: Any,
              anchor: str | None) -> None:
@@ -231,44 +200,6 @@ class Builder:
         parent = self.stack[-1]
         parent.nodes += nodes
         parent.chars += chars
-        if isinstance(parent.value, list):
-            parent.value.append("<<" if value is MERGE_KEY else value)
-        elif not parent.has_key:
-            parent.has_key, parent.key, parent.key_mark = True, value, mark
-            if isinstance(value, (list, dict)):
-                parent.key = _BAD_KEY
-                self._problem(mark, "a key must be text or a number, not a "
-                              f"{'list' if isinstance(value, list) else 'mapping'} "
-                              "(`? [a, b]`, `? {a: 1}`)", fatal=False)
-            elif value is not MERGE_KEY:
-                places = self.key_places[-1]
-                if value in places:
-                    line, column = places[value]
-                    parent.key = _BAD_KEY
-                    self._problem(mark, f"the key {snippet(value)} appears twice in "
-                                  f"this mapping, first at line {line}, column {column}",
-                                  fatal=False)
-                else:
-                    places[value] = (mark.line + 1, mark.column + 1)
-        else:
-            parent.has_key = False
-            key = parent.key
-            if key is _BAD_KEY:
-                return
-            if key is MERGE_KEY:
-                self._merge(parent, value, mark)
-                return
-            parent.value[key] = "<<" if value is MERGE_KEY else value
-
-    def _merge(self, parent: _Collection, value: Any, mark: Any) -> None:
-        if isinstance(value, dict):
-            parent.merges.append(value)
-        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            parent.merges.extend(reversed(value))  # the first one listed wins
-        else:
-            self._problem(mark, "`<<` merges a mapping or a list of mappings, not "
-                          f"{snippet(value)}", fatal=False)
-
-
-_BAD_KEY: Final = object()
-"""A refused key: its value is read (for its problems) and dropped."""
+        problem = parent.add(value, mark)
+        if problem is not None:
+            self._problem(mark, problem, fatal=False)
