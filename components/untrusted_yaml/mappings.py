@@ -19,8 +19,8 @@ _BAD_KEY: Final = object()
 class Collection:
     """An open sequence or mapping; `nodes` and `chars` sum its expanded size."""
 
-    __slots__ = ("anchor", "chars", "has_key", "key", "key_mark", "mark",
-                 "merges", "nodes", "places", "value")
+    __slots__ = ("anchor", "chars", "has_key", "key", "mark", "merges", "nodes",
+                 "places", "value")
 
     def __init__(self, value: list[Any] | dict[Any, Any], anchor: str | None,
                  mark: Any) -> None:
@@ -31,7 +31,6 @@ class Collection:
         self.chars = 0
         self.has_key = False
         self.key: Any = None
-        self.key_mark: Any = None
         self.merges: list[dict[Any, Any]] = []
         self.places: dict[Any, tuple[int, int]] = {}
         """Where each key of a mapping stands, for naming both places of a duplicate."""
@@ -41,7 +40,7 @@ class Collection:
         if isinstance(self.value, list):
             self.value.append("<<" if value is MERGE_KEY else value)
         elif not self.has_key:
-            self.has_key, self.key, self.key_mark = True, value, mark
+            self.has_key, self.key = True, value
             if isinstance(value, (list, dict)):
                 self.key = _BAD_KEY
                 return ("a key must be text or a number, not a "
