@@ -14,19 +14,10 @@ from pydantic import model_validator
 
 from ..base import CamelModel, KeyedError
 from ..kube.memory import MIB, REDIS, size_text, unit_slip
+from ..kube.names import DNS1035Label, DNS1123Label, LabelKey, Labels, LabelValue
 from ..kube.node_selection import NodeAffinity, TopologySpread
+from ..kube.numbers import Count, Port, Quantity, quantity_value
 from ..kube.pod import Toleration
-from ..kube.types import (
-    Count,
-    DNS1035Label,
-    DNS1123Label,
-    LabelKey,
-    Labels,
-    LabelValue,
-    Port,
-    Quantity,
-    quantity_value,
-)
 from ..kube.workload import WorkloadConfig
 from .acl import DEFAULT_DENIED, CommandName, denial_problem
 from .auth import ExistingSecret
