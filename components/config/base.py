@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from ..conventions import NAME_LABEL
-from .kube.types import is_label_value
+from .kube.names import is_label_value
 
 
 class KeyedError(ValueError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from ..config.kube.types import is_label_value
+from ..config.kube.names import is_label_value
 from ..config.kube.workload import WorkloadConfig
 from ..conventions import recommended_labels
 from ..project import PROJECT

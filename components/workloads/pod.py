@@ -21,8 +21,8 @@ from pulumi_kubernetes.core.v1 import (
     SELinuxOptionsArgs,
 )
 
+from ..config.kube.image import is_pinned
 from ..config.kube.pod import SELinuxOptions
-from ..config.kube.types import is_pinned
 
 
 def container_security(read_only_root: bool, run_as_user: int | None,

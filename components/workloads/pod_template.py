@@ -28,8 +28,8 @@ from pulumi_kubernetes.core.v1 import (
 )
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
+from ..config.kube.image import pinned
 from ..config.kube.pod import Resources, SELinuxOptions
-from ..config.kube.types import pinned
 from ..config.kube.workload import WorkloadConfig
 from ..conventions import AUTH_CHECKSUM_ANNOTATION, AUTH_VERSION_ANNOTATION, CHECKSUM_ANNOTATION
 from .pod import container_security, pod_security

@@ -21,7 +21,7 @@ PLAIN_RENDER = {"components.render.manifests", "components.render.folder"}
 # own folder and those of a lower rank. Folders of one rank import none of each other: the
 # redis and filebeat sections stay apart (the redis host and port reach filebeat from the
 # Redis component, not its config), and so do the stack-file readers. The bottom rank is
-# the exception, one layer in two places: base.py and errors.py use kube/types.py.
+# the exception, one layer in two places: base.py uses kube/names.py, which uses errors.py.
 CONFIG_RANKS = [{"", "kube"}, {"files", "redis", "filebeat"}, {"stack"}]
 
 

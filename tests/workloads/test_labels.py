@@ -17,7 +17,7 @@ import pytest
 
 import components.workloads.labels
 import components.workloads.program
-from components.config.kube.types import is_label_value
+from components.config.kube.names import is_label_value
 from components.render.folder import write_folder
 from components.render.manifests import Manifests
 from components.render.renderer import find_stack_file, render_stack_file

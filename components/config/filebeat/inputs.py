@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from ..base import CamelModel, KeyedError
-from ..kube.types import AbsolutePath
+from ..kube.names import AbsolutePath
 from .processors import Processor
 from .re2 import Re2Pattern
 

@@ -15,15 +15,8 @@ from ..base import KeyedError
 from ..kube.daemon import NodeDaemonConfig
 from ..kube.host_path import HostPathVolume
 from ..kube.memory import FILEBEAT
-from ..kube.types import (
-    INT32_MAX,
-    AbsolutePath,
-    ConfigKey,
-    Count,
-    DNS1123Label,
-    EnvVarName,
-    Port,
-)
+from ..kube.names import AbsolutePath, ConfigKey, DNS1123Label, EnvVarName
+from ..kube.numbers import INT32_MAX, Count, Port
 from .extra_config import check_extra_config
 from .flags import passes_config_file
 from .inputs import POD_LOGS_DIR, ContainerLogs, ExtraInput, check_extra_inputs, under

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..base import KeyedError
 from ..errors import quoted
-from ..kube.types import is_dns1123_label
+from ..kube.names import is_dns1123_label
 from .inputs import under
 
 REGISTRY_ROOT = "/var/lib/redis-filebeat"

@@ -12,22 +12,20 @@ from pydantic import Field, model_validator
 from ...conventions import NODE_CLASS_LABEL
 from ..base import CamelModel, KeyedError
 from .host_path import HostPathVolume
-from .node_selection import NodeAffinity, NodeClass, overlapping_classes
-from .pod import Resources, SELinuxOptions, Toleration
-from .rollout import OnDelete, RollingUpdate, UpdateStrategy
-from .types import (
-    INT32_MAX,
+from .names import (
     AbsolutePath,
     ConfigKey,
-    Count,
     DNS1123Label,
     EnvVarName,
     LabelKey,
     LabelValue,
     PortName,
     is_dns1035_label,
-    is_zero,
 )
+from .node_selection import NodeAffinity, NodeClass, overlapping_classes
+from .numbers import INT32_MAX, Count, is_zero
+from .pod import Resources, SELinuxOptions, Toleration
+from .rollout import OnDelete, RollingUpdate, UpdateStrategy
 from .workload import WorkloadConfig
 
 

@@ -9,7 +9,7 @@ directories and registry), and refuses a surging rollout over one that holds
 from typing import Literal
 
 from ..base import CamelModel
-from .types import AbsolutePath, DNS1123Label
+from .names import AbsolutePath, DNS1123Label
 
 HostPathType = Literal[
     "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice",

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from .types import Quantity, quantity_value
+from .numbers import Quantity, quantity_value
 
 MIB = 2**20
 

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..base import CamelModel
+from .names import EnvVarName, LabelKey, LabelValue
 from .pod import Resources
-from .types import EnvVarName, LabelKey, LabelValue
 
 
 class NodeSelectorRequirement(CamelModel):

@@ -8,7 +8,8 @@ from pydantic import AfterValidator, model_validator
 
 from ..base import CamelModel, KeyedError
 from .memory import MemoryFloor, MemoryQuantity, below_floor
-from .types import Count, LabelKey, LabelValue, Quantity, quantity_value
+from .names import LabelKey, LabelValue
+from .numbers import Count, Quantity, quantity_value
 
 ImagePullPolicy = Literal["Always", "IfNotPresent", "Never"]
 

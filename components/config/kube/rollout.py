@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Tag, model_validator
 
 from ..base import CamelModel
-from .types import IntOrPercent, is_zero
+from .numbers import IntOrPercent, is_zero
 
 
 class RollingUpdate(CamelModel):

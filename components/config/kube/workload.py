@@ -6,19 +6,10 @@ from pydantic import model_validator
 
 from ...conventions import OWNED_POD_ANNOTATION_PREFIXES, recommended_labels
 from ..base import CamelModel, KeyedError, default_labels
+from .image import Digest, Image, digest_conflict, is_pinned
 from .memory import MemoryFloor
+from .names import AnnotationKey, DNS1123Subdomain, LabelKey, Labels, LabelValue
 from .pod import ImagePullPolicy, Resources
-from .types import (
-    AnnotationKey,
-    Digest,
-    DNS1123Subdomain,
-    Image,
-    LabelKey,
-    Labels,
-    LabelValue,
-    digest_conflict,
-    is_pinned,
-)
 
 MAX_ANNOTATIONS_BYTES = 256 * 1024
 """Kubernetes refuses an object whose annotations, keys and values, exceed 256 KiB."""

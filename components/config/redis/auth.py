@@ -13,7 +13,7 @@ from pydantic import AfterValidator
 
 from ..base import CamelModel
 from ..errors import quoted
-from ..kube.types import ConfigKey, DNS1123Subdomain
+from ..kube.names import ConfigKey, DNS1123Subdomain
 
 _VERSION = re.compile(r"[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?")
 

@@ -6,44 +6,22 @@ what it was given. So the defaults push back on the sender when full
 `maxmemory` below it, because an OOM-killed redis loses everything at once.
 """
 
-import math
-from decimal import Decimal
-from typing import Literal
-
 from pydantic import model_validator
 
 from ..base import CamelModel, KeyedError
-from ..kube.memory import MIB, REDIS, size_text, unit_slip
+from ..kube.memory import REDIS
+from ..kube.names import DNS1035Label, DNS1123Label, LabelKey, Labels, LabelValue
 from ..kube.node_selection import NodeAffinity, TopologySpread
+from ..kube.numbers import Count, Port, Quantity
 from ..kube.pod import Toleration
-from ..kube.types import (
-    Count,
-    DNS1035Label,
-    DNS1123Label,
-    LabelKey,
-    Labels,
-    LabelValue,
-    Port,
-    Quantity,
-    quantity_value,
-)
 from ..kube.workload import WorkloadConfig
 from .acl import DEFAULT_DENIED, CommandName, denial_problem
 from .auth import ExistingSecret
 from .buffer import Buffer
 from .directives import ExtraConfig
+from .maxmemory import MaxmemoryPolicy, check_maxmemory, maxmemory_bytes, maxmemory_text
 from .monitoring import Monitoring
 from .persistence import Persistence
-
-MaxmemoryPolicy = Literal[
-    "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
-    "volatile-lfu", "volatile-random", "volatile-ttl",
-]
-MAXMEMORY_SHARE = Decimal("0.75")
-"""Of the memory limit, when maxmemory is not given. The rest is headroom for
-what redis allocates outside its dataset: buffers, fragmentation, and the
-copy-on-write pages of an AOF rewrite."""
-MIN_MAXMEMORY, MAX_MAXMEMORY = 2**20, 2**50
 
 
 class RedisClient(CamelModel):
@@ -156,48 +134,18 @@ class RedisConfig(WorkloadConfig):
 
     def maxmemory_bytes(self) -> int | None:
         """The cap redis.conf gets: the configured one, else a share of the limit."""
-        if self.maxmemory is not None:
-            return int(quantity_value(self.maxmemory))
-        limit = self.resources.limits.memory
-        if limit is None:
-            return None
-        return int(quantity_value(limit) * MAXMEMORY_SHARE) // 2**20 * 2**20
+        return maxmemory_bytes(self.maxmemory, self.resources.limits.memory)
 
     @model_validator(mode="after")
     def _maxmemory_fits(self) -> "RedisConfig":
-        if self.maxmemory is None:
-            return self._derived_maxmemory_caps()
-        wanted = quantity_value(self.maxmemory)
-        if wanted != wanted.to_integral_value() or not MIN_MAXMEMORY <= wanted <= MAX_MAXMEMORY:
-            raise KeyedError("maxmemory", (
-                f"({self.maxmemory}) must be a whole number of bytes from 1Mi to 1Pi"
-                f"{unit_slip(self.maxmemory)}"))
-        limit = self.resources.limits.memory
-        if limit is not None and wanted >= quantity_value(limit):
-            raise KeyedError("maxmemory", (
-                f"maxmemory ({self.maxmemory}) must be below resources.limits.memory ({limit}): "
-                "redis needs memory beyond its dataset, and at the limit the kernel "
-                "kills it and every buffered log with it"
-            ), also=("resources.limits.memory",))
-        return self
-
-    def _derived_maxmemory_caps(self) -> "RedisConfig":
-        """Redis reads `maxmemory 0` as no cap at all. `memory_floor` keeps the
-        derived cap well above 1Mi; this holds whatever the floor."""
-        derived = self.maxmemory_bytes()
-        if derived is not None and derived < MIN_MAXMEMORY:
-            least = math.ceil(MIN_MAXMEMORY / MAXMEMORY_SHARE / MIB)
-            raise KeyedError("resources.limits.memory", (
-                f"({self.resources.limits.memory}) leaves redis a maxmemory of {derived} bytes "
-                f"({MAXMEMORY_SHARE:.0%}, in whole MiB), which redis reads as no cap at all; "
-                f"give it at least {least}Mi, or set maxmemory"))
+        check_maxmemory(self.maxmemory, self.resources.limits.memory)
         return self
 
     @model_validator(mode="after")
     def _claim_holds_the_aof(self) -> "RedisConfig":
         maxmemory = self.maxmemory_bytes()
-        problem = maxmemory and self.persistence.too_small_for(maxmemory, self.maxmemory or (
-            f"{size_text(maxmemory)}, {MAXMEMORY_SHARE:.0%} of resources.limits.memory"))
+        problem = maxmemory and self.persistence.too_small_for(
+            maxmemory, maxmemory_text(self.maxmemory, maxmemory))
         if problem:
             raise KeyedError("persistence.size", problem, also=(
                 "maxmemory" if self.maxmemory else "resources.limits.memory",

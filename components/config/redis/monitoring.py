@@ -10,18 +10,11 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from ..base import CamelModel, KeyedError
+from ..kube.image import Digest, Image, digest_conflict, is_pinned
 from ..kube.memory import EXPORTER
+from ..kube.names import DNS1123Label, LabelKey, LabelValue
+from ..kube.numbers import Port
 from ..kube.pod import ImagePullPolicy, ResourceList, Resources
-from ..kube.types import (
-    Digest,
-    DNS1123Label,
-    Image,
-    LabelKey,
-    LabelValue,
-    Port,
-    digest_conflict,
-    is_pinned,
-)
 
 Minutes = Annotated[int, Field(ge=1, le=1440)]
 

@@ -7,7 +7,8 @@ from pydantic.alias_generators import to_camel
 
 from ..base import CamelModel, KeyedError
 from ..kube.memory import size_text
-from ..kube.types import INT32_MAX, DNS1123Subdomain, Quantity, quantity_value
+from ..kube.names import DNS1123Subdomain
+from ..kube.numbers import INT32_MAX, Quantity, quantity_value
 
 AccessMode = Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]
 

@@ -15,7 +15,7 @@ from ...conventions import INSTANCE_LABEL, NAME_LABEL
 from ..base import CamelModel, KeyedError
 from ..filebeat.model import FilebeatConfig
 from ..filebeat.registry import with_default_registry
-from ..kube.types import DNS1123Label, DNS1123Subdomain
+from ..kube.names import DNS1123Label, DNS1123Subdomain
 from ..redis.acl import ALWAYS_NEEDED, FILEBEAT_NEEDS, refused_denial
 from ..redis.model import RedisConfig
 

@@ -4,41 +4,28 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi_kubernetes.apps.v1 import Deployment, DeploymentSpecArgs, DeploymentStrategyArgs
+from pulumi_kubernetes.apps.v1 import Deployment, DeploymentSpecArgs
 from pulumi_kubernetes.core.v1 import (
     ConfigMap,
     ConfigMapVolumeSourceArgs,
-    ContainerPortArgs,
-    EmptyDirVolumeSourceArgs,
-    ExecActionArgs,
     PersistentVolumeClaim,
-    PersistentVolumeClaimSpecArgs,
-    PersistentVolumeClaimVolumeSourceArgs,
-    ProbeArgs,
     Secret,
     Service,
     ServicePortArgs,
     ServiceSpecArgs,
     VolumeArgs,
-    VolumeResourceRequirementsArgs,
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 
 from ...config.redis.model import RedisConfig
 from ..labels import WorkloadLabels
 from ..pod import config_checksum, image_waivers, waiver_annotations
-from ..pod_template import Container, Mount, PodMetadata, Scheduling, pod_template
+from ..pod_template import Mount, PodMetadata, Scheduling, pod_template
 from ..scheduling import affinity_args, spread_args, tolerations_args
 from .alerts import FILEBEATS_DEFAULT_LIST, WatchedList
 from .auth import secret_files, secret_mounts, startup_auth
-from .conf import (
-    CONFIG_DIR,
-    CONFIG_FILE,
-    DATA_DIR,
-    PASSWORD_FILE,
-    auth_dir,
-    redis_conf,
-)
+from .conf import CONFIG_DIR, CONFIG_FILE, DATA_DIR, redis_conf
+from .container import PORT_NAME, REDIS_UID, redis_container
 from .monitoring import (
     EXPORTER_PASSWORDS_FILE,
     exporter_images,
@@ -46,26 +33,7 @@ from .monitoring import (
     monitoring_objects,
 )
 from .network_policy import redis_network_policy
-
-PORT_NAME = "redis"
-REDIS_UID = 10001
-"""Any UID works for redis-server; one above 10000 cannot collide with a
-user of the node, should the container ever escape."""
-
-
-def ping_command(config: RedisConfig, answers: str) -> list[str]:
-    """`redis-cli ping`, passing when the reply matches `answers` (an ERE).
-
-    redis-cli exits 0 even when the server answers NOAUTH, so the reply is
-    checked, not the exit code. The password goes through REDISCLI_AUTH, so
-    it never shows in the process list.
-    """
-    ping = f"redis-cli -p {config.container_port} ping | grep -qE '^({answers})'"
-    if config.auth:
-        # With an existing Secret, the start-up step's copy: the password this
-        # redis started with, not the Secret's newer one (redis/auth.py).
-        ping = f'REDISCLI_AUTH="$(cat {auth_dir(config)}/{PASSWORD_FILE})" {ping}'
-    return ["sh", "-c", ping]
+from .persistence import data_claim, data_volume, deployment_strategy
 
 
 class Redis(pulumi.ComponentResource):
@@ -132,11 +100,11 @@ class Redis(pulumi.ComponentResource):
         # By name, ordered by depends_on: their outputs inside `spec` would make
         # the engine re-create the Deployment whenever Pulumi replaces one of
         # them (node_daemon/component.py says why).
-        self.claim = self._claim(config, metadata, child)
+        self.claim = data_claim(config, metadata, child)
         mounts = [
             Mount(VolumeArgs(name="config", config_map=ConfigMapVolumeSourceArgs(
                 name=config.config_map_name)), CONFIG_DIR),
-            Mount(self._data_volume(config), DATA_DIR, read_only=None),
+            Mount(data_volume(config), DATA_DIR, read_only=None),
         ]
         auth_mounts: list[Mount] = []
         startup = startup_auth(config, REDIS_UID)
@@ -161,11 +129,8 @@ class Redis(pulumi.ComponentResource):
             spec=DeploymentSpecArgs(
                 replicas=config.replicas,
                 selector=LabelSelectorArgs(match_labels=labels.selector),
-                # A ReadWriteOnce volume attaches to one pod: the old pod must
-                # be gone before the new one can start.
-                strategy=DeploymentStrategyArgs(type="Recreate")
-                if config.persistence.enabled else None,
-                template=pod_template(labels.pods, _container(config), mounts,
+                strategy=deployment_strategy(config),
+                template=pod_template(labels.pods, redis_container(config), mounts,
                                       checksum=config_checksum(conf),
                                       auth_checksum=auth_checksum,
                                       auth_version=config.existing_secret.version
@@ -206,32 +171,6 @@ class Redis(pulumi.ComponentResource):
         self.port = pulumi.Output.from_input(config.port)
         self.register_outputs({"host": self.host, "port": self.port})
 
-    @staticmethod
-    def _data_volume(config: RedisConfig) -> VolumeArgs:
-        """The append-only file's claim when persistence is on, else an emptyDir."""
-        if not config.persistence.enabled:
-            return VolumeArgs(name="data", empty_dir=EmptyDirVolumeSourceArgs())
-        return VolumeArgs(name="data", persistent_volume_claim=(
-            PersistentVolumeClaimVolumeSourceArgs(claim_name=config.claim_name)))
-
-    @staticmethod
-    def _claim(config: RedisConfig, metadata: dict[str, Any],
-               child: pulumi.ResourceOptions) -> PersistentVolumeClaim | None:
-        if not config.persistence.enabled or config.persistence.existing_claim:
-            return None  # someone else's claim: mounted by name, never managed here
-        return PersistentVolumeClaim(
-            config.claim_name,
-            metadata=ObjectMetaArgs(name=config.claim_name, **metadata),
-            spec=PersistentVolumeClaimSpecArgs(
-                access_modes=list(config.persistence.access_modes),
-                storage_class_name=config.persistence.storage_class_name,
-                resources=VolumeResourceRequirementsArgs(
-                    requests={"storage": config.persistence.size}),
-            ),
-            opts=child,
-        )
-
-
 def _scheduling(config: RedisConfig) -> Scheduling:
     return Scheduling(
         node_selector=config.node_selector,
@@ -240,28 +179,4 @@ def _scheduling(config: RedisConfig) -> Scheduling:
         priority_class_name=config.priority_class_name,
         topology_spread_constraints=spread_args(config.topology_spread_constraints,
                                                 config.labels),
-    )
-
-
-def _container(config: RedisConfig) -> Container:
-    return Container(
-        name="redis",
-        image=config.image,
-        image_digest=config.image_digest,
-        image_pull_policy=config.pull_policy,
-        resources=config.resources,
-        run_as_user=REDIS_UID,
-        # Not the image's entrypoint script: it only chowns /data as root,
-        # which this pod never is.
-        command=["redis-server"],
-        args=[f"{CONFIG_DIR}/{CONFIG_FILE}"],
-        ports=[ContainerPortArgs(name=PORT_NAME, container_port=config.container_port)],
-        # Ready when it answers PONG; alive while it answers at all, so
-        # loading a large AOF is not a failure.
-        readiness_probe=ProbeArgs(
-            exec_=ExecActionArgs(command=ping_command(config, "PONG$")),
-            period_seconds=5, timeout_seconds=3, failure_threshold=3),
-        liveness_probe=ProbeArgs(
-            exec_=ExecActionArgs(command=ping_command(config, "PONG$|LOADING")),
-            initial_delay_seconds=10, period_seconds=10, timeout_seconds=5, failure_threshold=6),
     )

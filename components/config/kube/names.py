@@ -1,4 +1,4 @@
-"""Kubernetes' own string rules, as pydantic types.
+"""Kubernetes' rules for names, label and annotation keys, and paths, as pydantic types.
 
 The API server enforces these (k8s.io/apimachinery/pkg/util/validation), but
 only once `pulumi up` is half-way through a rollout. Checking them while the
@@ -7,10 +7,9 @@ stack key. Each message says what the rule is, so nobody has to look it up.
 """
 
 import re
-from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator
+from pydantic import AfterValidator
 
 from ..errors import quoted
 
@@ -22,20 +21,7 @@ _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 # we target every version that kubernetes-validate ships.
 _ENV_VAR_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 _IANA_SVC_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
-# resource.Quantity: a decimal number with an optional binary (Ki..Ei),
-# decimal (n, u, m, k, M..E) or exponent suffix. Negative quantities parse,
-# but a container's requests and limits refuse them, so we do too.
-_QUANTITY = re.compile(
-    r"\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?"
-)
-_SUFFIX_SCALE = {
-    **{s: Decimal(1024) ** (i + 1) for i, s in enumerate(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))},
-    "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
-    **{s: Decimal(1000) ** (i + 1) for i, s in enumerate(("k", "M", "G", "T", "P", "E"))},
-}
 _CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
-_PERCENT = re.compile(r"([0-9]+)%")
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _check_dns1123_label(value: str) -> str:
@@ -136,29 +122,6 @@ def _check_port_name(value: str) -> str:
     return value
 
 
-def _check_quantity(value: str) -> str:
-    if not _QUANTITY.fullmatch(value):
-        raise ValueError(
-            f"{quoted(value)} is not a Kubernetes quantity: write it like '100m', '0.5', "
-            "'128Mi' or '1G'"
-        )
-    return value
-
-
-def quantity_value(quantity: str) -> Decimal:
-    """The number a valid Quantity stands for, to compare requests with limits."""
-    match = _QUANTITY.fullmatch(quantity)
-    if match is None:
-        raise ValueError(f"{quantity!r} is not a Kubernetes quantity")
-    suffix = match.group(3) or ""
-    number = Decimal(quantity[: len(quantity) - len(suffix)] or "0")
-    if suffix[:1] in ("e", "E"):
-        # Kubernetes caps quantities far below 1e999999999; so do we, and
-        # keep Decimal from overflowing on the way.
-        return number * Decimal(10) ** max(-30, min(int(suffix[1:]), 30))
-    return number * _SUFFIX_SCALE[suffix]
-
-
 def _check_config_key(value: str) -> str:
     # Kubernetes holds a Secret's data keys to the same rule (IsConfigMapKey),
     # so one check, and one message, serves both.
@@ -176,64 +139,6 @@ def _check_absolute_path(value: str) -> str:
     return value
 
 
-def _check_image(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty: name the container image to run")
-    if any(c.isspace() or not c.isprintable() for c in value):
-        raise ValueError(
-            f"{quoted(value)} is not an image reference: it contains whitespace or "
-            "control characters"
-        )
-    return value
-
-
-def _check_digest(value: str) -> str:
-    if not _DIGEST.fullmatch(value):
-        raise ValueError(
-            f"{quoted(value)} is not an image digest: write it as 'sha256:' and 64 "
-            "lowercase hex digits, as `docker buildx imagetools inspect` prints it"
-        )
-    return value
-
-
-def digest_conflict(image: str, digest: str | None) -> str | None:
-    """Why `image` and `imageDigest` cannot both be given, if they cannot."""
-    if digest and "@" in image:
-        return "imageDigest is set, but image already names a digest; keep one of the two"
-    return None
-
-
-def is_pinned(image: str, digest: str | None) -> bool:
-    """True when the pod runs one exact image: a digest in `imageDigest` or in the image."""
-    return bool(digest) or "@" in image
-
-
-def pinned(image: str, digest: str | None) -> str:
-    """The image reference a pod runs: the tag stays for readers, the digest
-    (when known) decides what is pulled."""
-    return f"{image.split('@', 1)[0]}@{digest}" if digest else image
-
-
-def _check_int_or_percent(value: object) -> int | str:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT32_MAX:
-        return value
-    if isinstance(value, str):
-        match = _PERCENT.fullmatch(value)
-        if match and int(match.group(1)) <= 100:
-            return value
-    raise ValueError(
-        f"must be a whole number of pods (0 to {INT32_MAX}) or a percentage from '0%' to "
-        f"'100%' (got {quoted(value)})"
-    )
-
-
-def _number_as_quantity(value: object) -> object:
-    # YAML's `cpu: 2` is a number; Kubernetes reads it as the quantity "2".
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format(value, "g") if isinstance(value, float) else str(value)
-    return value
-
-
 DNS1123Label = Annotated[str, AfterValidator(_check_dns1123_label)]
 DNS1035Label = Annotated[str, AfterValidator(_check_dns1035_label)]
 DNS1123Subdomain = Annotated[str, AfterValidator(_check_dns1123_subdomain)]
@@ -242,20 +147,9 @@ LabelValue = Annotated[str, AfterValidator(_check_label_value)]
 AnnotationKey = Annotated[str, AfterValidator(_check_annotation_key)]
 EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
 PortName = Annotated[str, AfterValidator(_check_port_name)]
-Quantity = Annotated[str, BeforeValidator(_number_as_quantity), AfterValidator(_check_quantity)]
-Image = Annotated[str, AfterValidator(_check_image)]
 AbsolutePath = Annotated[str, AfterValidator(_check_absolute_path)]
 ConfigKey = Annotated[str, AfterValidator(_check_config_key)]
-Digest = Annotated[str, AfterValidator(_check_digest)]
-Port = Annotated[int, Field(ge=1, le=65535)]
-INT32_MAX = 2**31 - 1
-Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
-"""A non-negative int32, as Kubernetes stores counts and seconds. The bound also
-keeps values exact: Pulumi carries numbers as doubles."""
-IntOrPercent = Annotated[
-    int | str, PlainValidator(_check_int_or_percent, json_schema_input_type=int | str)
-]
-"""A count of pods, or a share of them: Kubernetes' IntOrString."""
+
 
 def _check_not_empty_selector(labels: dict[str, str]) -> dict[str, str]:
     if not labels:
@@ -268,8 +162,3 @@ def _check_not_empty_selector(labels: dict[str, str]) -> dict[str, str]:
 
 Labels = Annotated[dict[LabelKey, LabelValue], AfterValidator(_check_not_empty_selector)]
 """Pod labels, which also become the workload's selector."""
-
-
-def is_zero(value: int | str) -> bool:
-    """True for 0 and '0%': both mean "none" to the rollout controller."""
-    return int(str(value).removesuffix("%")) == 0
