@@ -4,7 +4,8 @@ Defaults first (no existing Secret: no start-up step), then what naming one
 adds and takes away: the start-up step in each pod, hardened and pinned like
 its workload, for each node class. The version that rolls both workloads is in
 test_existing_secret_version.py, each refusal in test_existing_secret_refusals.py.
-What the start-up step does with real passwords: tests/real/test_existing_secret_startup.py.
+What the start-up step does with real passwords: tests/real/test_existing_secret_startup.py,
+and with those it must refuse: tests/real/test_existing_secret_startup_refusals.py.
 """
 
 from components.workloads.auth_startup import FILEBEAT_SCRIPT, REDIS_SCRIPT

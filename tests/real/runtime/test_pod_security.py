@@ -1,7 +1,7 @@
 """The pods work under their own security contexts, as a runtime applies them.
 
 Each container runs with the user, groups, capabilities and read-only root
-its manifest asks for (tests/real/runtime/container.py), and still does its job:
+its manifest asks for (tests/real/runtime/confinement.py), and still does its job:
 the other tests here ship logs through them. These look inside.
 """
 

@@ -100,7 +100,7 @@ def rewrite_secret(spec: dict[str, Any], pod_dir: Path, name: str, data: dict[st
     which the container sees the same way: a mount of the volume's folder
     shows the new files, and a subPath mount, bound to the file the
     container started with, keeps the old one. The kernel does that here,
-    as on a node: the harness binds the file itself (container.py)."""
+    as on a node: the harness binds the file itself (confinement.py)."""
     rewritten = False
     for volume in spec.get("volumes", []):
         source = volume.get("secret")
