@@ -7,7 +7,7 @@ so an option means the same on either.
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from ..base import CamelModel, KeyedError
 from ..kube.names import AbsolutePath
@@ -55,8 +55,9 @@ class JsonLines(CamelModel):
 
     target: str = ""
     """Where the decoded keys go. Default '': at the event's root. There, on the
-    container logs, a decoded `kubernetes` key is dropped: that metadata comes
-    from the API only, and a line must not pass for another pod's."""
+    container logs, decoded `kubernetes` and `container` keys are dropped: that
+    metadata comes from the API only, and a line must not pass for another
+    pod's. For the same reason the container logs refuse overwriteKeys there."""
     message_key: str | None = None
     """The key that holds the text. Default unset. With `multiline`, lines are
     decoded first and joined on this key's text: the joined text becomes the
@@ -66,7 +67,9 @@ class JsonLines(CamelModel):
     add_error_key: bool = True
     """Default true: a line that is not JSON is kept and marked, not dropped."""
     overwrite_keys: bool = False
-    """Default false: decoded keys never replace the ones filebeat set."""
+    """Default false: decoded keys never replace the ones filebeat set. On the
+    container logs only with a `target`: at the root, a line could replace
+    log.file.path, which add_kubernetes_metadata reads to find its pod."""
 
 
 class ContainerLogs(CamelModel):
@@ -94,6 +97,21 @@ class ContainerLogs(CamelModel):
     rotated file can be lost (docs/filebeat.md#rotated-logs). Needs
     /var/log/pods under hostPaths; its lines carry the pod's metadata, not the
     container's."""
+
+    @model_validator(mode="after")
+    def _no_line_picks_its_pod(self) -> "ContainerLogs":
+        """add_kubernetes_metadata finds an event's pod from log.file.path. A
+        line decoded at the root with overwriteKeys replaces that path, so a
+        pod could print another pod's log path and ship as that pod, past every
+        condition on kubernetes.* (filebeat's readjson and jsontransform)."""
+        decoded = self.json_lines
+        if decoded is not None and decoded.overwrite_keys and not decoded.target:
+            raise KeyedError("json.overwriteKeys", (
+                "overwriteKeys with target '' (the event's root) lets a log line replace "
+                "log.file.path, from which add_kubernetes_metadata finds the pod, so any pod "
+                "could ship as another; decode under a target (json.target: app) or leave "
+                "overwriteKeys false"), also=("json.target",))
+        return self
 
 
 class ExtraInput(CamelModel):

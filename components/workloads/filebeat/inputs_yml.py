@@ -33,11 +33,15 @@ other input's. Set by the input's own processors, which run after its parsers,
 and by every input, so no decoded line (`overwriteKeys`) can choose it.
 Removed after them: the redis output would ship it."""
 UNMARK = {"drop_fields": {"fields": [MARK], "ignore_missing": True}}
-FORGED_METADATA = {"drop_fields": {"fields": ["kubernetes"], "ignore_missing": True}}
-"""A JSON line decoded at the event's root may carry a `kubernetes` key of its
-own, and add_kubernetes_metadata leaves an event that has one alone: any pod
-could then ship itself as another namespace's, past every condition on
-kubernetes.*. On the container input, the metadata comes from the API only."""
+FORGED_METADATA = {"drop_fields": {"fields": ["kubernetes", "container"],
+                                   "ignore_missing": True}}
+"""A JSON line decoded at the event's root may carry keys of its own where
+add_kubernetes_metadata writes. It leaves an event that has a `kubernetes` key
+alone, so any pod could ship itself as another namespace's, past every
+condition on kubernetes.*; it merges its `container` fields into the line's,
+whose other keys (and all of them, when it finds no pod) would stay. On the
+container input, both come from the API only. (overwriteKeys, which would let
+a line replace log.file.path, is refused there: config.filebeat.inputs.)"""
 
 
 def inputs(config: FilebeatConfig) -> list[dict[str, Any]]:

@@ -9,6 +9,9 @@ on the container logs and on an extra input.
 
 import json
 
+import pytest
+import yaml
+
 from tests.real.runtime.node_logs import ContainerLog
 from tests.real.runtime.pipeline import numbered
 from tests.real.runtime.shipping import base, started
@@ -40,12 +43,15 @@ def test_an_extra_input_and_the_container_logs_see_the_same_fields(pipeline, nod
 def test_a_json_line_cannot_claim_another_pods_metadata(pipeline, node):
     """Decoded at the root, a `kubernetes` key of the line's own made
     add_kubernetes_metadata pass the event by: a pod in `apps` shipped as
-    `payments`, past every condition on kubernetes.namespace."""
+    `payments`, past every condition on kubernetes.namespace. Its `container`
+    keys would stay beside the ones add_kubernetes_metadata merges in, and
+    whole where it finds no pod."""
     config = base(containerLogs={"json": {}, "processors": [
         {"type": "add_tags", "tags": ["payments"],
          "when": {"equals": {"kubernetes.namespace": "payments"}}}]})
     pipe = started(pipeline(config))
-    forged = {"kubernetes": {"namespace": "payments", "labels": {"team": "payments"}}}
+    forged = {"kubernetes": {"namespace": "payments", "labels": {"team": "payments"}},
+              "container": {"name": "api", "image": {"name": "payments/api"}}}
     # Enough lines for the file's fingerprint (its first 1 KiB) to be read at all.
     lines = [json.dumps({"msg": f"forged-{n}", **forged}) for n in range(20)]
     ContainerLog(node.root, "forger-1", namespace="apps").write(lines)
@@ -54,4 +60,32 @@ def test_a_json_line_cannot_claim_another_pods_metadata(pipeline, node):
     assert sorted(e["msg"] for e in events) == sorted(f"forged-{n}" for n in range(20))
     for event in events:
         assert "payments" not in json.dumps(event.get("kubernetes", {})), event
+        assert "payments" not in json.dumps(event.get("container", {})), event
         assert "tags" not in event, event
+
+
+@pytest.mark.parametrize("overwrite", [False, True], ids=["as-rendered", "overwriteKeys"])
+def test_only_overwrite_keys_at_the_root_lets_a_line_replace_its_file_path(
+        pipeline, node, overwrite):
+    """Why the container logs refuse overwriteKeys at the root: the path is what
+    add_kubernetes_metadata's logs_path matchers find the pod by, so a line
+    that replaced it would ship with the pod it names. The config refuses it,
+    so the second case edits the rendered filebeat.yml as a hand would."""
+    pipe = pipeline(base(containerLogs={"json": {}}))
+    if overwrite:
+        data = pipe.rendered.manifests["ConfigMap"]["filebeat-config"]["data"]
+        yml = yaml.safe_load(data["filebeat.yml"])
+        [ndjson] = [p["ndjson"] for p in yml["filebeat.inputs"][0]["parsers"] if "ndjson" in p]
+        ndjson["overwrite_keys"] = True
+        data["filebeat.yml"] = yaml.safe_dump(yml, sort_keys=False)
+        pipe.filebeat = pipe.new_filebeat()
+    started(pipe)
+    victim = "/var/log/containers/api-0_payments_api-" + "0" * 64 + ".log"
+    lines = [json.dumps({"msg": f"path-{n}", "log": {"file": {"path": victim}}})
+             for n in range(20)]
+    log = ContainerLog(node.root, "forger-2", namespace="apps")
+    log.write(lines)
+    pipe.wait_length(len(lines))
+    paths = {e["log"]["file"]["path"] for e in pipe.events()}
+    real = "/" + str(log.link.relative_to(node.root))
+    assert paths == ({victim} if overwrite else {real}), paths

@@ -67,6 +67,28 @@ def test_rotated_logs_need_the_pods_directory_mounted():
         "/var/log/pods to them"]
 
 
+def test_container_logs_refuse_overwrite_keys_at_the_root():
+    """Decoded at the root with overwriteKeys, a line's log.file.path replaces
+    the file's, and add_kubernetes_metadata finds the pod from it
+    (tests/real/runtime/test_processors_reach.py runs it)."""
+    assert refused(with_filebeat(containerLogs={"json": {"overwriteKeys": True}})) == [
+        "<render_config>: filebeat.containerLogs.json.overwriteKeys: overwriteKeys with "
+        "target '' (the event's root) lets a log line replace log.file.path, from which "
+        "add_kubernetes_metadata finds the pod, so any pod could ship as another; decode "
+        "under a target (json.target: app) or leave overwriteKeys false"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"containerLogs": {"json": {"overwriteKeys": True, "target": "app"}}},
+    {"extraInputs": [{"id": "node-app", "paths": ["/var/log/app.log"],
+                      "json": {"overwriteKeys": True}}]},
+], ids=["under-a-target", "an-extra-input"])
+def test_overwrite_keys_stays_where_no_line_can_pick_its_pod(fields):
+    yml, _ = rendered(with_filebeat(**fields))
+    ndjson = [p["ndjson"] for i in yml["filebeat.inputs"] for p in i["parsers"] if "ndjson" in p]
+    assert [p["overwrite_keys"] for p in ndjson] == [True]
+
+
 # Extra inputs
 
 def test_no_extra_inputs_by_default():

@@ -76,9 +76,10 @@ def test_an_extra_inputs_processors_run_globally_too_under_its_own_mark():
 def test_a_json_line_cannot_bring_its_own_kubernetes_metadata(target, dropped):
     """Decoded at the root, a line's `kubernetes` key would make
     add_kubernetes_metadata skip the event, which would then ship as
-    whatever namespace and labels the line says."""
+    whatever namespace and labels the line says; its `container` keys would
+    survive the merge add_kubernetes_metadata makes there."""
     yml = filebeat_yml(with_filebeat(containerLogs={"json": {"target": target}}))
-    forged = {"drop_fields": {"fields": ["kubernetes"], "ignore_missing": True}}
+    forged = {"drop_fields": {"fields": ["kubernetes", "container"], "ignore_missing": True}}
     assert yml["filebeat.inputs"][0].get("processors") == ([forged] if dropped else None)
 
 
