@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from ..base import CamelModel, KeyedError
 from ..kube.names import AbsolutePath
-from .processors import Processor
+from .processors import DecodeJsonFields, Processor
 from .re2 import Re2Pattern
 
 CONTAINER_INPUT_ID = "kubernetes-container-logs"
@@ -100,10 +100,13 @@ class ContainerLogs(CamelModel):
 
     @model_validator(mode="after")
     def _no_line_picks_its_pod(self) -> "ContainerLogs":
-        """add_kubernetes_metadata finds an event's pod from log.file.path. A
-        line decoded at the root with overwriteKeys replaces that path, so a
-        pod could print another pod's log path and ship as that pod, past every
-        condition on kubernetes.* (filebeat's readjson and jsontransform)."""
+        """A line's text must not decide which pod it ships as (filebeat's
+        readjson, jsontransform and decode_json_fields). add_kubernetes_metadata
+        finds the pod from log.file.path, which a line decoded at the root with
+        overwriteKeys replaces. And these processors run after it: one that
+        decodes at the root adds the line's own kubernetes.* keys beside the
+        API's (or over them, with overwriteKeys), too late for the drop that
+        `json` makes before the metadata is added."""
         decoded = self.json_lines
         if decoded is not None and decoded.overwrite_keys and not decoded.target:
             raise KeyedError("json.overwriteKeys", (
@@ -111,6 +114,13 @@ class ContainerLogs(CamelModel):
                 "log.file.path, from which add_kubernetes_metadata finds the pod, so any pod "
                 "could ship as another; decode under a target (json.target: app) or leave "
                 "overwriteKeys false"), also=("json.target",))
+        for index, processor in enumerate(self.processors):
+            if isinstance(processor, DecodeJsonFields) and processor.target == "":
+                raise KeyedError(f"processors.{index}.target", (
+                    "decode_json_fields with target '' merges a log line's keys into the "
+                    "event's root after add_kubernetes_metadata, so a line could add "
+                    "kubernetes.* keys of its own; decode at the root with containerLogs.json, "
+                    "which drops them first, or give a target"))
         return self
 
 

@@ -134,7 +134,9 @@ class DecodeJsonFields(_Processor):
     """Default 1, filebeat's: JSON inside the decoded values stays text."""
     target: str | None = None
     """Default unset: the decoded object replaces the text. '' merges it into
-    the event's root."""
+    the event's root; not on the container logs, where that runs after
+    add_kubernetes_metadata and a line could add kubernetes.* keys of its own
+    (containerLogs.json decodes at the root and drops them first)."""
     overwrite_keys: bool = False
     """Default false, filebeat's: decoded keys never replace existing ones."""
     add_error_key: bool = False

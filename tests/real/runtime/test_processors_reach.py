@@ -89,3 +89,22 @@ def test_only_overwrite_keys_at_the_root_lets_a_line_replace_its_file_path(
     paths = {e["log"]["file"]["path"] for e in pipe.events()}
     real = "/" + str(log.link.relative_to(node.root))
     assert paths == ({victim} if overwrite else {real}), paths
+
+
+def test_a_processor_decoding_into_the_root_would_add_a_lines_own_metadata(pipeline, node):
+    """Why the container logs refuse decode_json_fields with target '': it runs
+    among the global processors, after add_kubernetes_metadata and after the
+    drop `json` makes, so the line's own kubernetes.* keys land in the event.
+    The config refuses it, so this edits the rendered filebeat.yml as a hand would."""
+    pipe = pipeline(base())
+    data = pipe.rendered.manifests["ConfigMap"]["filebeat-config"]["data"]
+    yml = yaml.safe_load(data["filebeat.yml"])
+    yml["processors"].append({"decode_json_fields": {"fields": ["message"], "target": ""}})
+    data["filebeat.yml"] = yaml.safe_dump(yml, sort_keys=False)
+    pipe.filebeat = pipe.new_filebeat()
+    started(pipe)
+    lines = [json.dumps({"msg": f"label-{n}", "kubernetes": {"labels": {"team": "payments"}}})
+             for n in range(20)]
+    ContainerLog(node.root, "forger-3", namespace="apps").write(lines)
+    pipe.wait_length(len(lines))
+    assert {e["kubernetes"]["labels"]["team"] for e in pipe.events()} == {"payments"}

@@ -1,6 +1,8 @@
 """What filebeat reads beyond the default: the kubelet's rotated files, extra
 inputs, and raw settings merged into filebeat.yml."""
 
+import json
+
 import pytest
 import yaml
 
@@ -76,6 +78,30 @@ def test_container_logs_refuse_overwrite_keys_at_the_root():
         "target '' (the event's root) lets a log line replace log.file.path, from which "
         "add_kubernetes_metadata finds the pod, so any pod could ship as another; decode "
         "under a target (json.target: app) or leave overwriteKeys false"]
+
+
+def test_container_logs_refuse_a_processor_that_decodes_into_the_root():
+    """It runs after add_kubernetes_metadata, so a line's own kubernetes.* keys
+    would land beside the API's (tests/real/runtime/test_processors_reach.py)."""
+    decode = {"type": "decode_json_fields", "fields": ["message"], "target": ""}
+    assert refused(with_filebeat(containerLogs={"processors": [
+        {"type": "add_tags", "tags": ["x"]}, decode]})) == [
+        "<render_config>: filebeat.containerLogs.processors[1].target: decode_json_fields "
+        "with target '' merges a log line's keys into the event's root after "
+        "add_kubernetes_metadata, so a line could add kubernetes.* keys of its own; decode "
+        "at the root with containerLogs.json, which drops them first, or give a target"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"containerLogs": {"processors": [
+        {"type": "decode_json_fields", "fields": ["message"], "target": "app"}]}},
+    {"containerLogs": {"processors": [{"type": "decode_json_fields", "fields": ["message"]}]}},
+    {"extraInputs": [{"id": "node-app", "paths": ["/var/log/app.log"], "processors": [
+        {"type": "decode_json_fields", "fields": ["message"], "target": ""}]}]},
+], ids=["under-a-target", "in-place", "an-extra-input"])
+def test_decode_json_fields_stays_where_it_cannot_reach_the_root_of_a_pods_event(fields):
+    yml, _ = rendered(with_filebeat(**fields))
+    assert [p for p in yml["processors"] if "decode_json_fields" in json.dumps(p)]
 
 
 @pytest.mark.parametrize("fields", [
