@@ -8,13 +8,25 @@ on the container logs and on an extra input.
 """
 
 import json
+from collections.abc import Callable
 
 import pytest
 import yaml
 
 from tests.real.runtime.node_logs import ContainerLog
-from tests.real.runtime.pipeline import numbered
+from tests.real.runtime.pipeline import Pipeline, numbered
 from tests.real.runtime.shipping import base, started
+
+
+def edit_filebeat_yml(pipe: Pipeline, edit: Callable[[dict], None]) -> None:
+    """The rendered filebeat.yml changed as a hand would change it, for what the
+    config refuses; a filebeat pod made anew to mount it."""
+    data = pipe.rendered.manifests["ConfigMap"]["filebeat-config"]["data"]
+    yml = yaml.safe_load(data["filebeat.yml"])
+    edit(yml)
+    data["filebeat.yml"] = yaml.safe_dump(yml, sort_keys=False)
+    pipe.filebeat = pipe.new_filebeat()
+
 
 SAME = [{"type": "drop_fields", "fields": ["agent", "ecs"]},
         {"type": "add_tags", "tags": ["on-a-host"], "when": {"hasFields": ["host.name"]}}]
@@ -73,12 +85,11 @@ def test_only_overwrite_keys_at_the_root_lets_a_line_replace_its_file_path(
     so the second case edits the rendered filebeat.yml as a hand would."""
     pipe = pipeline(base(containerLogs={"json": {}}))
     if overwrite:
-        data = pipe.rendered.manifests["ConfigMap"]["filebeat-config"]["data"]
-        yml = yaml.safe_load(data["filebeat.yml"])
-        [ndjson] = [p["ndjson"] for p in yml["filebeat.inputs"][0]["parsers"] if "ndjson" in p]
-        ndjson["overwrite_keys"] = True
-        data["filebeat.yml"] = yaml.safe_dump(yml, sort_keys=False)
-        pipe.filebeat = pipe.new_filebeat()
+        def overwrite_keys(yml: dict) -> None:
+            [parser] = [p for p in yml["filebeat.inputs"][0]["parsers"] if "ndjson" in p]
+            parser["ndjson"]["overwrite_keys"] = True
+
+        edit_filebeat_yml(pipe, overwrite_keys)
     started(pipe)
     victim = "/var/log/containers/api-0_payments_api-" + "0" * 64 + ".log"
     lines = [json.dumps({"msg": f"path-{n}", "log": {"file": {"path": victim}}})
@@ -97,11 +108,8 @@ def test_a_processor_decoding_into_the_root_would_add_a_lines_own_metadata(pipel
     drop `json` makes, so the line's own kubernetes.* keys land in the event.
     The config refuses it, so this edits the rendered filebeat.yml as a hand would."""
     pipe = pipeline(base())
-    data = pipe.rendered.manifests["ConfigMap"]["filebeat-config"]["data"]
-    yml = yaml.safe_load(data["filebeat.yml"])
-    yml["processors"].append({"decode_json_fields": {"fields": ["message"], "target": ""}})
-    data["filebeat.yml"] = yaml.safe_dump(yml, sort_keys=False)
-    pipe.filebeat = pipe.new_filebeat()
+    edit_filebeat_yml(pipe, lambda yml: yml["processors"].append(
+        {"decode_json_fields": {"fields": ["message"], "target": ""}}))
     started(pipe)
     lines = [json.dumps({"msg": f"label-{n}", "kubernetes": {"labels": {"team": "payments"}}})
              for n in range(20)]
